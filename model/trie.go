@@ -1,0 +1,167 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// Trie is the tabular policy: a free vector of V logits for every prefix node of
+// every prompt, with no parameter sharing — the most complex policy class. It
+// identifies prompts by Input.ID, so it cannot generalise to prompts it was not
+// trained on.
+type Trie struct {
+	sp      Space
+	prompts int
+	nodes   int // prefix nodes per prompt: 1 + V + … + V^(H-1)
+	params  []float64
+	lsm     []float64 // H×V scratch
+	enumLsm []float64 // H×V scratch
+}
+
+// NewTrie returns a uniform trie policy over sp for prompts with IDs in [0, prompts).
+func NewTrie(sp Space, prompts int) *Trie {
+	if err := sp.Validate(); err != nil {
+		panic("model: " + err.Error())
+	}
+	if prompts < 1 {
+		panic(fmt.Sprintf("model: NewTrie needs prompts >= 1, got %d", prompts))
+	}
+	nodes := 0
+	for t, w := 0, 1; t < sp.H; t, w = t+1, w*sp.V {
+		nodes += w
+	}
+	return &Trie{sp: sp, prompts: prompts, nodes: nodes,
+		params:  make([]float64, prompts*nodes*sp.V),
+		lsm:     make([]float64, sp.H*sp.V),
+		enumLsm: make([]float64, sp.H*sp.V)}
+}
+
+// Space returns the completion space.
+func (p *Trie) Space() Space { return p.sp }
+
+// Params returns the flat parameter vector.
+func (p *Trie) Params() []float64 { return p.params }
+
+// Normalised is true.
+func (p *Trie) Normalised() bool { return true }
+
+// Clone returns an independent copy.
+func (p *Trie) Clone() Policy {
+	c := NewTrie(p.sp, p.prompts)
+	copy(c.params, p.params)
+	return c
+}
+
+// node returns the offset of the logits of prefix node (depth t, prefix index pre).
+func (p *Trie) node(id, t, pre int) int {
+	if id < 0 || id >= p.prompts {
+		panic(fmt.Sprintf("model: trie prompt ID %d out of range [0, %d)", id, p.prompts))
+	}
+	off := 0
+	for k, w := 0, 1; k < t; k, w = k+1, w*p.sp.V {
+		off += w
+	}
+	return ((id * p.nodes) + off + pre) * p.sp.V
+}
+
+// Score returns log π(y|x); with grad non-nil it adds scale·∇ log π to grad.
+func (p *Trie) Score(x Input, y []int, grad []float64, scale float64) float64 {
+	v := p.sp.V
+	lp, pre := 0.0, 0
+	for t, tok := range y {
+		o := p.node(x.ID, t, pre)
+		lsm := p.lsm[t*v : t*v+v]
+		logSoftmaxInto(p.params[o:o+v], lsm)
+		lp += lsm[tok]
+		if grad != nil {
+			g := grad[o : o+v]
+			for k, l := range lsm {
+				g[k] -= scale * exp(l)
+			}
+			g[tok] += scale
+		}
+		pre = pre*v + tok
+	}
+	return lp
+}
+
+// Enumerate writes log π(y|x) for every completion into out.
+func (p *Trie) Enumerate(x Input, out []float64) { p.enumerate(x.ID, 0, 0, 0, out) }
+
+func (p *Trie) enumerate(id, t, pre int, lpPrefix float64, out []float64) {
+	v := p.sp.V
+	o := p.node(id, t, pre)
+	lsm := p.enumLsm[t*v : t*v+v]
+	logSoftmaxInto(p.params[o:o+v], lsm)
+	for k := 0; k < v; k++ {
+		if t == p.sp.H-1 {
+			out[pre*v+k] = lpPrefix + lsm[k]
+		} else {
+			p.enumerate(id, t+1, pre*v+k, lpPrefix+lsm[k], out)
+		}
+	}
+}
+
+// Sample draws a completion token by token at the given temperature.
+func (p *Trie) Sample(rng *rand.Rand, x Input, temperature float64, y []int) {
+	v, pre := p.sp.V, 0
+	for t := range y {
+		o := p.node(x.ID, t, pre)
+		y[t] = sampleLogits(rng, p.params[o:o+v], temperature)
+		pre = pre*v + y[t]
+	}
+}
+
+// Tilt is the sequence-level class π(y|x) ∝ π_ref(y|x)·exp(f_θ(x, y)) with f a
+// reward model: the policies that KL-regularised RL can return against rewards of
+// that class, Π(R). Its parameters are f's. Score is log π_ref + f, unnormalised.
+type Tilt struct {
+	Ref Policy      // π_ref, frozen
+	F   RewardModel // the tilt f_θ
+	y   []int
+	ref map[int][]float64 // cached enumerations of π_ref by prompt ID
+}
+
+// NewTilt returns π ∝ ref·exp(f).
+func NewTilt(ref Policy, f RewardModel) *Tilt {
+	return &Tilt{Ref: ref, F: f, y: make([]int, ref.Space().H), ref: map[int][]float64{}}
+}
+
+// Space returns the completion space.
+func (p *Tilt) Space() Space { return p.Ref.Space() }
+
+// Params returns f's parameters.
+func (p *Tilt) Params() []float64 { return p.F.Params() }
+
+// Normalised is false: Score omits log Z(x).
+func (p *Tilt) Normalised() bool { return false }
+
+// Clone returns an independent copy sharing the (frozen) reference.
+func (p *Tilt) Clone() Policy {
+	c := NewTilt(p.Ref.Clone(), p.F.Clone())
+	return c
+}
+
+// Score returns log π_ref(y|x) + f(x, y); with grad non-nil it adds scale·∇f to grad.
+func (p *Tilt) Score(x Input, y []int, grad []float64, scale float64) float64 {
+	return p.Ref.Score(x, y, nil, 0) + p.F.Reward(x, y, grad, scale)
+}
+
+// Enumerate writes the normalised log π(y|x) for every completion into out.
+func (p *Tilt) Enumerate(x Input, out []float64) {
+	sp := p.Space()
+	ref, ok := p.ref[x.ID]
+	if !ok {
+		ref = make([]float64, sp.Size())
+		p.Ref.Enumerate(x, ref)
+		p.ref[x.ID] = ref
+	}
+	for i := range out {
+		sp.Decode(i, p.y)
+		out[i] = ref[i] + p.F.Reward(x, p.y, nil, 0)
+	}
+	z := LogSumExp(out)
+	for i := range out {
+		out[i] -= z
+	}
+}
