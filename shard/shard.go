@@ -28,9 +28,9 @@ import (
 	"strings"
 )
 
-// IndexEnv lists the environment variables that "auto/n" reads the shard
+// indexEnv lists the environment variables that "auto/n" reads the shard
 // index from, in order of precedence.
-var IndexEnv = []string{"SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"}
+var indexEnv = []string{"SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"}
 
 // Shard is one slice of a sweep: the runs at positions p with p mod N = Index.
 // N ≤ 1 (including the zero Shard) means the whole sweep.
@@ -40,7 +40,7 @@ type Shard struct {
 }
 
 // Parse parses a --shard value, "i/n" or "auto/n"; for "auto" it reads the
-// index from the process environment (see IndexEnv). An empty value is the
+// index from the process environment (see the package doc). An empty value is the
 // whole sweep.
 func Parse(s string) (Shard, error) {
 	return ParseEnv(s, os.Getenv)
@@ -86,13 +86,13 @@ func ParseEnv(s string, getenv func(string) string) (Shard, error) {
 }
 
 // FromEnv returns shard i of n, with i read through getenv from the first
-// variable of IndexEnv that is set. It is an error if none is set or the
+// of SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX that is set. It is an error if none is set or the
 // index is not in [0, n).
 func FromEnv(getenv func(string) string, n int) (Shard, error) {
 	if n < 1 {
 		return Shard{}, fmt.Errorf("shard count must be ≥ 1, got %d", n)
 	}
-	for _, name := range IndexEnv {
+	for _, name := range indexEnv {
 		v := getenv(name)
 		if v == "" {
 			continue
@@ -106,7 +106,7 @@ func FromEnv(getenv func(string) string, n int) (Shard, error) {
 		}
 		return Shard{Index: i, N: n}, nil
 	}
-	return Shard{}, fmt.Errorf("auto needs one of %s set", strings.Join(IndexEnv, ", "))
+	return Shard{}, fmt.Errorf("auto needs one of %s set", strings.Join(indexEnv, ", "))
 }
 
 // Whole reports whether s is the whole sweep.
