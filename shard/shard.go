@@ -40,8 +40,8 @@ type Shard struct {
 }
 
 // Parse parses a --shard value, "i/n" or "auto/n"; for "auto" it reads the
-// index from the process environment (see the package doc). An empty value is the
-// whole sweep.
+// index from the process environment (see the package doc). An empty value
+// is the whole sweep.
 func Parse(s string) (Shard, error) {
 	return ParseEnv(s, os.Getenv)
 }
@@ -86,8 +86,8 @@ func ParseEnv(s string, getenv func(string) string) (Shard, error) {
 }
 
 // FromEnv returns shard i of n, with i read through getenv from the first
-// of SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX that is set. It is an error if none is set or the
-// index is not in [0, n).
+// of SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX that is set. It is an error
+// if neither is set or the index is not in [0, n).
 func FromEnv(getenv func(string) string, n int) (Shard, error) {
 	if n < 1 {
 		return Shard{}, fmt.Errorf("shard count must be ≥ 1, got %d", n)
