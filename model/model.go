@@ -64,6 +64,13 @@ func LogSumExp(v []float64) float64 {
 // SampleIndex draws an index with probability proportional to exp(logp[i]/temperature),
 // using cdf (len(logp)) as scratch. It allocates nothing.
 func SampleIndex(rng *rand.Rand, logp []float64, temperature float64, cdf []float64) int {
+	BuildCDF(logp, temperature, cdf)
+	return DrawCDF(rng, cdf)
+}
+
+// BuildCDF writes into cdf the unnormalised cumulative sums of exp(logp[i]/temperature),
+// ready for repeated draws by DrawCDF.
+func BuildCDF(logp []float64, temperature float64, cdf []float64) {
 	m := math.Inf(-1)
 	for _, x := range logp {
 		if x > m {
@@ -75,7 +82,11 @@ func SampleIndex(rng *rand.Rand, logp []float64, temperature float64, cdf []floa
 		s += math.Exp((x - m) / temperature)
 		cdf[i] = s
 	}
-	u := rng.Float64() * s
+}
+
+// DrawCDF draws an index from a cumulative table built by BuildCDF.
+func DrawCDF(rng *rand.Rand, cdf []float64) int {
+	u := rng.Float64() * cdf[len(cdf)-1]
 	lo, hi := 0, len(cdf)-1
 	for lo < hi {
 		mid := (lo + hi) / 2

@@ -1,0 +1,141 @@
+// Package trainer is gapbench's one shared trainer: an Adam optimiser that
+// consumes batches from a Source and descends an Objective. Offline and online
+// preference fine-tuning differ only in their Source (fixed pairs, or pairs sampled
+// from a policy and labelled by a labeller); the optimiser, the DPO loss family, β,
+// learning rate, batch size and epochs are shared.
+//
+// Objectives: SFT (maximum likelihood on demonstrations), BT (Bradley–Terry reward
+// model), DPO (sigmoid, IPO and hinge losses, with optional SFT and reverse-KL
+// regularisers). Every objective's gradient is checked against finite differences
+// in the tests.
+//
+// It is not for evaluation (package metrics) or for deciding what to train
+// (package runner).
+package trainer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Adam is the Adam optimiser (Kingma & Ba 2015) with bias correction.
+type Adam struct {
+	LR, Beta1, Beta2, Eps float64
+	m, v                  []float64
+	t                     int
+}
+
+// NewAdam returns Adam for n parameters at learning rate lr with the usual
+// β1 = 0.9, β2 = 0.999, ε = 1e-8.
+func NewAdam(n int, lr float64) *Adam {
+	return &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, m: make([]float64, n), v: make([]float64, n)}
+}
+
+// Step applies one update to params from grad (the gradient of the loss to minimise).
+func (a *Adam) Step(params, grad []float64) {
+	a.t++
+	c1 := 1 - math.Pow(a.Beta1, float64(a.t))
+	c2 := 1 - math.Pow(a.Beta2, float64(a.t))
+	lr := a.LR * math.Sqrt(c2) / c1
+	b1, b2 := a.Beta1, a.Beta2
+	m, v := a.m[:len(params)], a.v[:len(params)]
+	grad = grad[:len(params)]
+	for i, g := range grad {
+		m[i] = b1*m[i] + (1-b1)*g
+		v[i] = b2*v[i] + (1-b2)*g*g
+		params[i] -= lr * m[i] / (math.Sqrt(v[i]) + a.Eps*math.Sqrt(c2))
+	}
+}
+
+// Source yields the batches of one training run. Next returns the next batch, or
+// false when training is over; it may look at params (the current parameters)
+// to generate data on-policy.
+type Source[T any] interface {
+	Next() ([]T, bool)
+}
+
+// Objective computes the mean loss of a batch and adds its gradient into grad.
+type Objective[T any] interface {
+	Loss(batch []T, grad []float64) float64
+}
+
+// Options are the optimiser settings shared by every arm of a suite.
+type Options struct {
+	LR float64 // Adam learning rate, > 0
+}
+
+// Curve is the mean training loss at every optimiser step.
+type Curve []float64
+
+// Train runs Adam on params over every batch of src and returns the loss curve.
+func Train[T any](params []float64, src Source[T], obj Objective[T], opt Options) Curve {
+	if !(opt.LR > 0) {
+		panic(fmt.Sprintf("trainer: learning rate must be > 0, got %v", opt.LR))
+	}
+	adam := NewAdam(len(params), opt.LR)
+	grad := make([]float64, len(params))
+	var curve Curve
+	for {
+		batch, ok := src.Next()
+		if !ok {
+			return curve
+		}
+		if len(batch) == 0 {
+			continue
+		}
+		clear(grad)
+		curve = append(curve, obj.Loss(batch, grad))
+		adam.Step(params, grad)
+	}
+}
+
+// Offline yields minibatches of a fixed item list for a number of epochs,
+// reshuffled every epoch by its own random stream.
+type Offline[T any] struct {
+	items  []T
+	order  []int
+	buf    []T
+	batch  int
+	epochs int
+	epoch  int
+	pos    int
+	rng    *rand.Rand
+}
+
+// NewOffline returns a source over items for epochs passes in batches of batch.
+func NewOffline[T any](items []T, batch, epochs int, rng *rand.Rand) *Offline[T] {
+	if batch < 1 || epochs < 0 {
+		panic(fmt.Sprintf("trainer: batch must be >= 1 and epochs >= 0, got %d, %d", batch, epochs))
+	}
+	o := &Offline[T]{items: items, batch: batch, epochs: epochs, rng: rng,
+		order: make([]int, len(items)), buf: make([]T, 0, batch)}
+	for i := range o.order {
+		o.order[i] = i
+	}
+	o.pos = len(items) // shuffle before the first batch
+	o.epoch = -1
+	return o
+}
+
+// Next returns the next minibatch.
+func (o *Offline[T]) Next() ([]T, bool) {
+	if len(o.items) == 0 {
+		return nil, false
+	}
+	if o.pos >= len(o.items) {
+		o.epoch++
+		if o.epoch >= o.epochs {
+			return nil, false
+		}
+		o.rng.Shuffle(len(o.order), func(i, j int) { o.order[i], o.order[j] = o.order[j], o.order[i] })
+		o.pos = 0
+	}
+	end := min(o.pos+o.batch, len(o.items))
+	o.buf = o.buf[:0]
+	for _, i := range o.order[o.pos:end] {
+		o.buf = append(o.buf, o.items[i])
+	}
+	o.pos = end
+	return o.buf, true
+}
