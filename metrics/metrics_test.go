@@ -1,0 +1,170 @@
+package metrics
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gapbench/datasets"
+	"gapbench/model"
+)
+
+func testWorld(t *testing.T, reward string) *datasets.World {
+	t.Helper()
+	c := datasets.DefaultConfig()
+	c.V, c.H = 4, 3
+	c.TrainPrompts, c.ValPrompts, c.AugPrompts = 6, 5, 0
+	c.TeacherWidth, c.Pairs, c.Demos = 16, 30, 2
+	c.Reward = reward
+	c.Seed = 3
+	w, err := datasets.Generate(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// mc accumulates a Monte Carlo mean and its standard error.
+type mc struct{ n, s, ss float64 }
+
+func (a *mc) add(v float64) { a.n++; a.s += v; a.ss += v * v }
+func (a *mc) mean() float64 { return a.s / a.n }
+func (a *mc) se() float64   { m := a.mean(); return math.Sqrt(math.Max(a.ss/a.n-m*m, 0) / a.n) }
+func (a *mc) check(t *testing.T, name string, exact float64) {
+	t.Helper()
+	if d := math.Abs(a.mean() - exact); d > 4*a.se()+1e-12 {
+		t.Errorf("%s: Monte Carlo %.5f ± %.5f (SE), exact %.5f: off by %.1f SE", name, a.mean(), a.se(), exact, d/a.se())
+	}
+}
+
+// TestPolicyMetricsMonteCarlo checks every exact policy metric against a Monte
+// Carlo estimate from samples of the policy: each within 4 standard errors.
+func TestPolicyMetricsMonteCarlo(t *testing.T) {
+	for _, level := range []string{datasets.RewardSimple, datasets.RewardRouge} {
+		t.Run(level, func(t *testing.T) {
+			w := testWorld(t, level)
+			rng := rand.New(rand.NewPCG(1, 1))
+			pi := model.NewMLP(w.Space, w.Config.PromptVocab, 8, model.MLPInit{In: 0.6, Out: 1.5}, rng)
+			ref := model.NewMLP(w.Space, w.Config.PromptVocab, 8, model.MLPInit{In: 0.6, Out: 1.5}, rng)
+			const beta = 0.5
+			e := NewEvaluator(w, ref, beta, w.Pairs)
+			exact := e.Policy(pi)
+
+			var win, gold, kl, sub, rouge, ood mc
+			y := make([]int, w.Space.H)
+			yr := make([]int, w.Space.H)
+			star := make([]float64, w.Space.Size())
+			const draws = 20000
+			for _, p := range w.Val {
+				x := w.Prompts[p].Input
+				ref.Enumerate(x, star)
+				for i := range star {
+					star[i] += w.Gold[p][i] / (w.Config.Tau * beta)
+				}
+				z := model.LogSumExp(star)
+				for range draws {
+					pi.Sample(rng, x, 1, y)
+					w.Teacher.Sample(rng, x, 1, yr)
+					g, gr := w.GoldReward(p, y), w.GoldReward(p, yr)
+					switch {
+					case g > gr:
+						win.add(100)
+					case g == gr:
+						win.add(50)
+					default:
+						win.add(0)
+					}
+					lp := pi.Score(x, y, nil, 0)
+					gold.add(g)
+					kl.add(lp - ref.Score(x, y, nil, 0))
+					sub.add(lp - (star[w.Space.Encode(y)] - z))
+					rouge.add(datasets.RougeL(y, w.Reference[p]))
+				}
+			}
+			for _, p := range w.Train {
+				for range draws {
+					pi.Sample(rng, w.Prompts[p].Input, 1, y)
+					if e.seen[p][w.Space.Encode(y)] {
+						ood.add(0)
+					} else {
+						ood.add(1)
+					}
+				}
+			}
+			win.check(t, "win_rate", exact.WinRate)
+			gold.check(t, "gold_reward", exact.GoldReward)
+			kl.check(t, "kl_ref", exact.KLRef)
+			sub.check(t, "subopt", exact.Subopt)
+			rouge.check(t, "rouge_l", exact.RougeL)
+			ood.check(t, "ood_mass", exact.OODMass)
+		})
+	}
+}
+
+// TestTeacherScoresFifty checks the exact identity that the teacher's win rate is 50.
+func TestTeacherScoresFifty(t *testing.T) {
+	w := testWorld(t, datasets.RewardBigram)
+	m := NewEvaluator(w, w.Teacher, 1, w.Pairs).Policy(w.Teacher)
+	if math.Abs(m.WinRate-50) > 1e-10 || math.Abs(m.KLRef) > 1e-12 {
+		t.Errorf("teacher: win rate %v, KL to itself %v; want 50 and 0", m.WinRate, m.KLRef)
+	}
+}
+
+// TestBestOfNMonteCarlo checks exact Best-of-N against direct simulation.
+func TestBestOfNMonteCarlo(t *testing.T) {
+	w := testWorld(t, datasets.RewardSimple)
+	rng := rand.New(rand.NewPCG(2, 2))
+	pi := w.Teacher
+	noisy := model.NewLinearRM(w.Space, w.Config.PromptVocab)
+	for i := range noisy.Params() {
+		noisy.Params()[i] = rng.NormFloat64()
+	}
+	r := func(x model.Input, y []int) float64 { return noisy.Reward(x, y, nil, 0) }
+	ns := []int{1, 2, 5}
+	exact := BestOfN(w, pi, r, w.Val, ns)
+	y := make([]int, w.Space.H)
+	for j, n := range ns {
+		var acc mc
+		for _, p := range w.Val {
+			x := w.Prompts[p].Input
+			for range 4000 {
+				bestS, bestI := math.Inf(-1), -1
+				for range n {
+					pi.Sample(rng, x, 1, y)
+					s, i := r(x, y), w.Space.Encode(y)
+					if s > bestS || (s == bestS && i > bestI) {
+						bestS, bestI = s, i
+					}
+				}
+				acc.add(w.Gold[p][bestI])
+			}
+		}
+		acc.check(t, "best-of-n", exact[j])
+	}
+	if !(exact[2] > exact[0]) {
+		t.Errorf("best-of-5 %.4f should beat best-of-1 %.4f with an informative scorer", exact[2], exact[0])
+	}
+}
+
+// TestPairLikelihood checks the label-integrated likelihood against simulation of labels.
+func TestPairLikelihood(t *testing.T) {
+	w := testWorld(t, datasets.RewardSimple)
+	gold := func(x model.Input, y []int) float64 { return w.Gold[x.ID][w.Space.Encode(y)] }
+	exact := PairLikelihood(w, gold, w.Pairs)
+	rng := rand.New(rand.NewPCG(4, 4))
+	var acc mc
+	for range 2000 {
+		for _, pr := range w.Pairs {
+			x := w.Prompts[pr.Prompt].Input
+			a, b := pr.Chosen, pr.Rejected
+			if rng.Float64() >= w.PreferProb(pr.Prompt, a, b) {
+				a, b = b, a
+			}
+			acc.add(datasets.Sigmoid(gold(x, a) - gold(x, b)))
+		}
+	}
+	acc.check(t, "pair likelihood", exact)
+	if exact <= 0.5 {
+		t.Errorf("the gold reward's own likelihood %.4f should beat chance", exact)
+	}
+}
