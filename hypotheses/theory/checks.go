@@ -151,10 +151,16 @@ func partialChecks(r PartialCoverageResult) []Check {
 		},
 		{
 			Name: "partial/dpo-ood-optimum",
-			Statement: fmt.Sprintf("the DPO optimiser started at [%.3g, %.3g, %.3g] converges to [%.4g, %.4g, %.4g], a DPO optimum with π(ξ₃)=%.3g > 0.5 "+
-				"out of distribution; max |L_DPO − L_DPO(RLHF)| over starts",
+			Statement: fmt.Sprintf("the DPO optimiser started at [%.3g, %.3g, %.3g] converges to [%.4g, %.4g, %.4g], a DPO optimum that keeps "+
+				"π(ξ₃)=%.3g out of distribution; max |L_DPO − L_DPO(RLHF)| over starts",
 				best.Start[0], best.Start[1], best.Start[2], best.Policy[0], best.Policy[1], best.Policy[2], best.Policy[2]),
-			Measured: r.DPOLossGap, Tolerance: tol, Pass: r.DPOLossGap <= tol && r.MaxDPOOODMass > 0.5,
+			Measured: r.DPOLossGap, Tolerance: tol, Pass: r.DPOLossGap <= tol,
+		},
+		{
+			Name: "partial/dpo-ood-mass",
+			Statement: "the gradient never touches ξ₃'s logit, so DPO from [(1−m)/2, (1−m)/2, m] keeps π(ξ₃) = m/(m + (1−m)/2·(√ρ+1/√ρ)) " +
+				"(ρ the optimal ratio), never the 0 of π_ref; max |Δπ(ξ₃)| over starts",
+			Measured: r.DPOOODPredictionDiff, Tolerance: tol, Pass: r.DPOOODPredictionDiff <= tol,
 		},
 	}
 }

@@ -125,8 +125,12 @@ type PartialCoverageResult struct {
 	DPOLossGap float64
 	// MaxDPOOODMass is the largest π(ξ₃) among the DPO optima found.
 	MaxDPOOODMass float64
-	// Pass: RLHFOffSupport = 0, MaxDPOOODMass > 0.5, and every difference
-	// above ≤ Config.Tol.
+	// DPOOODPredictionDiff is the largest |π(ξ₃) − m/(m + (1−m)/2·(√ρ + 1/√ρ))|
+	// over the DPO runs from [(1−m)/2, (1−m)/2, m]: exact gradients never
+	// touch ξ₃'s logit and keep θ₁ + θ₂ fixed, so the optimiser keeps the
+	// out-of-distribution mass this formula predicts instead of removing it.
+	DPOOODPredictionDiff float64
+	// Pass: RLHFOffSupport = 0 and every difference above ≤ Config.Tol.
 	Pass bool
 }
 
@@ -214,10 +218,12 @@ func PartialCoverage(cfg PartialCoverageConfig) (PartialCoverageResult, error) {
 		res.DPO = append(res.DPO, DPOSolution{Start: start, Policy: p, Loss: sol.f})
 		res.DPOLossGap = math.Max(res.DPOLossGap, math.Abs(sol.f-lossRLHF))
 		res.MaxDPOOODMass = math.Max(res.MaxDPOOODMass, p[2])
+		predicted := m / (m + (1-m)/2*(math.Sqrt(rho)+1/math.Sqrt(rho)))
+		res.DPOOODPredictionDiff = math.Max(res.DPOOODPredictionDiff, math.Abs(p[2]-predicted))
 	}
 
 	tol := cfg.Tol
-	res.Pass = res.RLHFOffSupport == 0 && res.MaxDPOOODMass > 0.5 &&
+	res.Pass = res.RLHFOffSupport == 0 && res.DPOOODPredictionDiff <= tol &&
 		res.RLHFClosedFormDiff <= tol && res.LimitDistance <= tol && res.FamilyLossSpread <= tol &&
 		res.FamilyLimitDistance <= tol && res.DPOLossGap <= tol
 	return res, nil
