@@ -14,7 +14,7 @@
 //
 // A world has P prompts, V actions and horizon H. A trajectory ξ is a prompt
 // and H tokens, P_π(ξ) = ∏_h π(a_h|s_h). The policy class Π is every tabular
-// softmax policy: a free logit per (prefix node, action), the `trie` class of
+// softmax policy: a free logit per (prefix node, action), the trie class of
 // DESIGN.md; it reaches every full-support distribution over each prompt's
 // V^H trajectories. π_ref is a random member of Π and β > 0. The reward class
 // R(Π) = {β·log(P_π/P_ref) : π ∈ Π} is, since Π is tabular, every function of
@@ -22,9 +22,9 @@
 // RL are blind to that constant, so the reward model is fitted as a free
 // table r(ξ) — a different optimisation problem from DPO's, not DPO renamed.
 //
-// # Theorem 1: offline = online PFT when R = R(Π) (PAPER.md "Theory", equivalence theorem)
+// # Theorem 1: offline PFT = online PFT when R = R(Π)
 //
-// Offline PFT is DPO: minimise −Σ c_ij·log σ(u_θ(ξ_i) − u_θ(ξ_j)) over Π's
+// PAPER.md, "Theory", equivalence theorem. Offline PFT is DPO: minimise −Σ c_ij·log σ(u_θ(ξ_i) − u_θ(ξ_j)) over Π's
 // logits, u_θ = β·log(P_θ/P_ref), with c_ij the count of ξ_i ≻ ξ_j. Online PFT
 // fits r̂ by Bradley–Terry maximum likelihood over R(Π), then solves
 // max_π E_π[r̂] − β·KL(P_π ‖ P_ref), whose solution is the reverse-KL
@@ -55,9 +55,9 @@
 //     trajectory (max |ΔP(ξ)|, tolerance 1e-6). With full coverage the map is
 //     the identity and the raw policies are compared too.
 //
-// # Example: partial coverage (Xu et al. 2024; PAPER.md "Theory", partial coverage)
+// # Example: partial coverage
 //
-// π_ref = [½, ½, 0] over ξ₁, ξ₂, ξ₃ and data compare only ξ₁ with ξ₂. The RL
+// Xu et al. 2024; PAPER.md, "Theory", partial coverage. π_ref = [½, ½, 0] over ξ₁, ξ₂, ξ₃ and data compare only ξ₁ with ξ₂. The RL
 // step puts P_ref(ξ₃)·exp(r(ξ₃)/β)/Z = 0 on ξ₃ for every finite r(ξ₃), and
 // with one-sided data (only ξ₁ ≻ ξ₂, MLE gap +∞) RLHF tends to [1, 0, 0] as
 // the reward gap grows. The DPO loss involves only log π(ξ₁)/π(ξ₂) (ξ₃ is in
@@ -71,9 +71,9 @@
 // gradient never touches ξ₃'s logit). Here π_ref is outside Π (it has a zero),
 // so the example is computed on three actions with π_ref's logit −∞.
 //
-// # Theorem 2: SFT = SPIN-like online IRL when R = R(Π) (PAPER.md "Theory")
+// # Theorem 2: SFT = SPIN-like online IRL when R = R(Π)
 //
-// SFT maximises Σ n(ξ)·log P_θ(ξ) over Π; its optimum is the empirical
+// PAPER.md, "Theory" (the same holds for SFT versus a SPIN-like variant). SFT maximises Σ n(ξ)·log P_θ(ξ) over Π; its optimum is the empirical
 // distribution p_D of the demonstrations when they cover every trajectory
 // (the demo sets here include one of each, so the MLE is attained). Two
 // online counterparts with the reward in R(Π) return the same policy:
