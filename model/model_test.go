@@ -218,3 +218,19 @@ func fivePoint(params []float64, i int, h float64, f func([]float64) float64) fl
 	params[i] = old
 	return v
 }
+
+func TestTrieSetFromJoint(t *testing.T) {
+	m := newTestMLP(3)
+	x := testInput()
+	lp := make([]float64, testSpace.Size())
+	m.Enumerate(x, lp)
+	tr := NewTrie(testSpace, 2)
+	tr.SetFromJoint(x.ID, lp)
+	got := make([]float64, testSpace.Size())
+	tr.Enumerate(x, got)
+	for i := range lp {
+		if math.Abs(got[i]-lp[i]) > 1e-12 {
+			t.Fatalf("completion %d: trie %v, source %v", i, got[i], lp[i])
+		}
+	}
+}
