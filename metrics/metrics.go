@@ -84,6 +84,24 @@ func NewEvaluator(w *datasets.World, ref model.Policy, beta float64, data []data
 
 // Policy returns the exact metrics of π.
 func (e *Evaluator) Policy(pi model.Policy) Policy {
+	m := e.Validation(pi)
+	w := e.World
+	lp := make([]float64, w.Space.Size())
+	for _, p := range w.Train {
+		pi.Enumerate(w.Prompts[p].Input, lp)
+		for i, l := range lp {
+			if !e.seen[p][i] {
+				m.OODMass += math.Exp(l)
+			}
+		}
+	}
+	m.OODMass /= float64(len(w.Train))
+	return m
+}
+
+// Validation returns the metrics computed on validation prompts: all but OODMass,
+// which is left 0. It is the cheaper call for training curves.
+func (e *Evaluator) Validation(pi model.Policy) Policy {
 	w := e.World
 	n := w.Space.Size()
 	lp := make([]float64, n)
@@ -115,15 +133,6 @@ func (e *Evaluator) Policy(pi model.Policy) Policy {
 	m.KLRef /= v
 	m.Subopt /= v
 	m.RougeL /= v
-	for _, p := range w.Train {
-		pi.Enumerate(w.Prompts[p].Input, lp)
-		for i, l := range lp {
-			if !e.seen[p][i] {
-				m.OODMass += math.Exp(l)
-			}
-		}
-	}
-	m.OODMass /= float64(len(w.Train))
 	return m
 }
 

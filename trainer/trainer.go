@@ -63,6 +63,10 @@ type Objective[T any] interface {
 // Options are the optimiser settings shared by every arm of a suite.
 type Options struct {
 	LR float64 // Adam learning rate, > 0
+	// Probe, when set, is called before the first step, after every Every-th
+	// step and after the last, for training curves of evaluation metrics.
+	Probe func(step int)
+	Every int
 }
 
 // Curve is the mean training loss at every optimiser step.
@@ -76,9 +80,15 @@ func Train[T any](params []float64, src Source[T], obj Objective[T], opt Options
 	adam := NewAdam(len(params), opt.LR)
 	grad := make([]float64, len(params))
 	var curve Curve
+	if opt.Probe != nil {
+		opt.Probe(0)
+	}
 	for {
 		batch, ok := src.Next()
 		if !ok {
+			if opt.Probe != nil && (opt.Every < 1 || len(curve)%opt.Every != 0) {
+				opt.Probe(len(curve))
+			}
 			return curve
 		}
 		if len(batch) == 0 {
@@ -87,6 +97,9 @@ func Train[T any](params []float64, src Source[T], obj Objective[T], opt Options
 		clear(grad)
 		curve = append(curve, obj.Loss(batch, grad))
 		adam.Step(params, grad)
+		if opt.Probe != nil && opt.Every >= 1 && len(curve)%opt.Every == 0 {
+			opt.Probe(len(curve))
+		}
 	}
 }
 

@@ -1,0 +1,345 @@
+// Package recipe is the complete, resolved configuration of one gapbench run: the
+// world, the policy class, and how it is trained (SFT, reward model, DPO, online).
+// A Config is plain data with every default in one place (Default), JSON field
+// names that arm diffs address by dotted path ("dpo.beta", "world.h"), and a
+// Validate that names the field and the bad value.
+//
+// It is not for running a config (package runner) or naming arms (package arms).
+package recipe
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"gapbench/datasets"
+	"gapbench/trainer"
+)
+
+// Methods a run can use.
+const (
+	MethodSFT    = "sft"    // the SFT checkpoint itself
+	MethodDPO    = "dpo"    // offline DPO on the preference data
+	MethodOnline = "online" // online DPO: sample, label with a labeller, same DPO loss
+	MethodRM     = "rm"     // train a reward model only and evaluate it (H5, H6)
+)
+
+// Policy classes.
+const (
+	ClassMLP  = "mlp"  // autoregressive embedding-sum ReLU network
+	ClassTrie = "trie" // a free logit per prefix node per prompt
+	ClassTilt = "tilt" // π ∝ π_SFT·exp(f), f in the reward model class
+)
+
+// Reward model kinds.
+const (
+	RMBackbone = "backbone" // SFT network of its own width + scalar head
+	RMLinear   = "linear"   // prompt-bag × token-count bilinear model
+	RMLocal    = "local"    // β·log π_φ of a policy-class network, trained by BT
+)
+
+// Online labellers.
+const (
+	LabelRM    = "rm"    // the global reward model trained on the preference data
+	LabelLocal = "local" // the policy's own implicit reward β·log(π_start/π_ref) — no new information
+	LabelGold  = "gold"  // the gold judge (an oracle: adds information)
+)
+
+// Preference data sources.
+const (
+	DataWorld  = "world"  // the world's pairs, drawn from μ (world.pair_dist)
+	DataNarrow = "narrow" // pairs of SFT samples labelled by the gold judge
+)
+
+// Config is one run's full configuration.
+type Config struct {
+	World  datasets.Config `json:"world"`
+	Policy PolicyConfig    `json:"policy"`
+	Data   DataConfig      `json:"data"`
+	SFT    SFTConfig       `json:"sft"`
+	RM     RMConfig        `json:"rm"`
+	DPO    DPOConfig       `json:"dpo"`
+	Method string          `json:"method"` // sft, dpo, online, rm
+	Online OnlineConfig    `json:"online"`
+	Eval   EvalConfig      `json:"eval"`
+}
+
+// PolicyConfig is the policy class.
+type PolicyConfig struct {
+	Class string  `json:"class"`    // mlp, trie, tilt
+	Width int     `json:"width"`    // hidden width of mlp (and of the SFT network tilt starts from)
+	Init  float64 `json:"init_out"` // logit scale of the mlp's random initialisation
+	Tilt  string  `json:"tilt_rm"`  // reward class of the tilt: linear or backbone
+}
+
+// DataConfig selects the preference data that both the policy and the RM see.
+type DataConfig struct {
+	Source string `json:"source"` // world or narrow
+}
+
+// SFTConfig trains the SFT checkpoint on the teacher's demonstrations.
+type SFTConfig struct {
+	Epochs int     `json:"epochs"`
+	LR     float64 `json:"lr"`
+	Batch  int     `json:"batch"`
+}
+
+// RMConfig trains the global (or local) reward model by Bradley–Terry.
+type RMConfig struct {
+	Kind      string  `json:"kind"`       // backbone, linear, local
+	WidthMult float64 `json:"width_mult"` // backbone width as a multiple of the policy's
+	Epochs    int     `json:"epochs"`
+	LR        float64 `json:"lr"`
+	Batch     int     `json:"batch"`
+	DataMult  int     `json:"data_mult"` // RM trains on data_mult × the pairs (extra pairs from the same μ)
+}
+
+// DPOConfig is the preference loss shared by offline and online arms.
+type DPOConfig struct {
+	Loss      string  `json:"loss"` // sigmoid, ipo, hinge
+	Beta      float64 `json:"beta"`
+	LR        float64 `json:"lr"`
+	Batch     int     `json:"batch"`
+	Epochs    int     `json:"epochs"`
+	SFTWeight float64 `json:"sft_weight"` // weight of NLL on chosen (dpo-sft-reg)
+	KLWeight  float64 `json:"kl_weight"`  // weight of reverse KL on on-policy samples (hypo)
+	KLSamples int     `json:"kl_samples"` // unlabelled samples per batch item for the KL term
+}
+
+// OnlineConfig is online DPO's sampling and labelling.
+type OnlineConfig struct {
+	Start       string  `json:"start"`       // sft or dpo: the checkpoint sampled from, started from, and π_ref
+	Labeller    string  `json:"labeller"`    // rm, local, gold
+	K           int     `json:"k"`           // samples per pair slot (best vs worst)
+	Temperature float64 `json:"temperature"` // sampling temperature
+	Rounds      int     `json:"rounds"`      // 1 = one batch round (paper); > 1 iterative
+	PromptAug   bool    `json:"prompt_aug"`  // also make pairs on the augmentation prompts
+}
+
+// EvalConfig sets evaluation-only settings; it changes no training.
+type EvalConfig struct {
+	BestOfN []int `json:"best_of_n"` // N values for Best-of-N (method rm and dpo)
+}
+
+// Default is the base configuration every suite and arm starts from.
+func Default() Config {
+	return Config{
+		World:  datasets.DefaultConfig(),
+		Policy: PolicyConfig{Class: ClassMLP, Width: 64, Init: 1, Tilt: RMLinear},
+		Data:   DataConfig{Source: DataWorld},
+		SFT:    SFTConfig{Epochs: 10, LR: 1e-2, Batch: 64},
+		RM:     RMConfig{Kind: RMBackbone, WidthMult: 1, Epochs: 20, LR: 3e-3, Batch: 32, DataMult: 1},
+		DPO:    DPOConfig{Loss: trainer.LossSigmoid, Beta: 0.1, LR: 3e-3, Batch: 32, Epochs: 2, KLSamples: 1},
+		Method: MethodDPO,
+		Online: OnlineConfig{Start: "sft", Labeller: LabelRM, K: 8, Temperature: 1, Rounds: 1},
+		Eval:   EvalConfig{BestOfN: []int{1, 2, 5, 10, 25}},
+	}
+}
+
+// RMWidth is the backbone reward model's hidden width.
+func (c Config) RMWidth() int { return max(1, int(math.Round(c.RM.WidthMult*float64(c.Policy.Width)))) }
+
+// Validate returns an error naming the first invalid field and its value.
+func (c Config) Validate() error {
+	if err := c.World.Validate(); err != nil {
+		return err
+	}
+	type rule struct {
+		ok    bool
+		field string
+		val   any
+		want  string
+	}
+	pos := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
+	nonneg := func(v float64) bool { return v >= 0 && !math.IsInf(v, 0) }
+	rules := []rule{
+		{oneOf(c.Method, MethodSFT, MethodDPO, MethodOnline, MethodRM), "method", c.Method, "one of sft, dpo, online, rm"},
+		{oneOf(c.Policy.Class, ClassMLP, ClassTrie, ClassTilt), "policy.class", c.Policy.Class, "one of mlp, trie, tilt"},
+		{c.Policy.Width >= 1, "policy.width", c.Policy.Width, ">= 1"},
+		{pos(c.Policy.Init), "policy.init_out", c.Policy.Init, "> 0"},
+		{oneOf(c.Policy.Tilt, RMLinear, RMBackbone), "policy.tilt_rm", c.Policy.Tilt, "linear or backbone"},
+		{oneOf(c.Data.Source, DataWorld, DataNarrow), "data.source", c.Data.Source, "world or narrow"},
+		{c.SFT.Epochs >= 0, "sft.epochs", c.SFT.Epochs, ">= 0"},
+		{pos(c.SFT.LR), "sft.lr", c.SFT.LR, "> 0"},
+		{c.SFT.Batch >= 1, "sft.batch", c.SFT.Batch, ">= 1"},
+		{oneOf(c.RM.Kind, RMBackbone, RMLinear, RMLocal), "rm.kind", c.RM.Kind, "one of backbone, linear, local"},
+		{pos(c.RM.WidthMult), "rm.width_mult", c.RM.WidthMult, "> 0"},
+		{c.RM.Epochs >= 0, "rm.epochs", c.RM.Epochs, ">= 0"},
+		{pos(c.RM.LR), "rm.lr", c.RM.LR, "> 0"},
+		{c.RM.Batch >= 1, "rm.batch", c.RM.Batch, ">= 1"},
+		{c.RM.DataMult >= 1, "rm.data_mult", c.RM.DataMult, ">= 1"},
+		{oneOf(c.DPO.Loss, trainer.DPOLosses...), "dpo.loss", c.DPO.Loss, "one of sigmoid, ipo, hinge"},
+		{pos(c.DPO.Beta), "dpo.beta", c.DPO.Beta, "> 0"},
+		{pos(c.DPO.LR), "dpo.lr", c.DPO.LR, "> 0"},
+		{c.DPO.Batch >= 1, "dpo.batch", c.DPO.Batch, ">= 1"},
+		{c.DPO.Epochs >= 0, "dpo.epochs", c.DPO.Epochs, ">= 0"},
+		{nonneg(c.DPO.SFTWeight), "dpo.sft_weight", c.DPO.SFTWeight, ">= 0"},
+		{nonneg(c.DPO.KLWeight), "dpo.kl_weight", c.DPO.KLWeight, ">= 0"},
+		{c.DPO.KLSamples >= 1, "dpo.kl_samples", c.DPO.KLSamples, ">= 1"},
+		{oneOf(c.Online.Start, "sft", "dpo"), "online.start", c.Online.Start, "sft or dpo"},
+		{oneOf(c.Online.Labeller, LabelRM, LabelLocal, LabelGold), "online.labeller", c.Online.Labeller, "one of rm, local, gold"},
+		{c.Online.K >= 2, "online.k", c.Online.K, ">= 2"},
+		{pos(c.Online.Temperature), "online.temperature", c.Online.Temperature, "> 0"},
+		{c.Online.Rounds >= 1 && c.Online.Rounds <= c.World.Pairs, "online.rounds", c.Online.Rounds, "in [1, world.pairs]"},
+	}
+	for _, r := range rules {
+		if !r.ok {
+			return fmt.Errorf("%s must be %s, got %v", r.field, r.want, quote(r.val))
+		}
+	}
+	for _, n := range c.Eval.BestOfN {
+		if n < 1 {
+			return fmt.Errorf("eval.best_of_n entries must be >= 1, got %d", n)
+		}
+	}
+	if c.Policy.Class == ClassTilt && (c.DPO.SFTWeight > 0 || c.DPO.KLWeight > 0) {
+		return fmt.Errorf("policy.class %q cannot use dpo.sft_weight or dpo.kl_weight (its log-normaliser is not tracked)", c.Policy.Class)
+	}
+	return nil
+}
+
+func quote(v any) any {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return v
+}
+
+func oneOf(s string, set ...string) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Diff is a set of changes to a Config, by dotted JSON path ("dpo.epochs") to a
+// JSON value. It is how arms, suites and budgets say what they change.
+type Diff map[string]any
+
+// Keys returns the diff's paths in sorted order.
+func (d Diff) Keys() []string {
+	ks := make([]string, 0, len(d))
+	for k := range d {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// Apply returns c with the diff applied. Unknown paths and values of the wrong
+// type are errors that name the path and the value.
+func (c Config) Apply(d Diff) (Config, error) {
+	if len(d) == 0 {
+		return c, nil
+	}
+	tree, err := toTree(c)
+	if err != nil {
+		return c, err
+	}
+	for _, path := range d.Keys() {
+		if err := setPath(tree, path, d[path]); err != nil {
+			return c, err
+		}
+	}
+	b, err := json.Marshal(tree)
+	if err != nil {
+		return c, err
+	}
+	var out Config
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		return c, typeError(err, d)
+	}
+	return out, nil
+}
+
+func toTree(c Config) (map[string]any, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	var tree map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	err = dec.Decode(&tree)
+	return tree, err
+}
+
+func setPath(tree map[string]any, path string, v any) error {
+	parts := strings.Split(path, ".")
+	node := tree
+	for i, p := range parts {
+		child, ok := node[p]
+		if !ok {
+			return fmt.Errorf("unknown field %q (in %q)", strings.Join(parts[:i+1], "."), path)
+		}
+		if i == len(parts)-1 {
+			if _, isObj := child.(map[string]any); isObj {
+				return fmt.Errorf("field %q is a section; set its fields one by one", path)
+			}
+			node[p] = v
+			return nil
+		}
+		next, ok := child.(map[string]any)
+		if !ok {
+			return fmt.Errorf("unknown field %q: %q is not a section", path, strings.Join(parts[:i+1], "."))
+		}
+		node = next
+	}
+	return nil
+}
+
+func typeError(err error, d Diff) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		path := te.Field
+		return fmt.Errorf("field %q: value %v is a %s, want a %s", path, quote(d[path]), te.Value, te.Type)
+	}
+	return err
+}
+
+// Flatten returns every leaf of c by dotted path, for comparing configs.
+func (c Config) Flatten() map[string]string {
+	tree, err := toTree(c)
+	if err != nil {
+		panic("recipe: " + err.Error())
+	}
+	out := map[string]string{}
+	var walk func(prefix string, n any)
+	walk = func(prefix string, n any) {
+		if m, ok := n.(map[string]any); ok {
+			for k, v := range m {
+				p := k
+				if prefix != "" {
+					p = prefix + "." + k
+				}
+				walk(p, v)
+			}
+			return
+		}
+		b, _ := json.Marshal(n)
+		out[prefix] = string(b)
+	}
+	walk("", tree)
+	return out
+}
+
+// DiffPaths returns the sorted paths whose values differ between a and b.
+func DiffPaths(a, b Config) []string {
+	fa, fb := a.Flatten(), b.Flatten()
+	var out []string
+	for k, v := range fa {
+		if fb[k] != v {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,561 @@
+// Package runner executes gapbench runs: one (config, seed) becomes a trained
+// policy (or reward model) and its exact metrics. It builds the world, trains the
+// SFT checkpoint, the reward model and the offline DPO policy once per seed and
+// config and shares them between every arm that needs them, so arms compared in a
+// claim start from the very same checkpoint and data.
+//
+// Runs are single-threaded and deterministic: every random draw comes from a PCG
+// stream named by (seed, purpose), so a result is bit-identical whichever worker
+// computes it and whatever else runs beside it. Sweep spreads runs over a bounded
+// pool of workers (golang.org/x/sync/errgroup) and reuses finished results from a
+// store.
+//
+// It is not for naming arms (package arms) or judging results (package stats).
+package runner
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"gapbench/datasets"
+	"gapbench/metrics"
+	"gapbench/model"
+	"gapbench/recipe"
+	"gapbench/store"
+	"gapbench/trainer"
+)
+
+// Version names the computation; it is part of every result key, so results from
+// a different version of the training code are recomputed rather than reused.
+// Bump it whenever a change alters any number a run produces.
+const Version = "gapbench-1"
+
+// Result is what one run produces.
+type Result struct {
+	Version     string               `json:"version"`
+	Hash        string               `json:"hash"` // the run key: hash of version, config and seed
+	Seed        int                  `json:"seed"`
+	Config      recipe.Config        `json:"config"`
+	Metrics     map[string]float64   `json:"metrics"`
+	Curves      map[string][]float64 `json:"curves"`
+	WallSeconds float64              `json:"wall_seconds"` // not deterministic; never in tables or CSV
+}
+
+// Key returns the result key of (config, seed).
+func Key(cfg recipe.Config, seed int) string {
+	return store.Hash(struct {
+		Version string        `json:"version"`
+		Config  recipe.Config `json:"config"`
+		Seed    int           `json:"seed"`
+	}{Version, cfg, seed})
+}
+
+// RNG streams for training, disjoint from the world's.
+const (
+	streamSFT uint64 = 100 + iota
+	streamRM
+	streamRMExtra
+	streamNarrow
+	streamDPO
+	streamOnline
+	streamEvalID
+	streamEvalOOD
+	streamInit
+)
+
+// Runner trains and evaluates runs, memoising the artifacts runs share.
+type Runner struct {
+	mu    sync.Mutex
+	cells map[string]*cell
+}
+
+type cell struct {
+	once sync.Once
+	v    any
+	err  error
+}
+
+// New returns a Runner with empty caches.
+func New() *Runner { return &Runner{cells: map[string]*cell{}} }
+
+// memo computes f once per key and shares the value among callers.
+func memo[T any](r *Runner, key string, f func() (T, error)) (T, error) {
+	r.mu.Lock()
+	c, ok := r.cells[key]
+	if !ok {
+		c = &cell{}
+		r.cells[key] = c
+	}
+	r.mu.Unlock()
+	c.once.Do(func() { c.v, c.err = f() })
+	if c.err != nil {
+		var zero T
+		return zero, c.err
+	}
+	return c.v.(T), nil
+}
+
+func rng(seed int, stream uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed), stream))
+}
+
+// Run trains and evaluates cfg for one seed. The seed fixes the world (teacher,
+// prompts, data), the SFT checkpoint and every training draw.
+func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	res := &Result{Version: Version, Hash: Key(cfg, seed), Seed: seed, Config: cfg,
+		Metrics: map[string]float64{}, Curves: map[string][]float64{}}
+	w, err := r.world(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+	if err != nil {
+		return nil, err
+	}
+	data, err := r.data(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	ev := metrics.NewEvaluator(w, sft, cfg.DPO.Beta, data)
+	probe := func(pi model.Policy) func(int) {
+		return func(step int) {
+			m := ev.Validation(pi)
+			res.Curves["probe_step"] = append(res.Curves["probe_step"], float64(step))
+			res.Curves["win_rate"] = append(res.Curves["win_rate"], m.WinRate)
+			res.Curves["kl_ref"] = append(res.Curves["kl_ref"], m.KLRef)
+		}
+	}
+
+	var pi model.Policy
+	switch cfg.Method {
+	case recipe.MethodSFT:
+		pi, err = r.startPolicy(cfg, seed)
+	case recipe.MethodDPO:
+		pi, err = r.trainDPO(cfg, seed, res, probe)
+		if err == nil {
+			ref, _ := r.startPolicy(cfg, seed)
+			r.rmMetrics(cfg, seed, w, implicitReward(w, pi, ref, cfg.DPO.Beta), sft, res)
+		}
+	case recipe.MethodOnline:
+		pi, err = r.trainOnline(cfg, seed, res, probe)
+	case recipe.MethodRM:
+		var rm model.RewardModel
+		rm, err = r.rewardModel(cfg, seed)
+		if err == nil {
+			r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, res)
+		}
+	default:
+		err = fmt.Errorf("method must be one of sft, dpo, online, rm, got %q", cfg.Method)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if pi != nil {
+		m := ev.Policy(pi)
+		res.Metrics["win_rate"] = m.WinRate
+		res.Metrics["gold_reward"] = m.GoldReward
+		res.Metrics["kl_ref"] = m.KLRef
+		res.Metrics["subopt"] = m.Subopt
+		res.Metrics["ood_mass"] = m.OODMass
+		res.Metrics["rouge_l"] = m.RougeL
+	}
+	if loss := res.Curves["loss"]; len(loss) > 0 {
+		k := min(len(loss), 8)
+		s := 0.0
+		for _, v := range loss[len(loss)-k:] {
+			s += v
+		}
+		res.Metrics["final_loss"] = s / float64(k)
+	}
+	res.WallSeconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// world returns the seed's world (memoised).
+func (r *Runner) world(cfg recipe.Config, seed int) (*datasets.World, error) {
+	wc := cfg.World
+	wc.Seed = uint64(seed)
+	return memo(r, "world:"+store.Hash(wc), func() (*datasets.World, error) { return datasets.Generate(wc) })
+}
+
+// sft returns the SFT network of the given width: an mlp trained by maximum
+// likelihood on the teacher's demonstrations (memoised per seed, world and width).
+func (r *Runner) sft(cfg recipe.Config, seed, width int) (*model.MLP, error) {
+	key := store.Hash(struct {
+		W    datasets.Config
+		S    recipe.SFTConfig
+		Wd   int
+		I    float64
+		Seed int
+	}{cfg.World, cfg.SFT, width, cfg.Policy.Init, seed})
+	return memo(r, "sft:"+key, func() (*model.MLP, error) {
+		w, err := r.world(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		init := model.MLPInit{In: 1 / math.Sqrt(float64(cfg.World.H)+1), Out: cfg.Policy.Init}
+		p := model.NewMLP(w.Space, cfg.World.PromptVocab, width, init, rng(seed, streamInit+uint64(width)<<8))
+		ex := make([]trainer.Example, len(w.Demos))
+		for i, d := range w.Demos {
+			ex[i] = trainer.Example{X: w.Prompts[d.Prompt].Input, Y: d.Summary}
+		}
+		trainer.Train(p.Params(), trainer.NewOffline(ex, cfg.SFT.Batch, cfg.SFT.Epochs, rng(seed, streamSFT)),
+			trainer.SFT{Policy: p}, trainer.Options{LR: cfg.SFT.LR})
+		return p, nil
+	})
+}
+
+// startPolicy returns a fresh copy of the SFT checkpoint in the configured policy class.
+func (r *Runner) startPolicy(cfg recipe.Config, seed int) (model.Policy, error) {
+	sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+	if err != nil {
+		return nil, err
+	}
+	w, err := r.world(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	switch cfg.Policy.Class {
+	case recipe.ClassTrie:
+		return trieFrom(w, sft), nil
+	case recipe.ClassTilt:
+		var f model.RewardModel
+		if cfg.Policy.Tilt == recipe.RMBackbone {
+			f = model.NewBackboneRM(sft, 0, rng(seed, streamInit))
+		} else {
+			f = model.NewLinearRM(w.Space, cfg.World.PromptVocab)
+		}
+		return model.NewTilt(sft.CloneMLP(), f), nil
+	default:
+		return sft.CloneMLP(), nil
+	}
+}
+
+// trieFrom returns the trie policy with exactly the conditionals of p on every prompt.
+func trieFrom(w *datasets.World, p model.Policy) *model.Trie {
+	t := model.NewTrie(w.Space, len(w.Prompts))
+	lp := make([]float64, w.Space.Size())
+	for _, pr := range w.Prompts {
+		p.Enumerate(pr.Input, lp)
+		t.SetFromJoint(pr.ID, lp)
+	}
+	return t
+}
+
+// data returns the preference data that both the policy and the RM see.
+func (r *Runner) data(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
+	w, err := r.world(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Data.Source != recipe.DataNarrow {
+		return w.Pairs, nil
+	}
+	key := store.Hash(struct {
+		W    datasets.Config
+		S    recipe.SFTConfig
+		P    recipe.PolicyConfig
+		Seed int
+	}{cfg.World, cfg.SFT, cfg.Policy, seed})
+	return memo(r, "narrow:"+key, func() ([]datasets.Pair, error) {
+		return r.narrowPairs(cfg, seed, cfg.World.Pairs, streamNarrow)
+	})
+}
+
+// narrowPairs draws n pairs of SFT samples labelled by the gold judge.
+func (r *Runner) narrowPairs(cfg recipe.Config, seed, n int, stream uint64) ([]datasets.Pair, error) {
+	w, err := r.world(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+	if err != nil {
+		return nil, err
+	}
+	s := sft.CloneMLP()
+	g := rng(seed, stream)
+	return w.LabelPairs(w.Train, n, func(x model.Input, y []int) { s.Sample(g, x, 1, y) }, g), nil
+}
+
+// rmData returns the RM's training pairs: the shared data plus, when
+// rm.data_mult > 1, extra pairs from the same distribution.
+func (r *Runner) rmData(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
+	data, err := r.data(cfg, seed)
+	if err != nil || cfg.RM.DataMult <= 1 {
+		return data, err
+	}
+	w, err := r.world(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	extra := (cfg.RM.DataMult - 1) * len(data)
+	var more []datasets.Pair
+	if cfg.Data.Source == recipe.DataNarrow {
+		more, err = r.narrowPairs(cfg, seed, extra, streamRMExtra)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		more = w.SamplePairs(w.Train, extra, cfg.World.PairDist, rng(seed, streamRMExtra))
+	}
+	return append(append([]datasets.Pair(nil), data...), more...), nil
+}
+
+// rewardModel returns the reward model trained by Bradley–Terry on the RM data (memoised).
+func (r *Runner) rewardModel(cfg recipe.Config, seed int) (model.RewardModel, error) {
+	key := store.Hash(struct {
+		W    datasets.Config
+		S    recipe.SFTConfig
+		P    recipe.PolicyConfig
+		D    recipe.DataConfig
+		R    recipe.RMConfig
+		B    float64
+		Seed int
+	}{cfg.World, cfg.SFT, cfg.Policy, cfg.Data, cfg.RM, cfg.DPO.Beta, seed})
+	return memo(r, "rm:"+key, func() (model.RewardModel, error) {
+		w, err := r.world(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		pairs, err := r.rmData(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		var rm model.RewardModel
+		switch cfg.RM.Kind {
+		case recipe.RMLinear:
+			rm = model.NewLinearRM(w.Space, cfg.World.PromptVocab)
+		case recipe.RMLocal:
+			sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+			if err != nil {
+				return nil, err
+			}
+			rm = model.NewLocalRM(sft.CloneMLP(), cfg.DPO.Beta)
+		default:
+			sft, err := r.sft(cfg, seed, cfg.RMWidth())
+			if err != nil {
+				return nil, err
+			}
+			rm = model.NewBackboneRM(sft, 1, rng(seed, streamInit))
+		}
+		cs := comparisons(w, pairs)
+		trainer.Train(rm.Params(), trainer.NewOffline(cs, cfg.RM.Batch, cfg.RM.Epochs, rng(seed, streamRM)),
+			trainer.BT{RM: rm}, trainer.Options{LR: cfg.RM.LR})
+		return rm, nil
+	})
+}
+
+func comparisons(w *datasets.World, pairs []datasets.Pair) []trainer.Comparison {
+	cs := make([]trainer.Comparison, len(pairs))
+	for i, p := range pairs {
+		cs[i] = trainer.Comparison{X: w.Prompts[p.Prompt].Input, Chosen: p.Chosen, Rejected: p.Rejected}
+	}
+	return cs
+}
+
+func (r *Runner) dpoObjective(cfg recipe.Config, seed int, pi, ref model.Policy) *trainer.DPO {
+	return &trainer.DPO{Policy: pi, Ref: ref, Beta: cfg.DPO.Beta, Kind: cfg.DPO.Loss,
+		SFTWeight: cfg.DPO.SFTWeight, KLWeight: cfg.DPO.KLWeight, KLSamples: cfg.DPO.KLSamples,
+		Rng: rng(seed, streamDPO+1000)}
+}
+
+func probeEvery(steps int) int { return max(1, steps/8) }
+
+// trainDPO trains offline DPO from the start policy on the shared data.
+func (r *Runner) trainDPO(cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
+	w, err := r.world(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	data, err := r.data(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	pi, err := r.startPolicy(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	ref := pi.Clone()
+	items := trainer.NewPrefItems(ref, comparisons(w, data))
+	steps := cfg.DPO.Epochs * ((len(items) + cfg.DPO.Batch - 1) / cfg.DPO.Batch)
+	opt := trainer.Options{LR: cfg.DPO.LR}
+	if res != nil {
+		opt.Probe, opt.Every = probe(pi), probeEvery(steps)
+	}
+	curve := trainer.Train(pi.Params(), trainer.NewOffline(items, cfg.DPO.Batch, cfg.DPO.Epochs, rng(seed, streamDPO)),
+		r.dpoObjective(cfg, seed, pi, ref), opt)
+	if res != nil {
+		res.Curves["loss"] = curve
+	}
+	return pi, nil
+}
+
+// dpoPolicy is the offline DPO policy of cfg's DPO settings (memoised), the start
+// of online-dpo-dpo and the source of the local labeller.
+func (r *Runner) dpoPolicy(cfg recipe.Config, seed int) (model.Policy, error) {
+	c := cfg
+	c.Method = recipe.MethodDPO
+	c.Online = recipe.Default().Online
+	c.RM = recipe.Default().RM
+	c.Eval = recipe.Default().Eval
+	return memo(r, "dpo:"+Key(c, seed), func() (model.Policy, error) { return r.trainDPO(c, seed, nil, nil) })
+}
+
+// trainOnline runs online DPO: sample from the start policy, label, pair best vs
+// worst, and train with the same DPO objective and optimiser as offline.
+func (r *Runner) trainOnline(cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
+	w, err := r.world(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	data, err := r.data(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	var start model.Policy
+	if cfg.Online.Start == "dpo" {
+		start, err = r.dpoPolicy(cfg, seed)
+	} else {
+		start, err = r.startPolicy(cfg, seed)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pi, ref := start.Clone(), start.Clone()
+
+	var labeller trainer.Labeller
+	switch cfg.Online.Labeller {
+	case recipe.LabelGold:
+		labeller = trainer.FuncLabeller(func(x model.Input, y []int) float64 { return w.GoldReward(x.ID, y) })
+	case recipe.LabelLocal:
+		dpo, err := r.dpoPolicy(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		sftRef, err := r.startPolicy(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		dpo, sftRef = dpo.Clone(), sftRef.Clone()
+		beta := cfg.DPO.Beta
+		labeller = trainer.FuncLabeller(func(x model.Input, y []int) float64 {
+			return beta * (dpo.Score(x, y, nil, 0) - sftRef.Score(x, y, nil, 0))
+		})
+	default:
+		rm, err := r.rewardModel(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		rm = rm.Clone()
+		labeller = trainer.RMLabeller{RM: rm}
+		sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+		if err != nil {
+			return nil, err
+		}
+		r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, res)
+	}
+
+	slots := make([]model.Input, 0, len(data))
+	for _, p := range data {
+		slots = append(slots, w.Prompts[p.Prompt].Input)
+	}
+	if cfg.Online.PromptAug {
+		per := max(1, len(data)/len(w.Train))
+		for range per {
+			for _, p := range w.Aug {
+				slots = append(slots, w.Prompts[p].Input)
+			}
+		}
+	}
+	oc := trainer.OnlineConfig{K: cfg.Online.K, Temperature: cfg.Online.Temperature, Rounds: cfg.Online.Rounds,
+		Batch: cfg.DPO.Batch, Epochs: cfg.DPO.Epochs}
+	src := trainer.NewOnline(oc, slots, pi, ref, labeller, rng(seed, streamOnline))
+	steps := cfg.DPO.Epochs * ((len(slots) + cfg.DPO.Batch - 1) / cfg.DPO.Batch)
+	opt := trainer.Options{LR: cfg.DPO.LR, Probe: probe(pi), Every: probeEvery(steps)}
+	res.Curves["loss"] = trainer.Train(pi.Params(), src, r.dpoObjective(cfg, seed, pi, ref), opt)
+	return pi, nil
+}
+
+// evalPairs returns held-out preference pairs on validation prompts: in
+// distribution (from the teacher, like the training pairs) and out of
+// distribution (from the shifted writer).
+func (r *Runner) evalPairs(cfg recipe.Config, seed int) ([2][]datasets.Pair, error) {
+	w, err := r.world(cfg, seed)
+	if err != nil {
+		return [2][]datasets.Pair{}, err
+	}
+	return memo(r, "evalpairs:"+store.Hash(struct {
+		W    datasets.Config
+		Seed int
+	}{cfg.World, seed}), func() ([2][]datasets.Pair, error) {
+		n := 4 * len(w.Val)
+		return [2][]datasets.Pair{
+			w.SamplePairs(w.Val, n, datasets.PairsRef, rng(seed, streamEvalID)),
+			w.SamplePairs(w.Val, n, datasets.PairsShifted, rng(seed, streamEvalOOD)),
+		}, nil
+	})
+}
+
+// rmMetrics records a reward's validation likelihood in and out of distribution
+// and its Best-of-N gold reward on samples of the SFT policy.
+func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, s metrics.Scorer, sft model.Policy, res *Result) {
+	ev, err := r.evalPairs(cfg, seed)
+	if err != nil {
+		return
+	}
+	res.Metrics["rm_lik_id"] = metrics.PairLikelihood(w, s, ev[0])
+	res.Metrics["rm_lik_ood"] = metrics.PairLikelihood(w, s, ev[1])
+	if len(cfg.Eval.BestOfN) > 0 {
+		bon := metrics.BestOfN(w, sft.Clone(), s, w.Val, cfg.Eval.BestOfN)
+		for i, n := range cfg.Eval.BestOfN {
+			res.Metrics[fmt.Sprintf("bon_%d", n)] = bon[i]
+		}
+	}
+}
+
+// implicitReward is a policy's DPO implicit reward β·(log π − log π_ref), up to a
+// per-prompt constant for unnormalised classes.
+func implicitReward(w *datasets.World, pi, ref model.Policy, beta float64) metrics.Scorer {
+	n := w.Space.Size()
+	cache := map[int][]float64{}
+	lr := make([]float64, n)
+	return func(x model.Input, y []int) float64 {
+		t, ok := cache[x.ID]
+		if !ok {
+			t = make([]float64, n)
+			pi.Enumerate(x, t)
+			ref.Enumerate(x, lr)
+			for i := range t {
+				t[i] = beta * (t[i] - lr[i])
+			}
+			cache[x.ID] = t
+		}
+		return t[w.Space.Encode(y)]
+	}
+}
+
+// tableScorer memoises a scorer per prompt.
+func tableScorer(w *datasets.World, f func(x model.Input, y []int) float64) metrics.Scorer {
+	n := w.Space.Size()
+	cache := map[int][]float64{}
+	y := make([]int, w.Space.H)
+	return func(x model.Input, q []int) float64 {
+		t, ok := cache[x.ID]
+		if !ok {
+			t = make([]float64, n)
+			for i := range t {
+				w.Space.Decode(i, y)
+				t[i] = f(x, y)
+			}
+			cache[x.ID] = t
+		}
+		return t[w.Space.Encode(q)]
+	}
+}
