@@ -132,7 +132,7 @@ func Default() Config {
 		Policy: PolicyConfig{Class: ClassMLP, Width: 64, Init: 1, Tilt: RMLinear},
 		Data:   DataConfig{Source: DataWorld},
 		SFT:    SFTConfig{Epochs: 10, LR: 1e-2, Batch: 64},
-		RM:     RMConfig{Kind: RMBackbone, WidthMult: 1, Epochs: 20, LR: 3e-3, Batch: 32, DataMult: 1},
+		RM:     RMConfig{Kind: RMBackbone, WidthMult: 1, Epochs: 100, LR: 1e-2, Batch: 32, DataMult: 1},
 		DPO:    DPOConfig{Loss: trainer.LossSigmoid, Beta: 0.1, LR: 3e-3, Batch: 32, Epochs: 2, KLSamples: 1},
 		Method: MethodDPO,
 		Online: OnlineConfig{Start: "sft", Labeller: LabelRM, K: 8, Temperature: 1, Rounds: 1},

@@ -1,0 +1,75 @@
+package arms
+
+import (
+	"strings"
+	"testing"
+
+	"gapbench/recipe"
+)
+
+// TestScaledArms pins the arms whose absolute values stand for a multiple of a
+// default, so a change of default cannot silently change what they mean.
+func TestScaledArms(t *testing.T) {
+	d := recipe.Default()
+	for _, tc := range []struct {
+		arm, path string
+		want      float64
+	}{
+		{"dpo-2x", "dpo.epochs", 2 * float64(d.DPO.Epochs)},
+		{"dpo-4x", "dpo.epochs", 4 * float64(d.DPO.Epochs)},
+		{"dpo-8x", "dpo.epochs", 8 * float64(d.DPO.Epochs)},
+		{"dpo-beta-x0.25", "dpo.beta", d.DPO.Beta / 4},
+		{"dpo-beta-x4", "dpo.beta", d.DPO.Beta * 4},
+		{"dpo-lr-x0.5", "dpo.lr", d.DPO.LR / 2},
+		{"dpo-lr-x2", "dpo.lr", d.DPO.LR * 2},
+	} {
+		a, err := Get(tc.arm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := a.Diff[tc.path].(float64)
+		if i, isInt := a.Diff[tc.path].(int); isInt {
+			got, ok = float64(i), true
+		}
+		if !ok || got != tc.want {
+			t.Errorf("arm %s: %s = %v, want %v", tc.arm, tc.path, a.Diff[tc.path], tc.want)
+		}
+	}
+}
+
+func TestRegisterErrors(t *testing.T) {
+	for _, tc := range []struct {
+		arm  Arm
+		want string
+	}{
+		{Arm{"dpo", "dup", recipe.Diff{}}, "already registered"},
+		{Arm{"Bad Name", "x", nil}, "name must be"},
+		{Arm{"no-doc", " ", nil}, "doc must"},
+		{Arm{"bad-field", "x", recipe.Diff{"dpo.betta": 1}}, `unknown field "dpo.betta"`},
+		{Arm{"bad-type", "x", recipe.Diff{"dpo.beta": "high"}}, `field "dpo.beta"`},
+		{Arm{"bad-value", "x", recipe.Diff{"dpo.beta": -0.1}}, "dpo.beta must be > 0, got -0.1"},
+		{Arm{"bad-section", "x", recipe.Diff{"dpo": 1}}, "is a section"},
+	} {
+		err := Register(tc.arm)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Register(%+v) = %v, want an error containing %q", tc.arm, err, tc.want)
+		}
+	}
+}
+
+// TestEveryArmResolves checks each registered arm changes only what its diff names.
+func TestEveryArmResolves(t *testing.T) {
+	base := recipe.Default()
+	for _, a := range All() {
+		c, err := a.Resolve(base)
+		if err != nil {
+			t.Errorf("%s: %v", a.Name, err)
+			continue
+		}
+		for _, p := range recipe.DiffPaths(base, c) {
+			if _, ok := a.Diff[p]; !ok {
+				t.Errorf("arm %s changes %s, which its diff does not name", a.Name, p)
+			}
+		}
+	}
+}

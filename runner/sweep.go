@@ -1,0 +1,151 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+
+	"golang.org/x/sync/errgroup"
+
+	"gapbench/recipe"
+	"gapbench/store"
+)
+
+// Job is one run of a sweep: a labelled (config, seed).
+type Job struct {
+	Suite  string
+	Arm    string
+	Seed   int
+	Config recipe.Config
+}
+
+// Key is the job's result key.
+func (j Job) Key() string { return Key(j.Config, j.Seed) }
+
+// Name is a short human-readable label, suite/arm/seed=N.
+func (j Job) Name() string { return fmt.Sprintf("%s/%s/seed=%d", j.Suite, j.Arm, j.Seed) }
+
+// Outcome is a finished job.
+type Outcome struct {
+	Job    Job
+	Result *Result
+	Reused bool // loaded from the store rather than computed
+}
+
+// SweepOptions control a sweep.
+type SweepOptions struct {
+	Workers int          // concurrent runs; <= 0 means GOMAXPROCS
+	Store   *store.Store // where results are loaded from and saved to; nil keeps them in memory
+	// OnDone is called (from one goroutine at a time) as each distinct run finishes.
+	OnDone func(o Outcome)
+	// OnCorrupt is called when a stored result is unreadable and will be recomputed.
+	OnCorrupt func(j Job, err error)
+}
+
+// Sweep runs every job, each distinct (config, seed) once, and returns the
+// outcomes in job order, so output does not depend on the number of workers or on
+// which finished first. Finished results in the store are reused; corrupt ones are
+// reported and recomputed. On error (or cancellation) the results already saved
+// stay in the store.
+func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Outcome, error) {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// One task per distinct key, in first-appearance order.
+	var keys []string
+	first := map[string]Job{}
+	for _, j := range jobs {
+		k := j.Key()
+		if _, ok := first[k]; !ok {
+			first[k] = j
+			keys = append(keys, k)
+		}
+	}
+	results := make(map[string]*Outcome, len(keys))
+	for _, k := range keys {
+		results[k] = &Outcome{Job: first[k]}
+	}
+	done := make(chan *Outcome)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	feeder := make(chan error, 1)
+	go func() {
+		defer close(feeder)
+		for _, k := range keys {
+			o := results[k]
+			if gctx.Err() != nil {
+				break
+			}
+			g.Go(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				if err := r.runOne(o, opt); err != nil {
+					return fmt.Errorf("%s: %w", o.Job.Name(), err)
+				}
+				select {
+				case done <- o:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+				return nil
+			})
+		}
+		feeder <- g.Wait()
+	}()
+	var err error
+	for running := true; running; {
+		select {
+		case o := <-done:
+			if opt.OnDone != nil {
+				opt.OnDone(*o)
+			}
+		case e, ok := <-feeder:
+			err, running = e, false
+			_ = ok
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Outcome, len(jobs))
+	for i, j := range jobs {
+		o := *results[j.Key()]
+		o.Job = j
+		out[i] = o
+	}
+	return out, nil
+}
+
+func (r *Runner) runOne(o *Outcome, opt SweepOptions) error {
+	key := o.Job.Key()
+	if opt.Store != nil {
+		var res Result
+		found, err := opt.Store.Load(key, &res)
+		var ce *store.CorruptError
+		switch {
+		case errors.As(err, &ce):
+			if opt.OnCorrupt != nil {
+				opt.OnCorrupt(o.Job, err)
+			}
+		case err != nil:
+			return err
+		case found && res.Hash == key && res.Version == Version:
+			o.Result, o.Reused = &res, true
+			return nil
+		}
+	}
+	res, err := r.Run(o.Job.Config, o.Job.Seed)
+	if err != nil {
+		return err
+	}
+	if opt.Store != nil {
+		if err := opt.Store.Save(key, res); err != nil {
+			return err
+		}
+	}
+	o.Result = res
+	return nil
+}
