@@ -22,10 +22,14 @@ type Bootstrap struct {
 	// N is the sample size; Mean and SD (n − 1 divisor) describe the sample.
 	N        int
 	Mean, SD float64
-	// Means are the resample means, sorted ascending.
-	Means []float64
-	// TStar are the finite values of (mean* − Mean)/(sd*/√N), sorted.
-	TStar []float64
+	// Means are the resample means, sorted ascending. TStar are the finite
+	// values of (mean* − Mean)/(sd*/√N), sorted.
+	Means, TStar []float64
+	// Exact reports an exhaustive (exact) bootstrap; MeanWeights and
+	// TStarWeights then hold the probabilities of Means and TStar. They are
+	// nil for a Monte Carlo bootstrap, whose resamples are equally likely.
+	Exact                     bool
+	MeanWeights, TStarWeights []float64
 	// Z0 is the BCa bias correction Φ⁻¹(#{mean* < Mean}/B) and Accel the
 	// jackknife acceleration Σ L³ / (6 (Σ L²)^1.5) with L the jackknife
 	// influence values (Davison and Hinkley eq. 5.23; boot::bca.ci).
@@ -37,10 +41,16 @@ type Bootstrap struct {
 	ClampedZ0 bool
 }
 
-// NewBootstrap draws resamples bootstrap resamples of x with rng. It panics
-// when x is empty or resamples < 1 (programmer errors); finite values are the
-// caller's to check. The only allocations are the two result slices and one
-// count buffer of len(x): the resampling loop allocates nothing.
+// NewBootstrap builds the bootstrap distribution of the mean of x from
+// resamples draws with rng. When the sample is so small that it has at most
+// resamples distinct resamples (C(2n−1, n) ≤ resamples: n ≤ 8 at the default
+// 10,000), it enumerates them all with their multinomial probabilities
+// instead (the exact bootstrap, Fisher and Hall 1991, J. R. Statist. Soc. B
+// 53:371–380): no Monte Carlo error, and no more work than sampling.
+//
+// It panics when x is empty or resamples < 1 (programmer errors); finite
+// values are the caller's to check. The only allocations are the result
+// slices and one buffer of 2·len(x): the resampling loop allocates nothing.
 func NewBootstrap(x []float64, resamples int, rng *rand.Rand) *Bootstrap {
 	n := len(x)
 	if n == 0 {
@@ -55,65 +65,195 @@ func NewBootstrap(x []float64, resamples int, rng *rand.Rand) *Bootstrap {
 		bs.Means = []float64{bs.Mean}
 		return bs
 	}
-
-	// Centre the data once: the studentized statistic then needs no
-	// cancellation-prone Σx² − n·mean².
-	means := make([]float64, resamples)
-	studs := make([]float64, 0, resamples)
-	counts := make([]float64, 2*n)
-	y, counts := counts[n:], counts[:n]
-	for i, v := range x {
-		y[i] = v - bs.Mean
+	if c := distinctResamples(n); c > 0 && c <= resamples {
+		bs.exhaust(x)
+	} else {
+		bs.sample(x, resamples, rng)
 	}
-	fn := float64(n)
-	sqrtN := math.Sqrt(fn)
-	// A resample of one repeated value has variance 0 up to rounding; its
-	// studentized statistic is undefined and is dropped, as boot.ci does.
-	vtol := 1e-12 * bs.SD * bs.SD
-	for b := range means {
-		clear(counts)
-		for range n {
-			counts[rng.IntN(n)]++
-		}
-		// Sum in index order, so a resample that is a permutation of x gives
-		// exactly the same mean as x itself.
-		var s, sy, syy float64
-		for i, c := range counts {
-			s += c * x[i]
-			sy += c * y[i]
-			syy += c * y[i] * y[i]
-		}
-		m := s / fn
-		means[b] = m
-		my := sy / fn
-		v := (syy - fn*my*my) / (fn - 1)
-		if v > vtol {
-			studs = append(studs, my/(math.Sqrt(v)/sqrtN))
-		}
-	}
-	slices.Sort(means)
-	slices.Sort(studs)
-	bs.Means, bs.TStar = means, studs
 
 	// Bias correction: the share of resample means strictly below the
 	// sample mean, with a tolerance of a few ulps of the data's scale so that
 	// rounding does not decide ties.
 	tol := 1e-12 * (math.Abs(bs.Mean) + bs.SD)
-	below := 0
-	for _, m := range means {
+	var below, total float64
+	for i, m := range bs.Means {
+		w := 1.0
+		if bs.MeanWeights != nil {
+			w = bs.MeanWeights[i]
+		}
+		total += w
 		if m < bs.Mean-tol {
-			below++
+			below += w
 		}
 	}
-	lo, hi := 0.5, float64(resamples)-0.5
-	p := float64(below)
-	if p < lo || p > hi {
-		bs.ClampedZ0 = true
-		p = math.Max(lo, math.Min(hi, p))
+	// A share of 0 or 1 would make Z0 infinite: clamp it to half a resample.
+	half := 0.5 / float64(resamples)
+	if bs.Exact {
+		half = 0.5 * math.Pow(float64(n), -float64(n))
 	}
-	bs.Z0 = distuv.UnitNormal.Quantile(p / float64(resamples))
+	p := below / total
+	if p < half || p > 1-half {
+		bs.ClampedZ0 = true
+		p = math.Max(half, math.Min(1-half, p))
+	}
+	bs.Z0 = distuv.UnitNormal.Quantile(p)
 	bs.Accel = jackknifeAccel(x)
 	return bs
+}
+
+// sample fills the Monte Carlo bootstrap distribution.
+func (bs *Bootstrap) sample(x []float64, resamples int, rng *rand.Rand) {
+	n := len(x)
+	means := make([]float64, resamples)
+	studs := make([]float64, 0, resamples)
+	buf := make([]float64, 2*n)
+	counts, y := buf[:n], buf[n:]
+	for i, v := range x {
+		y[i] = v - bs.Mean
+	}
+	st := newStudentizer(bs.SD, n)
+	for b := range means {
+		clear(counts)
+		for range n {
+			counts[rng.IntN(n)]++
+		}
+		m, t, ok := st.resample(x, y, counts)
+		means[b] = m
+		if ok {
+			studs = append(studs, t)
+		}
+	}
+	slices.Sort(means)
+	slices.Sort(studs)
+	bs.Means, bs.TStar = means, studs
+}
+
+// exhaust fills the exact bootstrap distribution: every vector of counts
+// (c₁ … cₙ) with Σc = n, with probability n!/(Πcᵢ!)/nⁿ.
+func (bs *Bootstrap) exhaust(x []float64) {
+	n := len(x)
+	y := make([]float64, n)
+	for i, v := range x {
+		y[i] = v - bs.Mean
+	}
+	fact := make([]float64, n+1)
+	fact[0] = 1
+	for i := 1; i <= n; i++ {
+		fact[i] = fact[i-1] * float64(i)
+	}
+	norm := fact[n] / math.Pow(float64(n), float64(n))
+	st := newStudentizer(bs.SD, n)
+	var means, studs []weighted
+	counts := make([]float64, n)
+	var walk func(i, left int, denom float64)
+	walk = func(i, left int, denom float64) {
+		if i == n-1 {
+			counts[i] = float64(left)
+			w := norm / (denom * fact[left])
+			m, t, ok := st.resample(x, y, counts)
+			means = append(means, weighted{m, w})
+			if ok {
+				studs = append(studs, weighted{t, w})
+			}
+			return
+		}
+		for c := 0; c <= left; c++ {
+			counts[i] = float64(c)
+			walk(i+1, left-c, denom*fact[c])
+		}
+	}
+	walk(0, n, 1)
+	bs.Exact = true
+	bs.Means, bs.MeanWeights = sortWeighted(means)
+	bs.TStar, bs.TStarWeights = sortWeighted(studs)
+}
+
+// distinctResamples is C(2n−1, n), the number of distinct bootstrap
+// resamples of n values, or 0 when it exceeds a million.
+func distinctResamples(n int) int {
+	c := 1.0
+	for i := 1; i <= n; i++ {
+		c = c * float64(n-1+i) / float64(i)
+		if c > 1e6 {
+			return 0
+		}
+	}
+	return int(math.Round(c))
+}
+
+// studentizer computes a resample's mean and studentized mean from counts.
+type studentizer struct {
+	n, sqrtN float64
+	// vtol: a resample of one repeated value has variance 0 up to rounding;
+	// its studentized statistic is undefined and is dropped, as boot.ci does.
+	vtol float64
+}
+
+func newStudentizer(sd float64, n int) studentizer {
+	return studentizer{n: float64(n), sqrtN: math.Sqrt(float64(n)), vtol: 1e-12 * sd * sd}
+}
+
+// resample returns the mean of x weighted by counts and the studentized
+// statistic (mean* − mean)/(sd*/√n) computed from the centred values y; ok
+// is false when the resample has no spread. It sums in index order, so a
+// resample that is a permutation of x gives exactly the mean of x.
+func (st studentizer) resample(x, y, counts []float64) (m, t float64, ok bool) {
+	var s, sy, syy float64
+	for i, c := range counts {
+		s += c * x[i]
+		sy += c * y[i]
+		syy += c * y[i] * y[i]
+	}
+	m = s / st.n
+	my := sy / st.n
+	v := (syy - st.n*my*my) / (st.n - 1)
+	if v <= st.vtol {
+		return m, 0, false
+	}
+	return m, my / (math.Sqrt(v) / st.sqrtN), true
+}
+
+// weighted is a value with a probability.
+type weighted struct{ v, w float64 }
+
+// sortWeighted sorts by value and returns the values and their
+// probabilities, renormalised to sum to 1.
+func sortWeighted(xs []weighted) (v, w []float64) {
+	slices.SortFunc(xs, func(a, b weighted) int {
+		switch {
+		case a.v < b.v:
+			return -1
+		case a.v > b.v:
+			return 1
+		}
+		return 0
+	})
+	v, w = make([]float64, len(xs)), make([]float64, len(xs))
+	var total float64
+	for _, x := range xs {
+		total += x.w
+	}
+	for i, x := range xs {
+		v[i], w[i] = x.v, x.w/total
+	}
+	return v, w
+}
+
+// quantile is the alpha quantile of sorted values t with probabilities w:
+// normInter when w is nil (equally likely Monte Carlo resamples), else the
+// generalised inverse min{v : F(v) ≥ alpha} of the exact distribution.
+func quantile(t, w []float64, alpha float64) float64 {
+	if w == nil {
+		return normInter(t, alpha)
+	}
+	var cum float64
+	for i, p := range w {
+		cum += p
+		if cum >= alpha-1e-12 {
+			return t[i]
+		}
+	}
+	return t[len(t)-1]
 }
 
 // jackknifeAccel is the BCa acceleration from jackknife influence values of
@@ -151,7 +291,7 @@ func (bs *Bootstrap) Percentile(level float64) Interval {
 		return Interval{bs.Mean, bs.Mean}
 	}
 	a := (1 - level) / 2
-	return Interval{normInter(bs.Means, a), normInter(bs.Means, 1-a)}
+	return Interval{quantile(bs.Means, bs.MeanWeights, a), quantile(bs.Means, bs.MeanWeights, 1-a)}
 }
 
 // BCa is the bias-corrected and accelerated interval at the given level
@@ -181,7 +321,7 @@ func (bs *Bootstrap) ExpandedPercentile(level float64) Interval {
 		return Interval{bs.Mean, bs.Mean}
 	}
 	a := distuv.UnitNormal.CDF(-expandedZ(bs.N, level))
-	return Interval{normInter(bs.Means, a), normInter(bs.Means, 1-a)}
+	return Interval{quantile(bs.Means, bs.MeanWeights, a), quantile(bs.Means, bs.MeanWeights, 1-a)}
 }
 
 // expandedZ is √(n/(n−1))·t₍ₙ₋₁, (1+level)/2₎.
@@ -198,7 +338,7 @@ func (bs *Bootstrap) bcaZ(zlo, zhi float64) Interval {
 		w := bs.Z0 + z
 		return distuv.UnitNormal.CDF(bs.Z0 + w/(1-bs.Accel*w))
 	}
-	return Interval{normInter(bs.Means, adj(zlo)), normInter(bs.Means, adj(zhi))}
+	return Interval{quantile(bs.Means, bs.MeanWeights, adj(zlo)), quantile(bs.Means, bs.MeanWeights, adj(zhi))}
 }
 
 // Studentized is the bootstrap-t interval [mean − q₁₋α/₂·se, mean − q_α/₂·se]
@@ -211,8 +351,8 @@ func (bs *Bootstrap) Studentized(level float64) Interval {
 	a := (1 - level) / 2
 	se := bs.SD / math.Sqrt(float64(bs.N))
 	return Interval{
-		bs.Mean - normInter(bs.TStar, 1-a)*se,
-		bs.Mean - normInter(bs.TStar, a)*se,
+		bs.Mean - quantile(bs.TStar, bs.TStarWeights, 1-a)*se,
+		bs.Mean - quantile(bs.TStar, bs.TStarWeights, a)*se,
 	}
 }
 
@@ -220,7 +360,7 @@ func (bs *Bootstrap) Studentized(level float64) Interval {
 // extreme order statistics as an end (boot's "extreme order statistics used
 // as endpoints" warning): the resamples are too few for the level.
 func (bs *Bootstrap) Extreme(level float64) bool {
-	if bs.Degenerate {
+	if bs.Degenerate || bs.Exact {
 		return false
 	}
 	z := distuv.UnitNormal.Quantile((1 + level) / 2)

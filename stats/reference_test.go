@@ -1,8 +1,8 @@
 package stats
 
 import (
+	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
 )
 
@@ -25,8 +25,8 @@ type refSet struct {
 	margin float64
 
 	// R: t.test(a, b, paired = TRUE) — statistic, p.value, conf.int.
-	tStat, tP   float64
-	tCI         Interval
+	tStat, tP float64
+	tCI       Interval
 	// R: t.test(a, b, paired = TRUE, mu = -margin, alternative = "greater")$p.value
 	// and t.test(a, b, paired = TRUE, mu = margin, alternative = "less")$p.value;
 	// t.test(a, b, paired = TRUE, conf.level = 0.90)$conf.int.
@@ -172,31 +172,42 @@ func TestReferenceExactTests(t *testing.T) {
 	}
 }
 
-// TestReferenceBootstrap checks the bootstrap intervals of 10,000 seeded
-// resamples against R's boot.ci from 10⁶ resamples: every end must lie
-// within 2% of R's interval width.
+// TestReferenceBootstrap checks the bootstrap intervals against R's boot.ci
+// from 10⁶ resamples: every end must lie within 2% of R's interval width.
+//
+// BCa and percentile intervals are checked at the default 10,000 resamples,
+// for five seeds. For n ≤ 8 (n3, n5) the bootstrap is exact (enumerated), so
+// only R's Monte Carlo error remains. The bootstrap-t (and so the primary
+// interval, whose ends it often sets) has heavier-tailed resample
+// statistics: at 10,000 resamples its ends move by up to 4.5% of the width
+// from seed to seed (on n10), so it is checked at 100,000 resamples, where
+// the Monte Carlo error is about 1% of the width.
 func TestReferenceBootstrap(t *testing.T) {
 	t.Parallel()
+	within := func(t *testing.T, method string, got, want Interval) {
+		t.Helper()
+		tol := 0.02 * want.Width()
+		if math.Abs(got.Lo-want.Lo) > tol || math.Abs(got.Hi-want.Hi) > tol {
+			t.Errorf("%s = %v, want %v ± %.3g (2%% of width)", method, got, want, tol)
+		}
+	}
 	for _, rs := range refSets {
 		t.Run(rs.name, func(t *testing.T) {
 			t.Parallel()
 			d := diffs(rs.a, rs.b)
-			bs := NewBootstrap(d, DefaultResamples, rand.New(rand.NewPCG(1, 2)))
-			for _, c := range []struct {
-				method    string
-				got, want Interval
-			}{
-				{"BCa", bs.BCa(0.95), rs.bca},
-				{"percentile", bs.Percentile(0.95), rs.perc},
-				{"studentized", bs.Studentized(0.95), rs.stud},
-			} {
-				tol := 0.02 * c.want.Width()
-				if math.Abs(c.got.Lo-c.want.Lo) > tol || math.Abs(c.got.Hi-c.want.Hi) > tol {
-					t.Errorf("%s = %v, want %v ± %.3g (2%% of width)", c.method, c.got, c.want, tol)
-				} else {
-					t.Logf("%s = %v, R %v: off by %.2f%%, %.2f%% of width", c.method, c.got, c.want,
-						100*math.Abs(c.got.Lo-c.want.Lo)/c.want.Width(), 100*math.Abs(c.got.Hi-c.want.Hi)/c.want.Width())
-				}
+			for seed := uint64(1); seed <= 5; seed++ {
+				bs := NewBootstrap(d, DefaultResamples, newRand(seed, streamPairedBootstrap))
+				within(t, fmt.Sprintf("BCa (seed %d)", seed), bs.BCa(0.95), rs.bca)
+				within(t, fmt.Sprintf("percentile (seed %d)", seed), bs.Percentile(0.95), rs.perc)
+			}
+			p, err := ComparePaired(rs.a, rs.b, Options{Seed: 1, Resamples: 100000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			within(t, "studentized", p.Studentized, rs.stud)
+			within(t, "primary CI", p.CI, hull(rs.tCI, rs.stud))
+			if len(rs.a) >= 3 {
+				within(t, "BCa via ComparePaired", p.BCa, rs.bca)
 			}
 		})
 	}

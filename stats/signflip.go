@@ -85,7 +85,9 @@ func countSignFlips(y []float64, obs, tol float64) (le, ge, abs int) {
 	slices.Sort(right)
 	// countLE(x) = #{r ∈ right : r ≤ x}; countGE(x) = #{r : r ≥ x}.
 	countLE := func(x float64) int { return sort.Search(len(right), func(i int) bool { return right[i] > x }) }
-	countGE := func(x float64) int { return len(right) - sort.Search(len(right), func(i int) bool { return right[i] >= x }) }
+	countGE := func(x float64) int {
+		return len(right) - sort.Search(len(right), func(i int) bool { return right[i] >= x })
+	}
 	t := math.Abs(obs) - tol
 	for _, l := range left {
 		le += countLE(obs + tol - l)
