@@ -43,7 +43,7 @@ func TestMinimise(t *testing.T) {
 			if d := maxAbsDiff(s.x, tc.want); d > 1e-6 {
 				t.Errorf("got x = %v, want %v (max diff %v)", s.x, tc.want, d)
 			}
-			if s.gradNorm > gradAccept {
+			if !(s.gradNorm <= gradAccept) {
 				t.Errorf("got ‖∇f‖∞ = %v, want ≤ %v", s.gradNorm, gradAccept)
 			}
 		})

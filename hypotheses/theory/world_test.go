@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // testWorld is a random tabular world for the unit tests.
@@ -103,7 +105,7 @@ func fdCheck(t *testing.T, name string, f objective, x []float64) {
 		xp[i] = x[i]
 		fd[i] = (fp - fm) / (2 * h)
 	}
-	scale := normInf(grad)
+	scale := floats.Norm(grad, math.Inf(1))
 	if scale == 0 {
 		t.Fatalf("%s: zero gradient; the check would be vacuous", name)
 	}
