@@ -19,9 +19,10 @@ type Paired struct {
 	Level float64
 	// CI is the primary interval for Δ (see PrimaryMethod).
 	CI Interval
-	// T is the paired t interval; BCa and Studentized are paired bootstrap
-	// intervals (seeds resampled once, the draw applied to both arms).
-	T, BCa, Studentized Interval
+	// T is the paired t interval; BCa, Percentile and Studentized
+	// (bootstrap-t) are paired bootstrap intervals (seeds resampled once, the
+	// draw applied to both arms).
+	T, BCa, Percentile, Studentized Interval
 	// PSignFlip is the two-sided sign-flip permutation p-value: exact over all
 	// 2ⁿ sign patterns when SignFlipExact, Monte Carlo otherwise.
 	PSignFlip     float64
@@ -67,7 +68,7 @@ func comparePaired(a, b, d []float64, opt Options, family int) Paired {
 	p.PWilcoxon = WilcoxonSignedRank(d).P
 	if n == 1 {
 		p.Mean = d[0]
-		p.CI, p.T, p.BCa, p.Studentized = unbounded, unbounded, unbounded, unbounded
+		p.CI, p.T, p.BCa, p.Percentile, p.Studentized = unbounded, unbounded, unbounded, unbounded, unbounded
 		p.PT = 1
 		p.Warnings = append(p.Warnings, "need >= 2 seeds for a confidence interval")
 	} else {
@@ -75,6 +76,7 @@ func comparePaired(a, b, d []float64, opt Options, family int) Paired {
 		bs := NewBootstrap(d, opt.Resamples, newRand(opt.Seed, streamPairedBootstrap))
 		p.T = TInterval(d, opt.Level)
 		p.BCa = bs.BCa(opt.Level)
+		p.Percentile = bs.Percentile(opt.Level)
 		p.Studentized = bs.Studentized(opt.Level)
 		p.CI = hull(p.T, p.Studentized)
 		p.PT = StudentT(d, 0).P
@@ -86,7 +88,7 @@ func comparePaired(a, b, d []float64, opt Options, family int) Paired {
 		if family > 1 {
 			after = fmt.Sprintf(" after Holm over %d claims", family)
 		}
-		p.Warnings = append(p.Warnings, fmt.Sprintf("need >= %d seeds with nonzero Δ for the exact test to reach α = %g%s; have %d", need, opt.Alpha, after, nz))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("need >= %d seeds with Δ ≠ 0 for the exact sign-flip test of Δ = 0 to reach α = %g%s; have %d", need, opt.Alpha, after, nz))
 	}
 	if p.Zeros > 0 {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("%d of %d seeds have Δ = 0 (no information on the sign; Wilcoxon drops them)", p.Zeros, n))

@@ -2,6 +2,7 @@ package stats
 
 import (
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/integrate/quad"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -31,7 +32,14 @@ func SeedsNeeded(delta, sd, alpha, power float64) int {
 	if sd == 0 {
 		return floor
 	}
-	n := searchSeeds(func(n int) float64 { return tPower(n, delta, sd, alpha) }, power)
+	// The normal-theory size ((z₁₋α/₂ + z_power)·sd/delta)² is where the
+	// search starts; the t test needs a few seeds more.
+	z := distuv.UnitNormal.Quantile(1-alpha/2) + distuv.UnitNormal.Quantile(power)
+	guess := (z * sd / delta) * (z * sd / delta)
+	if guess > 2*MaxSeeds {
+		return -1
+	}
+	n := searchSeedsFrom(func(n int) float64 { return tPower(n, delta, sd, alpha) }, power, int(guess))
 	if n < 0 {
 		return -1
 	}
@@ -56,7 +64,14 @@ func SeedsNeededEquivalence(delta, sd, margin, alpha, power float64) int {
 	if sd == 0 {
 		return 2
 	}
-	return searchSeeds(func(n int) float64 { return tostPower(n, delta, sd, margin, alpha) }, power)
+	// Showing Δ < margin alone (one one-sided test) needs about
+	// ((z₁₋α + z_power)·sd/(margin − |delta|))² seeds: a start for the search.
+	z := distuv.UnitNormal.Quantile(1-alpha) + distuv.UnitNormal.Quantile(power)
+	guess := (z * sd / (margin - delta)) * (z * sd / (margin - delta))
+	if guess > 2*MaxSeeds {
+		return -1
+	}
+	return searchSeedsFrom(func(n int) float64 { return tostPower(n, delta, sd, margin, alpha) }, power, int(guess))
 }
 
 func checkPowerArgs(delta, sd, alpha, power float64) {
@@ -72,13 +87,28 @@ func checkPowerArgs(delta, sd, alpha, power float64) {
 	}
 }
 
-// searchSeeds returns the smallest n in [2, MaxSeeds] with pow(n) ≥ target,
-// assuming pow increases with n, or -1.
+// searchSeedsFrom returns the smallest n in [2, MaxSeeds] with
+// pow(n) ≥ target, assuming pow increases with n, or -1. The search starts
+// at guess; when pow(guess) already reaches the target it starts again from 2.
+func searchSeedsFrom(pow func(int) float64, target float64, guess int) int {
+	guess = max(2, min(guess, MaxSeeds))
+	if guess > 2 && pow(guess) < target {
+		return searchRange(pow, target, guess+1)
+	}
+	return searchRange(pow, target, 2)
+}
+
+// searchSeeds is searchSeedsFrom without a guess.
 func searchSeeds(pow func(int) float64, target float64) int {
-	lo, hi := 2, 2
-	for pow(hi) < target {
+	return searchRange(pow, target, 2)
+}
+
+// searchRange searches up from lo by doubling steps, then bisects.
+func searchRange(pow func(int) float64, target float64, lo int) int {
+	hi := lo
+	for step := 1; pow(hi) < target; step *= 2 {
 		lo = hi + 1
-		hi *= 2
+		hi += step
 		if hi > MaxSeeds {
 			if pow(MaxSeeds) < target {
 				return -1
@@ -98,15 +128,46 @@ func searchSeeds(pow func(int) float64, target float64) int {
 	return hi
 }
 
-// overSD integrates g(s/σ) over the distribution of the sample standard
-// deviation s of n normal values, s²/σ² ~ χ²₍ₙ₋₁₎/(n − 1), by Gauss–Legendre
-// quadrature over the χ² probability scale.
+// overSD integrates g(r) against the density of r = s/σ, the ratio of the
+// sample standard deviation of n normal values to the true one
+// (r² ~ χ²₍ₙ₋₁₎/(n − 1)), by Gauss–Legendre quadrature over the range that
+// holds all but a negligible part of the density.
 func overSD(n int, g func(ratio float64) float64) float64 {
 	nu := float64(n - 1)
-	chi := distuv.ChiSquared{K: nu}
-	return quad.Fixed(func(u float64) float64 {
-		return g(math.Sqrt(chi.Quantile(u) / nu))
-	}, 0, 1, 200, quad.Legendre{}, 0)
+	// log density of r: log 2 + (ν/2)·log(ν/2) − lgamma(ν/2) + (ν − 1)·log r − ν r²/2.
+	lg, _ := math.Lgamma(nu / 2)
+	c := math.Ln2 + nu/2*math.Log(nu/2) - lg
+	spread := 1 / math.Sqrt(2*nu)
+	lo, hi := math.Max(0, 1-14*spread), 1+14*spread
+	if nu < 4 {
+		lo, hi = 0, 12
+	}
+	x, w := legendreNodes()
+	var sum float64
+	half, mid := (hi-lo)/2, (hi+lo)/2
+	for i, u := range x {
+		r := mid + half*u
+		if r <= 0 {
+			continue
+		}
+		sum += w[i] * math.Exp(c+(nu-1)*math.Log(r)-nu*r*r/2) * g(r)
+	}
+	return sum * half
+}
+
+var legendre struct {
+	once sync.Once
+	x, w []float64
+}
+
+// legendreNodes are 256 Gauss–Legendre nodes and weights on [−1, 1],
+// computed once.
+func legendreNodes() (x, w []float64) {
+	legendre.once.Do(func() {
+		legendre.x, legendre.w = make([]float64, 256), make([]float64, 256)
+		quad.Legendre{}.FixedLocations(legendre.x, legendre.w, -1, 1)
+	})
+	return legendre.x, legendre.w
 }
 
 // tPower is the power of the two-sided one-sample t test with n values:

@@ -1,0 +1,316 @@
+package stats
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"unicode"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Format is an output format for tables.
+type Format int
+
+const (
+	// Markdown is a GitHub-flavoured markdown table (for REPORT.md).
+	Markdown Format = iota
+	// Terminal is a box-drawn table for a terminal.
+	Terminal
+)
+
+// String returns "markdown" or "terminal".
+func (f Format) String() string {
+	switch f {
+	case Markdown:
+		return "markdown"
+	case Terminal:
+		return "terminal"
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
+}
+
+// SummaryRow is one row of a summary table: one arm on one metric.
+type SummaryRow struct {
+	// Metric and Arm label the row.
+	Metric, Arm string
+	// Summary is the arm's summary over seeds.
+	Summary Summary
+}
+
+// RenderClaims writes a table of claim results, one row per claim, in the
+// style of benchstat: each Δ cell is the centre with its 95% interval,
+// "centre [lo, hi]" (the primary interval is not symmetric, so its two ends
+// are printed); the test cell is "(p=0.012 n=10)" with the Holm-adjusted p
+// of the claim's support test, preceded by "~" when that p is not below α;
+// and every warning becomes a numbered footnote under the table, shared by
+// the rows it applies to. alpha is the level the "~" marks (0 means 0.05).
+func RenderClaims(w io.Writer, rs []ClaimResult, f Format) error {
+	return renderClaims(w, rs, f, DefaultAlpha)
+}
+
+// RenderClaimsAlpha is RenderClaims with the "~" mark at level alpha.
+func RenderClaimsAlpha(w io.Writer, rs []ClaimResult, f Format, alpha float64) error {
+	if alpha == 0 {
+		alpha = DefaultAlpha
+	}
+	return renderClaims(w, rs, f, alpha)
+}
+
+func renderClaims(w io.Writer, rs []ClaimResult, f Format, alpha float64) error {
+	notes := &footnotes{}
+	hasNote := false
+	for _, r := range rs {
+		hasNote = hasNote || r.Claim.Note != ""
+	}
+	header := []string{"claim", "metric", "prediction", "A", "B", "Δ A − B [95% CI]", "p (Holm)", "verdict"}
+	align := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft}
+	if hasNote {
+		header = append(header, "note")
+		align = append(align, tw.AlignLeft)
+	}
+	rows := make([][]string, 0, len(rs))
+	for _, r := range rs {
+		p := r.Paired
+		dec := decimals(p.CI, p.Mean)
+		test := fmt.Sprintf("(%s n=%d)", formatP(r.PAdj), p.N)
+		if !(r.PAdj < alpha) {
+			test = "~ " + test
+		}
+		row := []string{
+			r.Claim.ID,
+			r.Claim.Metric,
+			prediction(r.Claim),
+			formatNum(p.MeanA, dec, false),
+			formatNum(p.MeanB, dec, false),
+			formatNum(p.Mean, dec, true) + " " + formatInterval(p.CI, dec, true),
+			test,
+			string(r.Verdict) + notes.marks(r.Warnings),
+		}
+		if hasNote {
+			row = append(row, r.Claim.Note)
+		}
+		rows = append(rows, row)
+	}
+	legend := fmt.Sprintf("Δ: mean paired difference over seeds with its 95%% CI (%s). p: Holm-adjusted p-value of the test that can support the claim (exact sign-flip for superiority, TOST for equivalence); ~: not significant at α = %g.", PrimaryMethod, alpha)
+	return renderTable(w, f, header, align, rows, legend, notes)
+}
+
+// RenderSummaries writes a table of arm summaries, one row per (metric,
+// arm): the mean with its 95% interval as "mean [lo, hi]", the standard
+// deviation and the number of seeds, with warnings as numbered footnotes.
+func RenderSummaries(w io.Writer, rows []SummaryRow, f Format) error {
+	notes := &footnotes{}
+	header := []string{"metric", "arm", "mean [95% CI]", "SD", "n"}
+	align := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight}
+	cells := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		s := r.Summary
+		dec := decimals(s.CI, s.Mean)
+		sdCell := formatNum(s.SD, dec, false)
+		if s.N < 2 {
+			sdCell = "–" // undefined
+		}
+		cells = append(cells, []string{
+			r.Metric,
+			r.Arm,
+			formatNum(s.Mean, dec, false) + " " + formatInterval(s.CI, dec, false) + notes.marks(s.Warnings),
+			sdCell,
+			fmt.Sprint(s.N),
+		})
+	}
+	legend := fmt.Sprintf("95%% CI: %s, over seeds.", PrimaryMethod)
+	return renderTable(w, f, header, align, cells, legend, notes)
+}
+
+// renderTable writes one table with tablewriter, then the legend and the
+// footnotes. It works around tablewriter v1.1's traps: headers are not
+// upper-cased (AutoFormat off), every row is a fresh slice (Append keeps the
+// slice it is given), and cells are escaped for markdown, which tablewriter
+// does not do ("|" would split a cell).
+func renderTable(w io.Writer, f Format, header []string, align []tw.Align, rows [][]string, legend string, notes *footnotes) error {
+	clean := func(s string) string {
+		s = strings.Join(strings.Fields(s), " ") // no newlines or runs of blanks
+		if f == Markdown {
+			s = escapeMarkdown(s)
+		}
+		return s
+	}
+	opts := []tablewriter.Option{
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{Global: tw.AlignLeft, PerColumn: align}),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignLeft, PerColumn: align}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+	}
+	switch f {
+	case Markdown:
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+	case Terminal:
+	default:
+		panic(fmt.Sprintf("stats: unknown table format %d", int(f)))
+	}
+	var buf strings.Builder
+	table := tablewriter.NewTable(&buf, opts...)
+	h := make([]any, len(header))
+	for i, c := range header {
+		h[i] = clean(c)
+	}
+	table.Header(h...)
+	for _, row := range rows {
+		cells := make([]string, len(row))
+		for i, c := range row {
+			cells[i] = clean(c)
+		}
+		if err := table.Append(cells); err != nil {
+			return fmt.Errorf("stats: table row: %w", err)
+		}
+	}
+	if err := table.Render(); err != nil {
+		return fmt.Errorf("stats: render table: %w", err)
+	}
+	sep := "\n"
+	if f == Markdown {
+		sep = "\n\n" // one paragraph per footnote
+	}
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(buf.String(), "\n"))
+	b.WriteString("\n\n")
+	b.WriteString(clean(legend))
+	for i, n := range notes.list {
+		b.WriteString(sep)
+		b.WriteString(superscript(i+1) + " " + clean(n))
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// footnotes numbers distinct warning texts in order of first use.
+type footnotes struct {
+	list  []string
+	index map[string]int
+}
+
+// marks returns " ¹ ²" for the warnings, numbering new ones.
+func (fn *footnotes) marks(warnings []string) string {
+	if fn.index == nil {
+		fn.index = map[string]int{}
+	}
+	var b strings.Builder
+	seen := map[int]bool{}
+	for _, w := range warnings {
+		i, ok := fn.index[w]
+		if !ok {
+			fn.list = append(fn.list, w)
+			i = len(fn.list)
+			fn.index[w] = i
+		}
+		if !seen[i] {
+			seen[i] = true
+			b.WriteString(" " + superscript(i))
+		}
+	}
+	return b.String()
+}
+
+// superscript writes n in superscript digits.
+func superscript(n int) string {
+	const digits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+	d := []rune(digits)
+	var out []rune
+	for _, c := range fmt.Sprint(n) {
+		out = append(out, d[c-'0'])
+	}
+	return string(out)
+}
+
+// escapeMarkdown backslash-escapes what would break a markdown table cell
+// ("|", and "\\" before it) or start inline markup or an HTML tag ("*", "`",
+// and "<" before a letter, "/", "!" or "?"). Intraword "_" and brackets not
+// followed by a link target are left alone: GitHub renders them as text.
+func escapeMarkdown(s string) string {
+	var b strings.Builder
+	rs := []rune(s)
+	for i, r := range rs {
+		switch r {
+		case '\\', '|', '*', '`':
+			b.WriteByte('\\')
+		case '<':
+			if i+1 < len(rs) {
+				if n := rs[i+1]; unicode.IsLetter(n) || n == '/' || n == '!' || n == '?' {
+					b.WriteByte('\\')
+				}
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// prediction states a claim for the table, with its margin.
+func prediction(c Claim) string {
+	if c.Kind == Superiority && c.Margin > 0 {
+		return fmt.Sprintf("%s (margin %g)", c, c.Margin)
+	}
+	return c.String()
+}
+
+// decimals is the number of decimals that shows an interval's half-width
+// to two significant digits (and the centre to the same precision); for an
+// unbounded or zero-width interval, three significant digits of the centre.
+func decimals(iv Interval, centre float64) int {
+	h := iv.Width() / 2
+	if h > 0 && !math.IsInf(h, 0) {
+		return max(0, min(8, 1-int(math.Floor(math.Log10(h)))))
+	}
+	if c := math.Abs(centre); c > 0 && !math.IsInf(c, 0) {
+		return max(0, min(8, 2-int(math.Floor(math.Log10(c)))))
+	}
+	return 2
+}
+
+// formatNum formats x with dec decimals, with a sign when signed.
+func formatNum(x float64, dec int, signed bool) string {
+	switch {
+	case math.IsInf(x, 1):
+		return "+∞"
+	case math.IsInf(x, -1):
+		return "-∞"
+	case math.IsNaN(x):
+		return "NaN"
+	}
+	x = roundTo(x, dec)
+	if signed {
+		return fmt.Sprintf("%+.*f", dec, x)
+	}
+	return fmt.Sprintf("%.*f", dec, x)
+}
+
+// roundTo rounds x to dec decimals and turns −0 into 0, so that a tiny
+// negative number does not print as "-0.00".
+func roundTo(x float64, dec int) float64 {
+	p := math.Pow(10, float64(dec))
+	r := math.Round(x*p) / p
+	if r == 0 {
+		return 0
+	}
+	return x
+}
+
+// formatInterval formats "[lo, hi]".
+func formatInterval(iv Interval, dec int, signed bool) string {
+	return "[" + formatNum(iv.Lo, dec, signed) + ", " + formatNum(iv.Hi, dec, signed) + "]"
+}
+
+// formatP formats a p-value as benchstat does, "p=0.012", and "p<0.001"
+// below that.
+func formatP(p float64) string {
+	if p < 0.001 {
+		return "p<0.001"
+	}
+	return fmt.Sprintf("p=%.3f", p)
+}
