@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -50,7 +51,7 @@ type Bootstrap struct {
 //
 // It panics when x is empty or resamples < 1 (programmer errors); finite
 // values are the caller's to check. The only allocations are the result
-// slices and one buffer of 2·len(x): the resampling loop allocates nothing.
+// slices and one buffer of len(x): the resampling loop allocates nothing.
 func NewBootstrap(x []float64, resamples int, rng *rand.Rand) *Bootstrap {
 	n := len(x)
 	if n == 0 {
@@ -59,7 +60,11 @@ func NewBootstrap(x []float64, resamples int, rng *rand.Rand) *Bootstrap {
 	if resamples < 1 {
 		panic("stats: NewBootstrap needs at least one resample")
 	}
-	bs := &Bootstrap{N: n, Mean: mean(x), SD: sd(x)}
+	bs := &Bootstrap{N: n}
+	bs.Mean, bs.SD = stat.MeanStdDev(x, nil)
+	if n == 1 {
+		bs.SD = 0
+	}
 	if n == 1 || bs.SD == 0 {
 		bs.Degenerate = true
 		bs.Means = []float64{bs.Mean}
@@ -72,8 +77,9 @@ func NewBootstrap(x []float64, resamples int, rng *rand.Rand) *Bootstrap {
 	}
 
 	// Bias correction: the share of resample means strictly below the
-	// sample mean, with a tolerance of a few ulps of the data's scale so that
-	// rounding does not decide ties.
+	// sample mean, with a tolerance far above rounding error so that a
+	// resample that permutes the sample (same mean, other summation order)
+	// is not counted as below it.
 	tol := 1e-12 * (math.Abs(bs.Mean) + bs.SD)
 	var below, total float64
 	for i, m := range bs.Means {
@@ -101,23 +107,36 @@ func NewBootstrap(x []float64, resamples int, rng *rand.Rand) *Bootstrap {
 	return bs
 }
 
-// sample fills the Monte Carlo bootstrap distribution.
+// sample fills the Monte Carlo bootstrap distribution. Each resample draws
+// n indices, two from each 64-bit output of rng (the high 32 bits of a
+// 32-bit draw times n, Lemire's multiply-shift: a bias below n/2³², far
+// under Monte Carlo error), and accumulates the sums in draw order.
 func (bs *Bootstrap) sample(x []float64, resamples int, rng *rand.Rand) {
 	n := len(x)
 	means := make([]float64, resamples)
 	studs := make([]float64, 0, resamples)
-	buf := make([]float64, 2*n)
-	counts, y := buf[:n], buf[n:]
+	y := make([]float64, n)
 	for i, v := range x {
 		y[i] = v - bs.Mean
 	}
 	st := newStudentizer(bs.SD, n)
+	un := uint64(n)
 	for b := range means {
-		clear(counts)
-		for range n {
-			counts[rng.IntN(n)]++
+		var s, sy, syy float64
+		for j := 0; j < n; j += 2 {
+			u := rng.Uint64()
+			i := (u >> 32) * un >> 32
+			s += x[i]
+			sy += y[i]
+			syy += y[i] * y[i]
+			if j+1 < n {
+				i = (u & 0xffffffff) * un >> 32
+				s += x[i]
+				sy += y[i]
+				syy += y[i] * y[i]
+			}
 		}
-		m, t, ok := st.resample(x, y, counts)
+		m, t, ok := st.fromSums(s, sy, syy)
 		means[b] = m
 		if ok {
 			studs = append(studs, t)
@@ -195,8 +214,7 @@ func newStudentizer(sd float64, n int) studentizer {
 
 // resample returns the mean of x weighted by counts and the studentized
 // statistic (mean* − mean)/(sd*/√n) computed from the centred values y; ok
-// is false when the resample has no spread. It sums in index order, so a
-// resample that is a permutation of x gives exactly the mean of x.
+// is false when the resample has no spread.
 func (st studentizer) resample(x, y, counts []float64) (m, t float64, ok bool) {
 	var s, sy, syy float64
 	for i, c := range counts {
@@ -204,6 +222,11 @@ func (st studentizer) resample(x, y, counts []float64) (m, t float64, ok bool) {
 		sy += c * y[i]
 		syy += c * y[i] * y[i]
 	}
+	return st.fromSums(s, sy, syy)
+}
+
+// fromSums is resample's arithmetic from the resample's sums of x, y and y².
+func (st studentizer) fromSums(s, sy, syy float64) (m, t float64, ok bool) {
 	m = s / st.n
 	my := sy / st.n
 	v := (syy - st.n*my*my) / (st.n - 1)
@@ -271,7 +294,7 @@ func jackknifeAccel(x []float64) float64 {
 		}
 		loo[i] = s / float64(n-1)
 	}
-	dot := mean(loo)
+	dot := stat.Mean(loo, nil)
 	var s2, s3 float64
 	for _, t := range loo {
 		l := float64(n-1) * (dot - t)
@@ -400,30 +423,4 @@ func normInter(t []float64, alpha float64) float64 {
 	z1 := distuv.UnitNormal.Quantile(float64(k) / float64(r+1))
 	z2 := distuv.UnitNormal.Quantile(float64(k+1) / float64(r+1))
 	return t[k-1] + (z-z1)/(z2-z1)*(t[k]-t[k-1])
-}
-
-// mean is the arithmetic mean, summed in index order. The bootstrap uses it
-// rather than gonum's stat.Mean (whose vectorised sum may add in another
-// order) so that the sample mean and a resample that permutes the sample add
-// the same numbers in the same order.
-func mean(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
-}
-
-// sd is the sample standard deviation (divisor n − 1; 0 for n < 2),
-// computed in two passes.
-func sd(x []float64) float64 {
-	if len(x) < 2 {
-		return 0
-	}
-	m := mean(x)
-	var s float64
-	for _, v := range x {
-		s += (v - m) * (v - m)
-	}
-	return math.Sqrt(s / float64(len(x)-1))
 }

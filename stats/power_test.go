@@ -49,7 +49,7 @@ func TestSeedsNeededReference(t *testing.T) {
 func TestPowerMonteCarlo(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
-	const sims = 20000
+	const sims = 10000
 	for _, c := range []struct {
 		n                 int
 		delta, sd, margin float64

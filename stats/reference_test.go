@@ -175,13 +175,14 @@ func TestReferenceExactTests(t *testing.T) {
 // TestReferenceBootstrap checks the bootstrap intervals against R's boot.ci
 // from 10⁶ resamples: every end must lie within 2% of R's interval width.
 //
-// BCa and percentile intervals are checked at the default 10,000 resamples,
-// for five seeds. For n ≤ 8 (n3, n5) the bootstrap is exact (enumerated), so
-// only R's Monte Carlo error remains. The bootstrap-t (and so the primary
-// interval, whose ends it often sets) has heavier-tailed resample
-// statistics: at 10,000 resamples its ends move by up to 4.5% of the width
-// from seed to seed (on n10), so it is checked at 100,000 resamples, where
-// the Monte Carlo error is about 1% of the width.
+// What is checked is the algorithm, so the Monte Carlo error of our side is
+// made small: 200,000 resamples, three seeds. (For n ≤ 8, n3 and n5 here,
+// the bootstrap is enumerated and exact.) At the default 10,000 resamples
+// the ends also carry Monte Carlo error; measured against R over 40 seeds,
+// the worse end of an interval is off by a median (max) of 1.1–1.5% (3.2%)
+// of the width for BCa, 0.6–1.0% (2.0%) for the percentile interval and
+// 0.9–2.5% (7.8%) for the bootstrap-t on these data sets — so a report of
+// record should set Options.Resamples to 100,000 or more (package doc).
 func TestReferenceBootstrap(t *testing.T) {
 	t.Parallel()
 	within := func(t *testing.T, method string, got, want Interval) {
@@ -194,20 +195,15 @@ func TestReferenceBootstrap(t *testing.T) {
 	for _, rs := range refSets {
 		t.Run(rs.name, func(t *testing.T) {
 			t.Parallel()
-			d := diffs(rs.a, rs.b)
-			for seed := uint64(1); seed <= 5; seed++ {
-				bs := NewBootstrap(d, DefaultResamples, newRand(seed, streamPairedBootstrap))
-				within(t, fmt.Sprintf("BCa (seed %d)", seed), bs.BCa(0.95), rs.bca)
-				within(t, fmt.Sprintf("percentile (seed %d)", seed), bs.Percentile(0.95), rs.perc)
-			}
-			p, err := ComparePaired(rs.a, rs.b, Options{Seed: 1, Resamples: 100000})
-			if err != nil {
-				t.Fatal(err)
-			}
-			within(t, "studentized", p.Studentized, rs.stud)
-			within(t, "primary CI", p.CI, hull(rs.tCI, rs.stud))
-			if len(rs.a) >= 3 {
-				within(t, "BCa via ComparePaired", p.BCa, rs.bca)
+			for seed := uint64(1); seed <= 3; seed++ {
+				p, err := ComparePaired(rs.a, rs.b, Options{Seed: seed, Resamples: 200000})
+				if err != nil {
+					t.Fatal(err)
+				}
+				within(t, fmt.Sprintf("BCa (seed %d)", seed), p.BCa, rs.bca)
+				within(t, fmt.Sprintf("percentile (seed %d)", seed), p.Percentile, rs.perc)
+				within(t, fmt.Sprintf("bootstrap-t (seed %d)", seed), p.Studentized, rs.stud)
+				within(t, fmt.Sprintf("primary = t ∪ bootstrap-t (seed %d)", seed), p.CI, hull(rs.tCI, rs.stud))
 			}
 		})
 	}

@@ -1,6 +1,10 @@
 package stats
 
-import "math"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat"
+)
 
 // TOSTResult is the result of a paired two one-sided tests (TOST)
 // equivalence test of |Δ| < Margin, Δ = mean(a − b).
@@ -44,7 +48,7 @@ func TOST(a, b []float64, margin float64, opt Options) (TOSTResult, error) {
 }
 
 func tost(d []float64, margin, alpha float64) TOSTResult {
-	e := TOSTResult{Margin: margin, Mean: mean(d), N: len(d)}
+	e := TOSTResult{Margin: margin, Mean: stat.Mean(d, nil), N: len(d)}
 	if len(d) < 2 {
 		e.CI = unbounded
 		e.PLower, e.PUpper, e.P = 1, 1, 1
