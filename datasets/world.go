@@ -274,7 +274,11 @@ func (w *World) makeDemos() {
 // SamplePairs draws n preference pairs, cycling through prompts, with both
 // completions from the named distribution and the label drawn by Bradley–Terry
 // on the gold reward at temperature τ.
+//
+// It is safe to call from several goroutines: it samples from private copies of
+// the world's writers (a model's scratch buffers are not shared).
 func (w *World) SamplePairs(prompts []int, n int, dist string, rng *rand.Rand) []Pair {
+	teacher, writer2 := w.Teacher.CloneMLP(), w.Writer2.CloneMLP()
 	sampler := func(x model.Input, y []int) {
 		switch dist {
 		case PairsUniform:
@@ -282,11 +286,11 @@ func (w *World) SamplePairs(prompts []int, n int, dist string, rng *rand.Rand) [
 				y[t] = rng.IntN(w.Config.V)
 			}
 		case PairsSkewed:
-			w.Teacher.Sample(rng, x, 0.5, y)
+			teacher.Sample(rng, x, 0.5, y)
 		case PairsShifted:
-			w.Writer2.Sample(rng, x, 1, y)
+			writer2.Sample(rng, x, 1, y)
 		default:
-			w.Teacher.Sample(rng, x, 1, y)
+			teacher.Sample(rng, x, 1, y)
 		}
 	}
 	return w.LabelPairs(prompts, n, sampler, rng)

@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -35,14 +37,25 @@ const Version = "gapbench-1"
 
 // Result is what one run produces.
 type Result struct {
-	Version     string               `json:"version"`
-	Hash        string               `json:"hash"` // the run key: hash of version, config and seed
-	Seed        int                  `json:"seed"`
-	Config      recipe.Config        `json:"config"`
-	Metrics     map[string]float64   `json:"metrics"`
+	Version string             `json:"version"`
+	Hash    string             `json:"hash"` // the run key: hash of version, config and seed
+	Seed    int                `json:"seed"`
+	Config  recipe.Config      `json:"config"`
+	Metrics map[string]float64 `json:"metrics"`
+	// Shared names the artifacts the run started from — "world", "sft" (the SFT
+	// checkpoint's parameters) and "data" (the preference pairs) — by content hash,
+	// so that a report can verify two arms really shared them.
+	Shared      map[string]string    `json:"shared"`
 	Curves      map[string][]float64 `json:"curves"`
 	WallSeconds float64              `json:"wall_seconds"` // not deterministic; never in tables or CSV
+	Finished    string               `json:"finished"`     // UTC time the run finished (RFC 3339)
+	GoVersion   string               `json:"go_version"`
+	Commit      string               `json:"commit"` // the source commit, when the binary was built with one
 }
+
+// Commit is the source commit this binary was built from; the Makefile sets it
+// with -ldflags "-X gapbench/runner.Commit=…".
+var Commit = ""
 
 // Key returns the result key of (config, seed).
 func Key(cfg recipe.Config, seed int) string {
@@ -115,14 +128,18 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+	shared, err := r.sft(cfg, seed, cfg.Policy.Width)
 	if err != nil {
 		return nil, err
 	}
+	// Memoised models are shared between concurrent runs and a model's scratch
+	// buffers are not: every run works on its own copies.
+	sft := shared.CloneMLP()
 	data, err := r.data(cfg, seed)
 	if err != nil {
 		return nil, err
 	}
+	res.Shared = map[string]string{"world": store.Hash(w.Config), "sft": store.Hash(sft.Params()), "data": store.Hash(data)}
 	ev := metrics.NewEvaluator(w, sft, cfg.DPO.Beta, data)
 	probe := func(pi model.Policy) func(int) {
 		return func(step int) {
@@ -149,6 +166,7 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 		var rm model.RewardModel
 		rm, err = r.rewardModel(cfg, seed)
 		if err == nil {
+			rm = rm.Clone()
 			r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, res)
 		}
 	default:
@@ -175,6 +193,9 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 		res.Metrics["final_loss"] = s / float64(k)
 	}
 	res.WallSeconds = time.Since(start).Seconds()
+	res.Finished = time.Now().UTC().Format(time.RFC3339)
+	res.GoVersion = runtime.Version()
+	res.Commit = Commit
 	return res, nil
 }
 
@@ -224,7 +245,7 @@ func (r *Runner) startPolicy(cfg recipe.Config, seed int) (model.Policy, error) 
 	}
 	switch cfg.Policy.Class {
 	case recipe.ClassTrie:
-		return trieFrom(w, sft), nil
+		return trieFrom(w, sft.CloneMLP()), nil
 	case recipe.ClassTilt:
 		var f model.RewardModel
 		if cfg.Policy.Tilt == recipe.RMBackbone {
@@ -254,6 +275,16 @@ func (r *Runner) data(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
 	w, err := r.world(cfg, seed)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Data.Source == recipe.DataFile {
+		return memo(r, "file:"+cfg.Data.FileHash+":"+store.Hash(cfg.World)+fmt.Sprint(seed), func() ([]datasets.Pair, error) {
+			f, err := os.Open(cfg.Data.File)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			return w.ReadPairs(cfg.Data.File, f)
+		})
 	}
 	if cfg.Data.Source != recipe.DataNarrow {
 		return w.Pairs, nil

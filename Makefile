@@ -1,0 +1,31 @@
+# gapbench: the online–offline gap study.
+#   make study    run every suite at the default (quick) budget and print the verdicts
+#   make test     the test suite (smoke budgets; a few minutes on 2 cores)
+#   make full     the report of record: every suite at the full budget, then the report
+#   make report   regenerate reports/ from the stored full-budget results (never trains)
+
+GO      ?= go
+COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS := -X gapbench/runner.Commit=$(COMMIT)
+RESULTS ?= results
+
+.PHONY: study test full report bench calibrate fuzz vet
+
+study:
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/gapbench run
+
+test:
+	$(GO) test ./...
+
+full:
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/gapbench run --budget full --results $(RESULTS) -q > /dev/null
+	$(GO) run ./cmd/gapbench report --budget full --results $(RESULTS) --out reports
+
+report:
+	$(GO) run ./cmd/gapbench report --budget full --results $(RESULTS) --out reports
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./model/ ./trainer/ ./stats/
+
+vet:
+	gofmt -l . && $(GO) vet ./...

@@ -1,0 +1,38 @@
+// Command gapbench runs the gapbench study: the online–offline gap in preference
+// fine-tuning and the six hypotheses that might explain it, each as an ablation
+// suite over one shared trainer in an exactly enumerable synthetic world.
+//
+// Usage:
+//
+//	gapbench run [flags]        train and evaluate suites, print tables and verdicts
+//	gapbench report [flags]     regenerate reports/ from stored results (never trains)
+//	gapbench list               suites, arms, claims and budgets
+//	gapbench show ARM [flags]   the arm's resolved configuration as JSON
+//	gapbench pairs [flags]      write a world's preference pairs as JSONL
+//	gapbench help               this text
+//
+// Flags of run:
+//
+//	--suite S        a suite (gap, H1 … H6, theory) or "all" (default all)
+//	--budget B       smoke, quick or full (default quick)
+//	--seeds N        seeds per arm (default: the budget's: smoke 3, quick 10, full 20)
+//	--workers N      concurrent runs (default GOMAXPROCS); results do not depend on it
+//	--csv FILE       also write one row per (suite, arm, seed, metric)
+//	--results DIR    the results store: finished runs are reused (default results/)
+//	--shard i/n      run only slice i of n of the sweep (auto/n reads the array index)
+//	--arms-file F    a JSON or YAML file of extra arms (named diffs of the base config)
+//	--add-arm NAMES  comma-separated arms (registered or from --arms-file) to add to the suite
+//	--pairs FILE     use these preference pairs (JSONL) instead of the world's
+//	-q               no progress output
+//
+// Exit status is 0 on success, 2 for bad input (a flag, an arm file, a pairs
+// file), and 1 when a run fails. Bad input is reported before anything runs, and
+// a failed sweep keeps every result it finished.
+//
+// Examples:
+//
+//	gapbench run --suite gap --budget quick --seeds 10 --csv out.csv
+//	gapbench run --suite H6 --budget smoke
+//	gapbench show online-dpo-sft
+//	gapbench list
+package main

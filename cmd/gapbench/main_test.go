@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// gapbench runs the command in-process and returns stdout, stderr and the exit status.
+func gapbench(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	code := exitCode(err, &errb)
+	return out.String(), errb.String(), code
+}
+
+// TestBadInput checks every kind of bad input exits with status 2, names the flag
+// or field and the bad value, and writes nothing.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	malformed := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(malformed, []byte(`{"prompt": [1, 2], "chosen": [1, 2, 3, 4], "rejected": "oops"}`+"\n"), 0o644)
+	negBeta := filepath.Join(dir, "arms.yaml")
+	os.WriteFile(negBeta, []byte("arms:\n  - name: neg\n    doc: negative beta\n    diff: {method: dpo, dpo.beta: -0.1}\n"), 0o644)
+	unknownField := filepath.Join(dir, "arms2.yaml")
+	os.WriteFile(unknownField, []byte("arms:\n  - name: typo\n    doc: a typo\n    diff: {dpo.betta: 0.1}\n"), 0o644)
+	csv := filepath.Join(dir, "out.csv")
+	results := filepath.Join(dir, "results")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown suite", []string{"run", "--suite", "H9"}, []string{"--suite", `"H9"`}},
+		{"unknown budget", []string{"run", "--budget", "huge"}, []string{"--budget", `"huge"`}},
+		{"zero seeds", []string{"run", "--seeds", "0"}, []string{"--seeds must be >= 1, got 0"}},
+		{"negative seeds", []string{"run", "--seeds", "-3"}, []string{"--seeds must be >= 1, got -3"}},
+		{"zero workers", []string{"run", "--workers", "0"}, []string{"--workers must be >= 1, got 0"}},
+		{"unknown arm", []string{"run", "--suite", "H2", "--add-arm", "nope"}, []string{"--add-arm", `"nope"`}},
+		{"malformed pairs", []string{"run", "--suite", "gap", "--budget", "smoke", "--pairs", malformed}, []string{"--pairs", "bad.jsonl:1", "rejected"}},
+		{"negative beta", []string{"run", "--suite", "H2", "--arms-file", negBeta, "--add-arm", "neg"}, []string{`arm "neg"`, "dpo.beta must be > 0, got -0.1"}},
+		{"unknown field", []string{"run", "--suite", "H2", "--arms-file", unknownField, "--add-arm", "typo"}, []string{`arm "typo"`, `"dpo.betta"`}},
+		{"bad shard", []string{"run", "--shard", "3/3"}, []string{"--shard", "3/3"}},
+		{"unknown flag", []string{"run", "--sead", "1"}, []string{"sead"}},
+		{"unknown command", []string{"fly"}, []string{`"fly"`}},
+		{"show unknown arm", []string{"show", "nope"}, []string{`"nope"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append(tc.args, "--csv", csv, "--results", results)
+			if tc.args[0] != "run" {
+				args = tc.args
+			}
+			_, stderr, code := gapbench(t, args...)
+			if code != 2 {
+				t.Errorf("exit status %d, want 2 (stderr: %s)", code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q does not mention %q", stderr, w)
+				}
+			}
+			if _, err := os.Stat(csv); err == nil {
+				t.Errorf("%s was written despite the error", csv)
+			}
+			if entries, _ := os.ReadDir(results); len(entries) > 0 {
+				t.Errorf("results were written despite the error: %d entries", len(entries))
+			}
+		})
+	}
+}
+
+// TestDeterministicCSV checks that the same command twice, and with 1 or 2
+// workers, writes byte-identical CSV.
+func TestDeterministicCSV(t *testing.T) {
+	dir := t.TempDir()
+	var csvs [][]byte
+	for i, workers := range []string{"1", "2", "2"} {
+		csv := filepath.Join(dir, "out"+workers+string(rune('a'+i))+".csv")
+		// Fresh results directories: nothing is reused, every run is recomputed.
+		_, stderr, code := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q",
+			"--workers", workers, "--csv", csv, "--results", filepath.Join(dir, "r"+string(rune('a'+i))))
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		b, err := os.ReadFile(csv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		csvs = append(csvs, b)
+	}
+	if !bytes.HasPrefix(csvs[0], []byte("suite,arm,seed,metric,value\n")) {
+		t.Fatalf("CSV header: %q", strings.SplitN(string(csvs[0]), "\n", 2)[0])
+	}
+	if lines := bytes.Count(csvs[0], []byte("\n")); lines < 5*2*5 {
+		t.Fatalf("CSV has %d lines, want at least one per arm, seed and metric", lines)
+	}
+	for i := 1; i < len(csvs); i++ {
+		if !bytes.Equal(csvs[0], csvs[i]) {
+			t.Errorf("CSV %d differs from CSV 0", i)
+		}
+	}
+}
+
+// TestRunPrintsTables checks the headline output: arms, claims and verdicts.
+func TestRunPrintsTables(t *testing.T) {
+	out, stderr, code := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "-q", "--results", t.TempDir())
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"online-dpo-sft", "gap.2", "verdict:", "Δ win_rate vs dpo", "== verdicts"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+// TestHelpDocumentsEveryFlag checks that help and the package doc list every flag of run.
+func TestHelpDocumentsEveryFlag(t *testing.T) {
+	out, _, code := gapbench(t, "help")
+	if code != 0 {
+		t.Fatal("help failed")
+	}
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := newFlagSet("run", &bytes.Buffer{})
+	var f runFlags
+	_ = f
+	if _, err := parseRun([]string{"-h"}, &bytes.Buffer{}); err == nil {
+		t.Error("run -h: want flag.ErrHelp")
+	}
+	_ = fs
+	for _, flagName := range []string{"--suite", "--budget", "--seeds", "--workers", "--csv", "--results", "--shard", "--arms-file", "--add-arm", "--pairs", "-q"} {
+		if !strings.Contains(out, flagName) || !strings.Contains(string(doc), flagName) {
+			t.Errorf("flag %s is missing from help or the package doc", flagName)
+		}
+	}
+}
+
+// TestListAndShow checks the listing and an arm's resolved configuration.
+func TestListAndShow(t *testing.T) {
+	out, _, code := gapbench(t, "list")
+	if code != 0 || !strings.Contains(out, "H6") || !strings.Contains(out, "online-dpo-sft") || !strings.Contains(out, "smoke") {
+		t.Fatalf("list: exit %d, output %q", code, out)
+	}
+	out, _, code = gapbench(t, "show", "dpo-2x")
+	if code != 0 || !strings.Contains(out, `"epochs": 4`) {
+		t.Fatalf("show dpo-2x: exit %d, output %q", code, out)
+	}
+}

@@ -1,0 +1,449 @@
+// Package hypotheses puts the paper's explanations of the online–offline gap to
+// the test. Each Suite names its hypothesis, its arms (registered in package
+// arms), suite-wide settings, and its claims: comparisons of two arms on one
+// metric, paired by seed, each with the outcome the hypothesis predicts and, for
+// equivalence claims and for the "negligible effect" side of superiority claims,
+// a margin fixed here in the code before any run.
+//
+// A suite's verdict follows from its deciding claims by one rule:
+//
+//   - the hypothesis survives when every deciding claim is supported;
+//   - it is rejected when any deciding claim is refuted;
+//   - otherwise it is inconclusive.
+//
+// Claims that do not decide are context (e.g. "the oracle labeller helps") and are
+// reported beside the deciding ones. Claim verdicts come from package stats, with
+// Holm's correction across the deciding claims of every suite in a report (the
+// confirmatory family); context claims form a second, exploratory Holm family.
+//
+// `go test ./hypotheses/...` runs every suite at the smoke budget and compares the
+// claims tables with golden files; `-budget quick` runs bigger. A test never fails
+// because a verdict differs from the paper's.
+package hypotheses
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"gapbench/arms"
+	"gapbench/recipe"
+	"gapbench/runner"
+	"gapbench/stats"
+)
+
+// Verdict is what a suite concludes about its hypothesis.
+type Verdict string
+
+// Suite verdicts.
+const (
+	Survives     Verdict = "survives"
+	Rejected     Verdict = "rejected"
+	Inconclusive Verdict = "inconclusive"
+)
+
+// Claim is a stats claim with its role in the suite's verdict.
+type Claim struct {
+	stats.Claim
+	Decides bool // counts toward the suite's verdict
+}
+
+// Derived is a series computed per seed from two arms, A − B on the claim's
+// metric, so that a claim can compare gaps (e.g. the online − offline gap at H = 4
+// against the one at H = 1).
+type Derived struct {
+	Name string
+	A, B string
+}
+
+// Suite is one hypothesis put to the test.
+type Suite struct {
+	Name       string      // short name: gap, H1 … H6
+	Title      string      // the hypothesis in a few words
+	Hypothesis string      // the hypothesis in one sentence
+	Prediction string      // what it predicts in our world
+	Paper      string      // the paper's verdict
+	Settings   recipe.Diff // suite-wide changes, the same for every arm
+	Arms       []arms.Arm  // arms run for every seed
+	Derived    []Derived   // gap series for claims
+	Claims     []Claim
+	Metrics    []string // metrics shown in the suite's arms table
+}
+
+// Budget is how big a run is: how many seeds, and changes to the world and the
+// training that apply to every arm alike.
+type Budget struct {
+	Name  string
+	Seeds int
+	Doc   string
+	Diff  recipe.Diff
+}
+
+// Budgets by name. smoke runs inside `go test`; quick in about a minute; full is
+// the report of record.
+var Budgets = map[string]Budget{
+	"smoke": {Name: "smoke", Seeds: 3, Doc: "a shrunken world for tests: 16 prompts, 64 pairs, width 16, batches of 8 (seconds)",
+		Diff: recipe.Diff{"world.train_prompts": 16, "world.val_prompts": 16, "world.aug_prompts": 21,
+			"world.pairs": 64, "world.demos": 8, "world.teacher_width": 32, "policy.width": 16,
+			"sft.batch": 16, "rm.batch": 8, "dpo.batch": 8}},
+	"quick": {Name: "quick", Seeds: 10, Doc: "the default world, 10 seeds (about a minute per suite)"},
+	"full":  {Name: "full", Seeds: 20, Doc: "the default world, 20 seeds: the report of record"},
+}
+
+// BudgetNames lists the budgets in increasing size.
+var BudgetNames = []string{"smoke", "quick", "full"}
+
+// GetBudget returns the named budget.
+func GetBudget(name string) (Budget, error) {
+	b, ok := Budgets[name]
+	if !ok {
+		return Budget{}, fmt.Errorf("--budget must be one of %s, got %q", strings.Join(BudgetNames, ", "), name)
+	}
+	return b, nil
+}
+
+// Base is the configuration every arm of the suite starts from under a budget:
+// the default, then the budget's diff, then the suite's settings.
+func (s *Suite) Base(b Budget) (recipe.Config, error) {
+	c, err := recipe.Default().Apply(b.Diff)
+	if err != nil {
+		return c, fmt.Errorf("budget %s: %w", b.Name, err)
+	}
+	c, err = c.Apply(s.Settings)
+	if err != nil {
+		return c, fmt.Errorf("suite %s: %w", s.Name, err)
+	}
+	return c, nil
+}
+
+// Arm returns the suite's arm by name.
+func (s *Suite) Arm(name string) (arms.Arm, bool) {
+	for _, a := range s.Arms {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return arms.Arm{}, false
+}
+
+// Jobs lists the runs of the suite: every arm for seeds 1..seeds.
+func (s *Suite) Jobs(b Budget, seeds int) ([]runner.Job, error) {
+	base, err := s.Base(b)
+	if err != nil {
+		return nil, err
+	}
+	var jobs []runner.Job
+	for _, a := range s.Arms {
+		c, err := a.Resolve(base)
+		if err != nil {
+			return nil, fmt.Errorf("suite %s: %w", s.Name, err)
+		}
+		for seed := 1; seed <= seeds; seed++ {
+			jobs = append(jobs, runner.Job{Suite: s.Name, Arm: a.Name, Seed: seed, Config: c})
+		}
+	}
+	return jobs, nil
+}
+
+// CheckApples verifies that the two arms of every claim (and of every derived
+// series) differ, once resolved, only in fields that their diffs name: same data,
+// SFT checkpoint, optimiser and budget otherwise.
+func (s *Suite) CheckApples(b Budget) error {
+	base, err := s.Base(b)
+	if err != nil {
+		return err
+	}
+	check := func(what, an, bn string) error {
+		a, okA := s.Arm(an)
+		bb, okB := s.Arm(bn)
+		if !okA || !okB {
+			return fmt.Errorf("suite %s: %s compares %q and %q, but the suite does not run both", s.Name, what, an, bn)
+		}
+		ca, err := a.Resolve(base)
+		if err != nil {
+			return err
+		}
+		cb, err := bb.Resolve(base)
+		if err != nil {
+			return err
+		}
+		named := map[string]bool{}
+		for k := range a.Diff {
+			named[k] = true
+		}
+		for k := range bb.Diff {
+			named[k] = true
+		}
+		for _, p := range recipe.DiffPaths(ca, cb) {
+			if !named[p] {
+				return fmt.Errorf("suite %s: %s: arms %q and %q differ in %q, which neither diff names", s.Name, what, an, bn, p)
+			}
+		}
+		return nil
+	}
+	derived := map[string]Derived{}
+	for _, d := range s.Derived {
+		derived[d.Name] = d
+		if err := check("derived "+d.Name, d.A, d.B); err != nil {
+			return err
+		}
+	}
+	for _, c := range s.Claims {
+		_, dA := derived[c.A]
+		_, dB := derived[c.B]
+		if dA != dB {
+			return fmt.Errorf("suite %s: claim %s compares a derived series with an arm", s.Name, c.ID)
+		}
+		if dA {
+			continue // each side was checked above; they differ by the settings the derived arms name
+		}
+		if err := check("claim "+c.ID, c.A, c.B); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Values returns, for one metric and one arm (or derived series), the per-seed
+// values in seed order from a sweep's outcomes.
+func (s *Suite) Values(outs []runner.Outcome, metric, arm string) ([]float64, error) {
+	for _, d := range s.Derived {
+		if d.Name == arm {
+			a, err := s.Values(outs, metric, d.A)
+			if err != nil {
+				return nil, err
+			}
+			b, err := s.Values(outs, metric, d.B)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]float64, len(a))
+			for i := range a {
+				out[i] = a[i] - b[i]
+			}
+			return out, nil
+		}
+	}
+	type sv struct {
+		seed int
+		v    float64
+	}
+	var vals []sv
+	for _, o := range outs {
+		if o.Job.Suite != s.Name || o.Job.Arm != arm {
+			continue
+		}
+		v, ok := o.Result.Metrics[metric]
+		if !ok {
+			return nil, fmt.Errorf("suite %s: arm %q has no metric %q", s.Name, arm, metric)
+		}
+		vals = append(vals, sv{o.Job.Seed, v})
+	}
+	if len(vals) == 0 {
+		return nil, fmt.Errorf("suite %s: no results for arm %q", s.Name, arm)
+	}
+	sort.Slice(vals, func(i, j int) bool { return vals[i].seed < vals[j].seed })
+	out := make([]float64, len(vals))
+	for i, x := range vals {
+		out[i] = x.v
+	}
+	return out, nil
+}
+
+// Decide applies the suite's verdict rule to its evaluated claims.
+func (s *Suite) Decide(results []stats.ClaimResult) Verdict {
+	deciding := map[string]bool{}
+	for _, c := range s.Claims {
+		if c.Decides {
+			deciding[c.ID] = true
+		}
+	}
+	all, any := true, false
+	n := 0
+	for _, r := range results {
+		if !deciding[r.Claim.ID] {
+			continue
+		}
+		n++
+		switch r.Verdict {
+		case stats.Refuted:
+			any = true
+		case stats.Supported:
+		default:
+			all = false
+		}
+	}
+	switch {
+	case n == 0:
+		return Inconclusive
+	case any:
+		return Rejected
+	case all:
+		return Survives
+	}
+	return Inconclusive
+}
+
+// StatsClaims returns the suite's claims as stats claims.
+func (s *Suite) StatsClaims() []stats.Claim {
+	out := make([]stats.Claim, len(s.Claims))
+	for i, c := range s.Claims {
+		out[i] = c.Claim
+	}
+	return out
+}
+
+// registry of suites in report order.
+var suites []*Suite
+
+// All returns every suite in report order.
+func All() []*Suite { return slices.Clone(suites) }
+
+// Get returns the suite with that name (case-insensitive).
+func Get(name string) (*Suite, error) {
+	for _, s := range suites {
+		if strings.EqualFold(s.Name, name) {
+			return s, nil
+		}
+	}
+	names := make([]string, len(suites))
+	for i, s := range suites {
+		names[i] = s.Name
+	}
+	return nil, fmt.Errorf("--suite must be one of %s, got %q", strings.Join(names, ", "), name)
+}
+
+// Register adds a suite after checking it: arms valid, claim IDs unique, claims
+// naming arms or derived series of the suite.
+func Register(s *Suite) error {
+	ids := map[string]bool{}
+	names := map[string]bool{}
+	for _, a := range s.Arms {
+		if err := a.Check(recipe.Default()); err != nil {
+			return fmt.Errorf("suite %s: %w", s.Name, err)
+		}
+		if names[a.Name] {
+			return fmt.Errorf("suite %s: arm %q listed twice", s.Name, a.Name)
+		}
+		names[a.Name] = true
+	}
+	for _, d := range s.Derived {
+		names[d.Name] = true
+	}
+	for _, c := range s.Claims {
+		if ids[c.ID] {
+			return fmt.Errorf("suite %s: duplicate claim %s", s.Name, c.ID)
+		}
+		ids[c.ID] = true
+		if !names[c.A] || !names[c.B] {
+			return fmt.Errorf("suite %s: claim %s names %q and %q; not both are arms of the suite", s.Name, c.ID, c.A, c.B)
+		}
+	}
+	for _, o := range suites {
+		if strings.EqualFold(o.Name, s.Name) {
+			return fmt.Errorf("suite %s is already registered", s.Name)
+		}
+	}
+	suites = append(suites, s)
+	return nil
+}
+
+func mustRegister(s *Suite) {
+	if err := Register(s); err != nil {
+		panic("hypotheses: " + err.Error())
+	}
+}
+
+// arm fetches a registered arm, panicking at init if it does not exist.
+func arm(name string) arms.Arm {
+	a, err := arms.Get(name)
+	if err != nil {
+		panic("hypotheses: " + err.Error())
+	}
+	return a
+}
+
+
+// AddArm adds an arm to the suite (for --add-arm): it runs beside the suite's
+// arms for every seed and, when the suite has a dpo arm, gets a context claim
+// "arm > dpo on win rate" that does not change the suite's verdict.
+func (s *Suite) AddArm(a arms.Arm) error {
+	if _, dup := s.Arm(a.Name); dup {
+		return fmt.Errorf("suite %s already runs arm %q", s.Name, a.Name)
+	}
+	if err := a.Check(recipe.Default()); err != nil {
+		return err
+	}
+	s.Arms = append(s.Arms, a)
+	if _, ok := s.Arm("dpo"); ok && a.Name != "dpo" {
+		s.Claims = append(s.Claims, sup(fmt.Sprintf("%s.+%s", s.Name, a.Name), "win_rate", a.Name, "dpo", winMargin, false,
+			"added arm vs offline DPO"))
+	}
+	return nil
+}
+
+// CheckShared verifies, from finished runs, that the two arms of every claim
+// started from the same world, SFT checkpoint and preference data on every
+// seed — unless their diffs name a field that changes them (world.*, sft.*,
+// policy.*, data.*).
+func (s *Suite) CheckShared(outs []runner.Outcome) error {
+	shared := map[string]map[int]map[string]string{} // arm → seed → artifact → hash
+	for _, o := range outs {
+		if o.Job.Suite != s.Name || o.Result == nil {
+			continue
+		}
+		if shared[o.Job.Arm] == nil {
+			shared[o.Job.Arm] = map[int]map[string]string{}
+		}
+		shared[o.Job.Arm][o.Job.Seed] = o.Result.Shared
+	}
+	changes := func(a arms.Arm, prefixes ...string) bool {
+		for k := range a.Diff {
+			for _, p := range prefixes {
+				if strings.HasPrefix(k, p) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, c := range s.Claims {
+		a, okA := s.Arm(c.A)
+		b, okB := s.Arm(c.B)
+		if !okA || !okB {
+			continue // derived series: their arms are checked through the derived pairs below
+		}
+		if err := s.sameArtifacts(c.ID, a, b, shared, changes); err != nil {
+			return err
+		}
+	}
+	for _, d := range s.Derived {
+		a, _ := s.Arm(d.A)
+		b, _ := s.Arm(d.B)
+		if err := s.sameArtifacts(d.Name, a, b, shared, changes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Suite) sameArtifacts(what string, a, b arms.Arm, shared map[string]map[int]map[string]string,
+	changes func(arms.Arm, ...string) bool) error {
+	need := map[string][]string{"world": {"world."}, "sft": {"world.", "sft.", "policy."}, "data": {"world.", "data.", "policy.", "sft."}}
+	for seed, ha := range shared[a.Name] {
+		hb, ok := shared[b.Name][seed]
+		if !ok {
+			continue
+		}
+		for _, art := range []string{"world", "sft", "data"} {
+			if changes(a, need[art]...) || changes(b, need[art]...) {
+				continue
+			}
+			if ha[art] != hb[art] {
+				return fmt.Errorf("suite %s: %s: arms %q and %q started from different %s on seed %d", s.Name, what, a.Name, b.Name, art, seed)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package hypotheses
+
+import (
+	"fmt"
+
+	"gapbench/arms"
+	"gapbench/recipe"
+	"gapbench/stats"
+)
+
+// Margins, fixed before any run: the smallest difference we would call real.
+const (
+	winMargin  = 2.0   // win rate, percentage points
+	goldMargin = 0.05  // gold reward, in teacher standard deviations
+	likMargin  = 0.005 // validation likelihood mean σ(r⁺ − r⁻)
+	lossMargin = 0.01  // final training loss, nats
+)
+
+// sup is a superiority claim: the hypothesis predicts a > b on metric.
+func sup(id, metric, a, b string, margin float64, decides bool, note string) Claim {
+	return Claim{Claim: stats.Claim{ID: id, Metric: metric, A: a, B: b, Kind: stats.Superiority,
+		Predict: stats.Greater, Margin: margin, Note: note}, Decides: decides}
+}
+
+// less is a superiority claim that predicts a < b.
+func less(id, metric, a, b string, margin float64, decides bool, note string) Claim {
+	c := sup(id, metric, a, b, margin, decides, note)
+	c.Predict = stats.Less
+	return c
+}
+
+// equiv is an equivalence claim: the hypothesis predicts |a − b| < margin.
+func equiv(id, metric, a, b string, margin float64, decides bool, note string) Claim {
+	return Claim{Claim: stats.Claim{ID: id, Metric: metric, A: a, B: b, Kind: stats.Equivalence,
+		Margin: margin, Note: note}, Decides: decides}
+}
+
+func armsOf(names ...string) []arms.Arm {
+	out := make([]arms.Arm, len(names))
+	for i, n := range names {
+		out[i] = arm(n)
+	}
+	return out
+}
+
+// Horizons and RewardLevels are the axes of H6's gap map. H = 6 of the design
+// would mean 8^6 = 262,144 completions per prompt; the map stops at H = 4 (the
+// default) so that every cell stays exactly enumerable in seconds.
+var (
+	Horizons     = []int{1, 2, 3, 4}
+	RewardLevels = []string{"simple", "bigram", "rouge", "policy"}
+)
+
+// GridArm names the dpo or online arm of one gap-map cell.
+func GridArm(kind string, h int, reward string) string {
+	return fmt.Sprintf("%s@h%d-%s", kind, h, reward)
+}
+
+// GridGap names the derived online − dpo series of one cell.
+func GridGap(h int, reward string) string { return fmt.Sprintf("gap@h%d-%s", h, reward) }
+
+func init() {
+	policyMetrics := []string{"win_rate", "gold_reward", "kl_ref", "subopt", "ood_mass"}
+	mustRegister(&Suite{
+		Name: "gap", Title: "the online–offline gap",
+		Hypothesis: "Online preference fine-tuning (RM + online DPO) beats offline DPO on the same data.",
+		Prediction: "online-dpo-sft > dpo on win rate",
+		Paper:      "yes (56.1 vs 49.7 at 1.4B)",
+		Arms:       armsOf("sft", "dpo", "dpo-2x", "online-dpo-sft", "online-dpo-dpo"),
+		Claims: []Claim{
+			sup("gap.1", "win_rate", "dpo", "sft", winMargin, false, "DPO improves on SFT"),
+			sup("gap.2", "win_rate", "online-dpo-sft", "dpo", winMargin, true, "the gap: online beats offline"),
+			sup("gap.3", "win_rate", "online-dpo-dpo", "dpo", winMargin, false, "online from the DPO policy beats DPO"),
+			sup("gap.4", "gold_reward", "online-dpo-sft", "dpo", goldMargin, false, "the gap in expected gold reward"),
+		},
+		Metrics: policyMetrics,
+	})
+	mustRegister(&Suite{
+		Name: "H1", Title: "on-policy samples carry new signal",
+		Hypothesis: "Sampling on-policy helps by itself, even when the labels add no information.",
+		Prediction: "online DPO labelled by the DPO policy's own implicit reward beats DPO",
+		Paper:      "rejected",
+		Arms:       armsOf("dpo", "online-dpo-sft", "online-local-rm", "online-gold"),
+		Claims: []Claim{
+			sup("H1.1", "win_rate", "online-local-rm", "dpo", winMargin, true, "on-policy sampling alone helps"),
+			sup("H1.2", "win_rate", "online-dpo-sft", "online-local-rm", winMargin, false, "the global RM, not sampling, carries the gain"),
+			sup("H1.3", "win_rate", "online-gold", "online-dpo-sft", winMargin, false, "an oracle labeller (new information) helps more"),
+		},
+		Metrics: policyMetrics,
+	})
+	mustRegister(&Suite{
+		Name: "H2", Title: "offline fails to regularise to π_ref",
+		Hypothesis: "DPO loses because it does not regularise toward π_ref off the data; a better offline regulariser closes the gap.",
+		Prediction: "hypo (DPO + reverse KL on on-policy samples) ≈ online-dpo-sft",
+		Paper:      "rejected",
+		Arms:       armsOf("dpo", "dpo-beta-x0.25", "dpo-beta-x4", "hypo", "dpo-sft-reg", "online-dpo-sft"),
+		Claims: []Claim{
+			equiv("H2.1", "win_rate", "online-dpo-sft", "hypo", winMargin, true, "a better regulariser closes the gap"),
+			sup("H2.2", "win_rate", "hypo", "dpo", winMargin, false, "the KL regulariser helps DPO"),
+			less("H2.3", "ood_mass", "hypo", "dpo", 0.01, false, "the KL regulariser keeps mass on the data"),
+			sup("H2.4", "win_rate", "dpo-sft-reg", "dpo", winMargin, false, "the SFT regulariser helps DPO"),
+		},
+		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "ood_mass", "subopt"},
+	})
+	mustRegister(&Suite{
+		Name: "H3", Title: "online is easier to optimise",
+		Hypothesis: "Online wins because it optimises better; more offline optimisation closes the gap and more online data widens it.",
+		Prediction: "dpo-2x ≈ online-dpo-sft, and prompt-aug > online-dpo-sft",
+		Paper:      "rejected",
+		Arms:       armsOf("dpo", "dpo-2x", "dpo-4x", "dpo-8x", "dpo-lr-x0.5", "dpo-lr-x2", "online-dpo-sft", "prompt-aug"),
+		Claims: []Claim{
+			equiv("H3.1", "win_rate", "online-dpo-sft", "dpo-2x", winMargin, true, "more offline optimisation closes the gap"),
+			sup("H3.2", "win_rate", "prompt-aug", "online-dpo-sft", winMargin, true, "more online prompts widen the gap"),
+			sup("H3.3", "win_rate", "dpo-2x", "dpo", winMargin, false, "DPO gains from twice the epochs"),
+			less("H3.4", "final_loss", "dpo-2x", "dpo", lossMargin, false, "twice the epochs lowers DPO's training loss"),
+			equiv("H3.5", "win_rate", "online-dpo-sft", "dpo-8x", winMargin, false, "eight times the offline epochs closes the gap"),
+		},
+		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "final_loss"},
+	})
+	mustRegister(&Suite{
+		Name: "H4", Title: "global RMs see more or wider data",
+		Hypothesis: "The RM wins because it is trained on more or wider data; with exactly the same (narrow) data the gap vanishes.",
+		Prediction: "online-narrow ≈ dpo-narrow",
+		Paper:      "rejected",
+		Arms:       armsOf("dpo", "online-dpo-sft", "dpo-narrow", "online-narrow", "online-rm-2x"),
+		Claims: []Claim{
+			equiv("H4.1", "win_rate", "online-narrow", "dpo-narrow", winMargin, true, "on the same narrow data the gap vanishes"),
+			sup("H4.2", "win_rate", "online-rm-2x", "online-dpo-sft", winMargin, false, "an RM trained on twice the pairs helps"),
+		},
+		Metrics: policyMetrics,
+	})
+	bon := []string{"rm_lik_id", "rm_lik_ood", "bon_1", "bon_2", "bon_5", "bon_10", "bon_25"}
+	mustRegister(&Suite{
+		Name: "H5", Title: "global RMs generalise better out of distribution",
+		Hypothesis: "The global RM beats the policy's implicit reward only out of distribution.",
+		Prediction: "rm-global > dpo implicit RM on OOD pairs, ≈ on in-distribution pairs",
+		Paper:      "a symptom, not the cause (global RM better both ID and OOD)",
+		Arms:       armsOf("dpo", "rm-global", "rm-local"),
+		Claims: []Claim{
+			sup("H5.1", "rm_lik_ood", "rm-global", "dpo", likMargin, true, "global RM better out of distribution"),
+			equiv("H5.2", "rm_lik_id", "rm-global", "dpo", likMargin, true, "but not in distribution"),
+			sup("H5.3", "rm_lik_id", "rm-global", "rm-local", likMargin, false, "global RM beats a local RM in distribution"),
+			sup("H5.4", "bon_25", "rm-global", "dpo", goldMargin, false, "Best-of-25 with the global RM beats the implicit RM"),
+		},
+		Metrics: bon,
+	})
+
+	h6 := &Suite{
+		Name: "H6", Title: "the generation–verification gap",
+		Hypothesis: "Verifying is easier than generating: RL searches only the policies of a simple reward class, so it needs less data.",
+		Prediction: "small RM ≈ large RM; the gap shrinks to ≈ 0 as generation gets as easy as verification (H → 1, reward → policy, Π ≅ R)",
+		Paper:      "supported",
+		Arms: armsOf("rm-w0.25", "rm-global", "rm-w4", "rm-linear",
+			"online-rm-w0.25", "online-dpo-sft", "online-rm-w4", "online-rm-linear", "dpo", "dpo-tilt", "online-tilt"),
+		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "rm_lik_id", "bon_25"},
+	}
+	dpo, online := arm("dpo"), arm("online-dpo-sft")
+	for _, h := range Horizons {
+		for _, r := range RewardLevels {
+			d := recipe.Diff{"world.h": h, "world.reward": r}
+			note := fmt.Sprintf("at H = %d with the %s reward", h, r)
+			h6.Arms = append(h6.Arms, dpo.With(GridArm("dpo", h, r), note, d), online.With(GridArm("online", h, r), note, d))
+			h6.Derived = append(h6.Derived, Derived{Name: GridGap(h, r), A: GridArm("online", h, r), B: GridArm("dpo", h, r)})
+		}
+	}
+	h6.Claims = []Claim{
+		equiv("H6.1", "win_rate", "online-rm-w0.25", "online-rm-w4", winMargin, true, "a small RM does as well as a large one"),
+		equiv("H6.2", "bon_25", "rm-w0.25", "rm-w4", goldMargin, false, "Best-of-25: small RM ≈ large RM"),
+		equiv("H6.3", "win_rate", GridArm("online", 1, "simple"), GridArm("dpo", 1, "simple"), winMargin, true, "no gap when summaries are one token"),
+		sup("H6.4", "win_rate", GridGap(4, "simple"), GridGap(1, "simple"), winMargin, true, "the gap grows with the horizon"),
+		equiv("H6.5", "win_rate", GridArm("online", 4, "policy"), GridArm("dpo", 4, "policy"), winMargin, true, "no gap when the reward is as complex as a policy"),
+		sup("H6.6", "win_rate", GridGap(4, "simple"), GridGap(4, "policy"), winMargin, true, "the gap shrinks as the reward gets harder to verify"),
+		equiv("H6.7", "win_rate", "online-tilt", "dpo-tilt", winMargin, true, "no gap when Π ≅ R (tilt class)"),
+		equiv("H6.8", "win_rate", GridArm("online", 4, "rouge"), GridArm("dpo", 4, "rouge"), winMargin, false, "no gap under the ROUGE-L reward"),
+	}
+	mustRegister(h6)
+}
