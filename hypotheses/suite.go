@@ -364,7 +364,6 @@ func arm(name string) arms.Arm {
 	return a
 }
 
-
 // AddArm adds an arm to the suite (for --add-arm): it runs beside the suite's
 // arms for every seed and, when the suite has a dpo arm, gets a context claim
 // "arm > dpo on win rate" that does not change the suite's verdict.

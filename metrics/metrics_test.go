@@ -120,7 +120,9 @@ func TestBestOfNMonteCarlo(t *testing.T) {
 		noisy.Params()[i] = rng.NormFloat64()
 	}
 	// An informative but imperfect scorer: gold reward plus a random linear term.
-	r := func(x model.Input, y []int) float64 { return w.Gold[x.ID][w.Space.Encode(y)] + 0.5*noisy.Reward(x, y, nil, 0) }
+	r := func(x model.Input, y []int) float64 {
+		return w.Gold[x.ID][w.Space.Encode(y)] + 0.5*noisy.Reward(x, y, nil, 0)
+	}
 	ns := []int{1, 2, 5}
 	exact := BestOfN(w, pi, r, w.Val, ns)
 	y := make([]int, w.Space.H)

@@ -26,8 +26,8 @@ import (
 // runFlags are the flags of gapbench run.
 type runFlags struct {
 	suite, budget, csv, results, shard, armsFile, addArm, pairs string
-	seeds, workers                                                 int
-	quiet                                                          bool
+	seeds, workers                                              int
+	quiet                                                       bool
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
