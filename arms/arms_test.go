@@ -73,3 +73,31 @@ func TestEveryArmResolves(t *testing.T) {
 		}
 	}
 }
+
+func TestParseArmFile(t *testing.T) {
+	good := "arms:\n  - name: my-reg\n    doc: DPO + a stronger NLL regulariser\n    diff:\n      method: dpo\n      dpo.sft_weight: 0.5\n"
+	got, err := Parse("good.yaml", []byte(good))
+	if err != nil || len(got) != 1 || got[0].Diff["dpo.sft_weight"] != 0.5 {
+		t.Fatalf("Parse(good) = %+v, %v", got, err)
+	}
+	jsonArms := `{"arms": [{"name": "j", "doc": "json arm", "diff": {"dpo.epochs": 3}}]}`
+	if _, err := Parse("a.json", []byte(jsonArms)); err != nil {
+		t.Errorf("JSON arm file: %v", err)
+	}
+	for _, tc := range []struct{ name, in, want string }{
+		{"unknown arm field", "arms:\n  - name: a\n    dok: x\n", "field dok not found"},
+		{"unknown config field", "arms:\n  - name: a\n    doc: x\n    diff: {dpo.betta: 1}\n", `arm "a": unknown field "dpo.betta"`},
+		{"wrong type", "arms:\n  - name: a\n    doc: x\n    diff: {dpo.epochs: many}\n", `arm "a": field "dpo.epochs": value "many"`},
+		{"out of range", "arms:\n  - name: a\n    doc: x\n    diff: {dpo.beta: -2}\n", `arm "a": dpo.beta must be > 0, got -2`},
+		{"registered name", "arms:\n  - name: dpo\n    doc: x\n", `arm "dpo" is already a registered arm`},
+		{"empty", "", "no arms"},
+		{"missing name", "arms:\n  - doc: x\n", `field "name" is missing`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Parse("f.yaml", []byte(tc.in))
+			if err == nil || got != nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Parse = %v, %v; want an error containing %q", got, err, tc.want)
+			}
+		})
+	}
+}

@@ -53,6 +53,7 @@ const (
 const (
 	DataWorld  = "world"  // the world's pairs, drawn from μ (world.pair_dist)
 	DataNarrow = "narrow" // pairs of SFT samples labelled by the gold judge
+	DataFile   = "file"   // pairs read from a JSONL file (data.file)
 )
 
 // Config is one run's full configuration.
@@ -78,7 +79,9 @@ type PolicyConfig struct {
 
 // DataConfig selects the preference data that both the policy and the RM see.
 type DataConfig struct {
-	Source string `json:"source"` // world or narrow
+	Source   string `json:"source"`              // world, narrow or file
+	File     string `json:"file,omitempty"`      // JSONL pairs file, with source file
+	FileHash string `json:"file_hash,omitempty"` // hash of the file's content, so results follow the content
 }
 
 // SFTConfig trains the SFT checkpoint on the teacher's demonstrations.
@@ -162,7 +165,8 @@ func (c Config) Validate() error {
 		{c.Policy.Width >= 1, "policy.width", c.Policy.Width, ">= 1"},
 		{pos(c.Policy.Init), "policy.init_out", c.Policy.Init, "> 0"},
 		{oneOf(c.Policy.Tilt, RMLinear, RMBackbone), "policy.tilt_rm", c.Policy.Tilt, "linear or backbone"},
-		{oneOf(c.Data.Source, DataWorld, DataNarrow), "data.source", c.Data.Source, "world or narrow"},
+		{oneOf(c.Data.Source, DataWorld, DataNarrow, DataFile), "data.source", c.Data.Source, "world, narrow or file"},
+		{(c.Data.Source == DataFile) == (c.Data.File != ""), "data.file", c.Data.File, "set exactly when data.source is file"},
 		{c.SFT.Epochs >= 0, "sft.epochs", c.SFT.Epochs, ">= 0"},
 		{pos(c.SFT.LR), "sft.lr", c.SFT.LR, "> 0"},
 		{c.SFT.Batch >= 1, "sft.batch", c.SFT.Batch, ">= 1"},
