@@ -1,0 +1,152 @@
+package runner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"gapbench/recipe"
+	"gapbench/store"
+)
+
+// tiny is a world and recipe small enough for unit tests.
+func tiny(method string) recipe.Config {
+	c := recipe.Default()
+	c.World.V, c.World.H = 4, 3
+	c.World.TrainPrompts, c.World.ValPrompts, c.World.AugPrompts = 6, 6, 4
+	c.World.TeacherWidth, c.World.Pairs, c.World.Demos = 16, 24, 4
+	c.Policy.Width = 8
+	c.SFT.Epochs, c.RM.Epochs = 3, 3
+	c.Method = method
+	return c
+}
+
+func TestRunMethods(t *testing.T) {
+	for _, method := range []string{recipe.MethodSFT, recipe.MethodDPO, recipe.MethodOnline, recipe.MethodRM} {
+		t.Run(method, func(t *testing.T) {
+			res, err := New().Run(tiny(method), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"win_rate", "gold_reward", "kl_ref"}
+			if method == recipe.MethodRM {
+				want = []string{"rm_lik_id", "rm_lik_ood", "bon_25"}
+			}
+			for _, m := range want {
+				if _, ok := res.Metrics[m]; !ok {
+					t.Errorf("no metric %q in %v", m, res.Metrics)
+				}
+			}
+			if method == recipe.MethodSFT && res.Metrics["kl_ref"] != 0 {
+				t.Errorf("the SFT arm's KL to SFT is %v, want 0", res.Metrics["kl_ref"])
+			}
+		})
+	}
+}
+
+func TestRunRejectsBadConfig(t *testing.T) {
+	c := tiny(recipe.MethodDPO)
+	c.DPO.Beta = -0.1
+	if _, err := New().Run(c, 1); err == nil || !strings.Contains(err.Error(), "dpo.beta must be > 0, got -0.1") {
+		t.Fatalf("Run(beta -0.1) = %v", err)
+	}
+}
+
+// TestSweepStore checks that a sweep saves every result, that a second sweep
+// reuses them all with identical results, and that a truncated result file is
+// reported and recomputed.
+func TestSweepStore(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jobs []Job
+	for _, m := range []string{recipe.MethodDPO, recipe.MethodOnline} {
+		for seed := 1; seed <= 2; seed++ {
+			jobs = append(jobs, Job{Suite: "t", Arm: m, Seed: seed, Config: tiny(m)})
+		}
+	}
+	jobs = append(jobs, jobs[0]) // a duplicate is run once
+	first, err := New().Sweep(context.Background(), jobs, SweepOptions{Workers: 2, Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := st.Keys(); len(keys) != 4 {
+		t.Fatalf("%d results stored, want 4", len(keys))
+	}
+	reused := 0
+	second, err := New().Sweep(context.Background(), jobs, SweepOptions{Workers: 1, Store: st,
+		OnDone: func(o Outcome) {
+			if o.Reused {
+				reused++
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reused != 4 {
+		t.Errorf("second sweep reused %d runs, want 4", reused)
+	}
+	for i := range first {
+		if !reflect.DeepEqual(first[i].Result.Metrics, second[i].Result.Metrics) {
+			t.Errorf("job %d: stored metrics differ from computed ones", i)
+		}
+	}
+	// Truncate one result by hand: it must be detected and recomputed.
+	path := st.Path(jobs[1].Key())
+	b, _ := os.ReadFile(path)
+	if err := os.WriteFile(path, b[:len(b)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var corrupt []string
+	third, err := New().Sweep(context.Background(), jobs, SweepOptions{Store: st,
+		OnCorrupt: func(j Job, err error) { corrupt = append(corrupt, j.Name()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(corrupt) != 1 || corrupt[0] != jobs[1].Name() {
+		t.Errorf("corrupt results reported: %v, want [%s]", corrupt, jobs[1].Name())
+	}
+	if third[1].Reused || !reflect.DeepEqual(third[1].Result.Metrics, first[1].Result.Metrics) {
+		t.Errorf("the truncated run was not recomputed to the same metrics")
+	}
+	if _, err := os.Stat(filepath.Join(dir)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWorkersDoNotChangeResults runs the same jobs with 1 and 3 workers.
+func TestWorkersDoNotChangeResults(t *testing.T) {
+	var jobs []Job
+	for _, m := range []string{recipe.MethodSFT, recipe.MethodDPO, recipe.MethodOnline} {
+		for seed := 1; seed <= 3; seed++ {
+			jobs = append(jobs, Job{Suite: "t", Arm: m, Seed: seed, Config: tiny(m)})
+		}
+	}
+	a, err := New().Sweep(context.Background(), jobs, SweepOptions{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New().Sweep(context.Background(), jobs, SweepOptions{Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a {
+		if !reflect.DeepEqual(a[i].Result.Metrics, b[i].Result.Metrics) || !reflect.DeepEqual(a[i].Result.Curves, b[i].Result.Curves) {
+			t.Errorf("%s: results differ between 1 and 3 workers", a[i].Job.Name())
+		}
+	}
+}
+
+func TestKeyDependsOnConfigAndSeed(t *testing.T) {
+	c := tiny(recipe.MethodDPO)
+	d := c
+	d.DPO.Beta = 0.2
+	if Key(c, 1) == Key(c, 2) || Key(c, 1) == Key(d, 1) || Key(c, 1) != Key(tiny(recipe.MethodDPO), 1) {
+		t.Error("Key must depend on exactly the config and the seed")
+	}
+}
