@@ -209,7 +209,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("--out %q: %v", *out, err)
 	}
 	start := time.Now()
-	files, err := reports.Render(study, checks, reports.Provenance{Results: *results})
+	files, err := reports.Render(study, checks)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+// volatile matches the provenance rows that record when and how long runs
+// took; they are the only lines allowed to differ between two sweeps.
+var volatile = regexp.MustCompile(`(?m)^\| (finished|compute|commit|Go) \|.*$`)
+
+func readReport(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = b
+	}
+	return files
+}
+
+// TestReportFromStore runs a smoke sweep, then checks that report regenerates
+// byte-identical files from the store, that it never trains (an empty store is
+// an error), that three shards merged give the same report as one machine, and
+// that REPORT.md matches its golden file (provenance rows masked).
+func TestReportFromStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three smoke sweeps")
+	}
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole")
+	if _, stderr, code := gapbench(t, "run", "--budget", "smoke", "--seeds", "2", "-q", "--results", whole); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	report := func(results, out string) map[string][]byte {
+		t.Helper()
+		if _, stderr, code := gapbench(t, "report", "--budget", "smoke", "--seeds", "2", "--results", results, "--out", out); code != 0 {
+			t.Fatalf("report: exit %d: %s", code, stderr)
+		}
+		return readReport(t, out)
+	}
+	a := report(whole, filepath.Join(dir, "a"))
+	b := report(whole, filepath.Join(dir, "b"))
+	for _, name := range []string{"REPORT.md", "results.csv", "headline.svg", "gap_map.svg"} {
+		if len(a[name]) == 0 {
+			t.Errorf("report lacks %s", name)
+		}
+	}
+	for name := range a {
+		if !bytes.Equal(a[name], b[name]) {
+			t.Errorf("%s differs between two reports from the same results", name)
+		}
+	}
+
+	empty := filepath.Join(dir, "empty")
+	os.MkdirAll(empty, 0o755)
+	if _, stderr, code := gapbench(t, "report", "--budget", "smoke", "--seeds", "2", "--results", empty, "--out", filepath.Join(dir, "e")); code == 0 ||
+		!strings.Contains(stderr, "have no valid result") {
+		t.Errorf("report on an empty store: exit %d, %q; want an error saying results are missing", code, stderr)
+	}
+
+	merged := filepath.Join(dir, "merged")
+	os.MkdirAll(merged, 0o755)
+	for i := range 3 {
+		shardDir := filepath.Join(dir, "shard"+string(rune('0'+i)))
+		if _, stderr, code := gapbench(t, "run", "--budget", "smoke", "--seeds", "2", "-q", "--results", shardDir,
+			"--shard", string(rune('0'+i))+"/3"); code != 0 {
+			t.Fatalf("shard %d: exit %d: %s", i, code, stderr)
+		}
+		copyDir(t, shardDir, merged)
+	}
+	c := report(merged, filepath.Join(dir, "c"))
+	for name := range a {
+		x, y := a[name], c[name]
+		if name == "REPORT.md" {
+			x, y = volatile.ReplaceAll(x, nil), volatile.ReplaceAll(y, nil)
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between the merged shards and one machine", name)
+		}
+	}
+
+	got := volatile.ReplaceAll(a["REPORT.md"], []byte("| (provenance) | masked in the golden file |"))
+	golden := filepath.Join("testdata", "REPORT.smoke.md")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (go test ./cmd/gapbench -run ReportFromStore -update creates it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		os.WriteFile(filepath.Join("testdata", "REPORT.smoke.got"), got, 0o644)
+		t.Errorf("REPORT.md differs from %s; see testdata/REPORT.smoke.got (-update accepts the change)", golden)
+	}
+}
+
+// copyDir copies every file of a results store into another, as merging shards
+// by hand (cp, rsync) would.
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
