@@ -181,6 +181,8 @@ func EvaluateClaims(claims []Claim, values func(metric, arm string) ([]float64, 
 	}
 	k := len(claims)
 	rs := make([]ClaimResult, k)
+	exps := make([]int, k)
+	margins := make([]float64, k) // in the units of the normalized data
 	for i, c := range claims {
 		get := func(arm string) ([]float64, error) {
 			v, err := values(c.Metric, arm)
@@ -201,7 +203,10 @@ func EvaluateClaims(claims []Claim, values func(metric, arm string) ([]float64, 
 		if err != nil {
 			return nil, fmt.Errorf("claim %q (%s, %s vs %s): %w", c.ID, c.Metric, c.A, c.B, err)
 		}
-		rs[i] = evaluate(c, a, b, d, claimOptions(opt, c.ID), k)
+		ds, e := normalize(d, c.Margin)
+		exps[i], margins[i] = e, math.Ldexp(c.Margin, -e)
+		rs[i] = evaluate(c, ds, margins[i], claimOptions(opt, c.ID), k)
+		rs[i].Paired.MeanA, rs[i].Paired.MeanB = safeMean(a), safeMean(b)
 	}
 
 	ps, pr := make([]float64, k), make([]float64, k)
@@ -211,7 +216,11 @@ func EvaluateClaims(claims []Claim, values func(metric, arm string) ([]float64, 
 	adjS, adjR := Holm(ps), Holm(pr)
 	for i := range rs {
 		rs[i].PAdj, rs[i].PRefuteAdj = adjS[i], adjR[i]
-		decide(&rs[i], opt, k)
+		decide(&rs[i], margins[i], opt, k)
+		rs[i].Paired.unscale(exps[i])
+		if rs[i].Equiv != nil {
+			rs[i].Equiv.unscale(exps[i])
+		}
 	}
 	return rs, nil
 }
@@ -227,15 +236,15 @@ func claimOptions(opt Options, id string) Options {
 	return opt
 }
 
-// evaluate computes a claim's statistics and raw p-values.
-func evaluate(c Claim, a, b, d []float64, opt Options, family int) ClaimResult {
-	r := ClaimResult{Claim: c, Paired: comparePaired(a, b, d, opt, family)}
-	if c.Margin > 0 {
-		e := tost(d, c.Margin, opt.Alpha)
+// evaluate computes a claim's statistics and raw p-values from the
+// normalized differences d and margin m (see normalize).
+func evaluate(c Claim, d []float64, m float64, opt Options, family int) ClaimResult {
+	r := ClaimResult{Claim: c, Paired: comparePaired(d, opt, family)}
+	if m > 0 {
+		e := tost(d, m, opt.Alpha)
 		r.Equiv = &e
 	}
 	rng := newRand(opt.Seed, streamRefute)
-	m := c.Margin
 	switch c.Kind {
 	case Superiority:
 		r.P = r.Paired.PSignFlip
@@ -263,11 +272,10 @@ func evaluate(c Claim, a, b, d []float64, opt Options, family int) ClaimResult {
 }
 
 // decide applies the verdict rules of the package doc to a result whose
-// adjusted p-values are set.
-func decide(r *ClaimResult, opt Options, family int) {
+// adjusted p-values are set, still in normalized units (margin m).
+func decide(r *ClaimResult, m float64, opt Options, family int) {
 	c, p := r.Claim, r.Paired
 	alpha := opt.Alpha
-	m := c.Margin
 	var support, refute bool
 	switch c.Kind {
 	case Superiority:
@@ -280,7 +288,7 @@ func decide(r *ClaimResult, opt Options, family int) {
 		refute = r.PRefuteAdj < alpha && hi < m
 		if support && refute {
 			refute = false
-			r.Warnings = append(r.Warnings, fmt.Sprintf("Δ is in the predicted direction but smaller than the margin %g: real yet negligible", m))
+			r.Warnings = append(r.Warnings, fmt.Sprintf("Δ is in the predicted direction but smaller than the margin %g: real yet negligible", c.Margin))
 		}
 	case Equivalence:
 		support = r.PAdj < alpha
@@ -299,7 +307,7 @@ func decide(r *ClaimResult, opt Options, family int) {
 	}
 	r.Warnings = append(r.Warnings, p.Warnings...)
 	if r.Verdict == Inconclusive {
-		r.SeedsNeeded = seedsToDecide(r, alpha/float64(family))
+		r.SeedsNeeded = seedsToDecide(r, m, alpha/float64(family))
 		switch {
 		case r.SeedsNeeded > 0:
 			r.Warnings = append(r.Warnings, fmt.Sprintf("inconclusive: %d seeds, %d needed (power %g at the observed Δ and SD, α = %g/%d)", p.N, r.SeedsNeeded, EvaluationPower, alpha, family))
@@ -310,9 +318,9 @@ func decide(r *ClaimResult, opt Options, family int) {
 }
 
 // seedsToDecide is the number of seeds with which the nearer decision
-// boundary (0 or ±margin) would be crossed with power EvaluationPower, if
+// boundary (0 or ±margin m) would be crossed with power EvaluationPower, if
 // the observed Δ and SD were the truth. 0 means unknown (fewer than 2 seeds).
-func seedsToDecide(r *ClaimResult, alpha float64) int {
+func seedsToDecide(r *ClaimResult, m, alpha float64) int {
 	c, p := r.Claim, r.Paired
 	if p.N < 2 {
 		return 0
@@ -323,7 +331,6 @@ func seedsToDecide(r *ClaimResult, alpha float64) int {
 			best = n
 		}
 	}
-	m := c.Margin
 	switch c.Kind {
 	case Superiority:
 		e := c.Predict.sign() * p.Mean

@@ -291,3 +291,52 @@ func TestSmallSamples(t *testing.T) {
 		t.Errorf("identical arms: %+v", z)
 	}
 }
+
+// TestScaleInvariance: multiplying the data and margin by a power of two
+// multiplies every reported number by it and changes no p-value or
+// verdict, even at the ends of the float64 range, where squaring the values
+// would overflow or underflow.
+func TestScaleInvariance(t *testing.T) {
+	t.Parallel()
+	a := shifted(base10, 0.4, jit10...)
+	claims := []Claim{
+		{ID: "sup", Metric: "m", A: "a", B: "b", Margin: 0.2},
+		{ID: "eq", Metric: "m", A: "a", B: "b", Kind: Equivalence, Margin: 1},
+	}
+	eval := func(e int) []ClaimResult {
+		sa, sb := make([]float64, len(a)), make([]float64, len(base10))
+		for i := range a {
+			sa[i], sb[i] = math.Ldexp(a[i], e), math.Ldexp(base10[i], e)
+		}
+		cs := append([]Claim(nil), claims...)
+		for i := range cs {
+			cs[i].Margin = math.Ldexp(cs[i].Margin, e)
+		}
+		rs, err := EvaluateClaims(cs, fixed(map[string][]float64{"m/a": sa, "m/b": sb}), DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	ref := eval(0)
+	for _, e := range []int{-1060, -500, 300, 1010} {
+		for i, r := range eval(e) {
+			checkResult(t, r)
+			// At 2^-1060 the inputs themselves are subnormal and rounded, so
+			// only the verdict has to survive there.
+			exact := e > -1000
+			if r.Verdict != ref[i].Verdict || exact && (r.PAdj != ref[i].PAdj || r.PRefuteAdj != ref[i].PRefuteAdj) {
+				t.Errorf("2^%d: claim %s: verdict %s p %g/%g, unscaled %s p %g/%g", e, r.Claim.ID, r.Verdict, r.PAdj, r.PRefuteAdj, ref[i].Verdict, ref[i].PAdj, ref[i].PRefuteAdj)
+			}
+			if exact {
+				if got, want := r.Paired.CI, ref[i].Paired.CI.ldexp(e); got != want {
+					t.Errorf("2^%d: CI %v, want %v", e, got, want)
+				}
+			}
+		}
+	}
+	s, err := Summarize([]float64{1e308, 1.7e308, 1.5e308}, Options{})
+	if err != nil || math.IsInf(s.Mean, 0) || math.IsNaN(s.SD) || !s.CI.Contains(s.Mean) {
+		t.Errorf("Summarize near MaxFloat64: %+v, %v", s, err)
+	}
+}

@@ -51,14 +51,20 @@ func ComparePaired(a, b []float64, opt Options) (Paired, error) {
 	if err != nil {
 		return Paired{}, err
 	}
-	return comparePaired(a, b, d, opt, 1), nil
+	ds, e := normalize(d, 0)
+	p := comparePaired(ds, opt, 1)
+	p.unscale(e)
+	p.MeanA, p.MeanB = safeMean(a), safeMean(b)
+	return p, nil
 }
 
-// comparePaired does the work of ComparePaired; family is the number of
-// claims the Holm correction will divide α among (1 outside EvaluateClaims).
-func comparePaired(a, b, d []float64, opt Options, family int) Paired {
+// comparePaired does the work of ComparePaired on normalized differences d
+// (see normalize), leaving MeanA and MeanB to the caller; family is the
+// number of claims the Holm correction will divide α among (1 outside
+// EvaluateClaims).
+func comparePaired(d []float64, opt Options, family int) Paired {
 	n := len(d)
-	p := Paired{N: n, Level: opt.Level, MeanA: stat.Mean(a, nil), MeanB: stat.Mean(b, nil)}
+	p := Paired{N: n, Level: opt.Level}
 	for _, v := range d {
 		if v == 0 {
 			p.Zeros++

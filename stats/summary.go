@@ -50,6 +50,7 @@ func Summarize(x []float64, opt Options) (Summary, error) {
 		s.Warnings = append(s.Warnings, "need >= 2 values for a confidence interval")
 		return s, nil
 	}
+	x, e := normalize(x, 0)
 	s.Mean, s.SD = stat.MeanStdDev(x, nil)
 	bs := NewBootstrap(x, opt.Resamples, newRand(opt.Seed, streamSummary))
 	s.T = TInterval(x, opt.Level)
@@ -58,6 +59,7 @@ func Summarize(x []float64, opt Options) (Summary, error) {
 	s.Studentized = bs.Studentized(opt.Level)
 	s.CI = hull(s.T, s.Studentized)
 	s.Warnings = append(s.Warnings, intervalWarnings(bs, opt)...)
+	s.unscale(e)
 	return s, nil
 }
 

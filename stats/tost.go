@@ -44,7 +44,10 @@ func TOST(a, b []float64, margin float64, opt Options) (TOSTResult, error) {
 	if err := checkMargin(margin); err != nil {
 		return TOSTResult{}, err
 	}
-	return tost(d, margin, opt.Alpha), nil
+	ds, e := normalize(d, margin)
+	r := tost(ds, math.Ldexp(margin, -e), opt.Alpha)
+	r.unscale(e)
+	return r, nil
 }
 
 func tost(d []float64, margin, alpha float64) TOSTResult {
