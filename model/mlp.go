@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -61,23 +62,45 @@ func (tr *trunk) baseGrad(x Input, dbase, gwx, gb []float64) {
 
 // MLP is the autoregressive embedding-sum ReLU policy:
 // logits_t = Wo·h_t + bo with h_t the trunk's hidden state at position t.
+//
+// Score, Forward, Sample and Enumerate use the same kernels (see kernels.go) and
+// the same order of floating-point operations, and agree bit for bit; they also
+// reproduce, bit for bit, the original dense implementation (kept in the tests).
 type MLP struct {
 	trunk
 	params []float64
 	wot    []float64 // output weights, transposed: D×V
 	bo     []float64 // V
+	words  int       // active-unit mask words per position
 
 	// scratch
-	a, h, lsm []float64 // (H+1)×D pre-activations, H×D hidden, H×V log-softmax
-	logits    []float64 // V
-	acc, dfut []float64 // D
-	da        []float64 // D
-	act       []int     // D active-unit offsets
-	actv      []float64 // D active-unit values
-	grads     mlpGrad
-	enumAcc   []float64 // (H+1)×D
-	enumLsm   []float64 // H×V
-	enumH     []float64 // D
+	tp      mlpTape   // Score's own tape
+	logits  []float64 // V
+	dl      []float64 // V output-layer gradient
+	acc     []float64 // D
+	cum, sd []float64 // D
+	a       []float64 // D pre-activation
+	mask    []uint64  // words
+	enumAcc []float64 // H×D
+	enumLsm []float64 // H×V
+}
+
+// mlpTape is the MLP's Tape: what a forward pass leaves for the backward pass.
+type mlpTape struct {
+	m    *MLP
+	bag  []Feature
+	y    []int     // H
+	a    []float64 // H×D pre-activations
+	mask []uint64  // H×words active units
+	prob []float64 // H×V softmax probabilities exp(log-softmax)
+}
+
+func (*mlpTape) tape() {}
+
+func (m *MLP) initTape(tp *mlpTape) {
+	d, v, h := m.d, m.sp.V, m.sp.H
+	*tp = mlpTape{m: m, y: make([]int, h), a: make([]float64, h*d),
+		mask: make([]uint64, h*m.words), prob: make([]float64, h*v)}
 }
 
 type mlpGrad struct{ wx, b, epos, etok, wot, bo []float64 }
@@ -108,20 +131,20 @@ func NewMLP(sp Space, p, d int, init MLPInit, rng *rand.Rand) *MLP {
 func mlpSize(sp Space, p, d int) int { return trunkSize(sp, p, d) + d*sp.V + sp.V }
 
 func newMLP(sp Space, p, d int) *MLP {
-	m := &MLP{trunk: trunk{sp: sp, p: p, d: d}}
+	m := &MLP{trunk: trunk{sp: sp, p: p, d: d}, words: maskWords(d)}
 	m.params = make([]float64, mlpSize(sp, p, d))
 	m.bind()
 	h, v := sp.H, sp.V
-	m.a = make([]float64, (h+1)*d)
-	m.h = make([]float64, h*d)
-	m.lsm = make([]float64, h*v)
+	m.initTape(&m.tp)
 	m.logits = make([]float64, v)
+	m.dl = make([]float64, v)
 	m.acc = make([]float64, d)
-	m.dfut = make([]float64, d)
-	m.da = make([]float64, d)
-	m.enumAcc = make([]float64, (h+1)*d)
+	m.cum = make([]float64, d)
+	m.sd = make([]float64, d)
+	m.a = make([]float64, d)
+	m.mask = make([]uint64, m.words)
+	m.enumAcc = make([]float64, h*d)
 	m.enumLsm = make([]float64, h*v)
-	m.enumH = make([]float64, d)
 	return m
 }
 
@@ -133,13 +156,17 @@ func (m *MLP) bind() {
 	m.bo = m.params[o : o+m.sp.V : o+m.sp.V]
 }
 
-// bindGrad sets views of grad laid out like params.
-func (m *MLP) bindGrad(grad []float64) {
-	var tmp trunk = m.trunk
+// gradViews returns views of grad laid out like params.
+func (m *MLP) gradViews(grad []float64) mlpGrad {
+	if len(grad) != len(m.params) {
+		panic(fmt.Sprintf("model: gradient has %d entries, the mlp has %d parameters", len(grad), len(m.params)))
+	}
+	var tmp = m.trunk
 	tmp.bind(grad)
 	o := trunkSize(m.sp, m.p, m.d)
-	m.grads = mlpGrad{wx: tmp.wx, b: tmp.b, epos: tmp.epos, etok: tmp.etok,
-		wot: grad[o : o+m.d*m.sp.V], bo: grad[o+m.d*m.sp.V : o+m.d*m.sp.V+m.sp.V]}
+	n := m.d * m.sp.V
+	return mlpGrad{wx: tmp.wx, b: tmp.b, epos: tmp.epos, etok: tmp.etok,
+		wot: grad[o : o+n : o+n], bo: grad[o+n : o+n+m.sp.V : o+n+m.sp.V]}
 }
 
 // Space returns the completion space.
@@ -167,186 +194,357 @@ func (m *MLP) CloneMLP() *MLP {
 	return c
 }
 
-// logitsAt writes Wo·relu(a) + bo into m.logits, storing relu(a) into h. It is
-// dense and branch-free (inactive units contribute exact zeros), accumulating
-// eight (then four) logits at a time in registers: sign patterns of a are close to random,
-// so skipping inactive units costs more in branch mispredictions than it saves.
-func (m *MLP) logitsAt(a, h []float64) {
-	v := m.sp.V
-	h = h[:len(a)]
-	for i, ai := range a {
-		h[i] = max(ai, 0)
-	}
-	lg := m.logits[:v]
-	wot := m.wot
-	k := 0
-	for ; k+8 <= v; k += 8 {
-		b := m.bo[k : k+8 : k+8]
-		l0, l1, l2, l3, l4, l5, l6, l7 := b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
-		o := k
-		for _, x := range h {
-			row := wot[o : o+8 : o+8]
-			l0 += x * row[0]
-			l1 += x * row[1]
-			l2 += x * row[2]
-			l3 += x * row[3]
-			l4 += x * row[4]
-			l5 += x * row[5]
-			l6 += x * row[6]
-			l7 += x * row[7]
-			o += v
-		}
-		out := lg[k : k+8 : k+8]
-		out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7] = l0, l1, l2, l3, l4, l5, l6, l7
-	}
-	for ; k+4 <= v; k += 4 {
-		l0, l1, l2, l3 := m.bo[k], m.bo[k+1], m.bo[k+2], m.bo[k+3]
-		o := k
-		for _, x := range h {
-			row := wot[o : o+4 : o+4]
-			l0 += x * row[0]
-			l1 += x * row[1]
-			l2 += x * row[2]
-			l3 += x * row[3]
-			o += v
-		}
-		lg[k], lg[k+1], lg[k+2], lg[k+3] = l0, l1, l2, l3
-	}
-	for ; k < v; k++ {
-		l := m.bo[k]
-		for i, x := range h {
-			l += x * wot[i*v+k]
-		}
-		lg[k] = l
+// addInto writes a + b into out.
+func addInto(out, a, b []float64) {
+	a = a[:len(out)]
+	b = b[:len(out)]
+	for i := range out {
+		out[i] = a[i] + b[i]
 	}
 }
 
-// Score returns log π(y|x) and, when grad is non-nil, adds scale·∇ log π(y|x) to grad.
-func (m *MLP) Score(x Input, y []int, grad []float64, scale float64) float64 {
-	d, v, H := m.d, m.sp.V, m.sp.H
-	m.base(x, m.acc)
-	lp := 0.0
-	for t := 0; t < H; t++ {
-		a := m.a[t*d : t*d+d]
-		ep := m.epos[t*d : t*d+d]
-		for i := range a {
-			a[i] = m.acc[i] + ep[i]
-		}
-		m.logitsAt(a, m.h[t*d:t*d+d])
-		lsm := m.lsm[t*v : t*v+v]
-		logSoftmaxInto(m.logits, lsm)
-		lp += lsm[y[t]]
-		if t+1 < H {
-			et := m.etok[(t*v+y[t])*d : (t*v+y[t])*d+d]
-			for i := range m.acc {
-				m.acc[i] += et[i]
+// logitsOf writes Wo·relu(a) + bo into lg (len V), visiting only the active
+// units of mask, in increasing order.
+func (m *MLP) logitsOf(a []float64, mask []uint64, lg []float64) {
+	v := m.sp.V
+	lg = lg[:v]
+	copy(lg, m.bo)
+	k := 0
+	for ; k+8 <= v; k += 8 {
+		l := (*[8]float64)(lg[k : k+8])
+		for w, bm := range mask {
+			if bm != 0 {
+				gemv8(l, bm, a[w*64:], m.wot[w*64*v+k:], v)
 			}
 		}
 	}
-	if grad != nil {
-		m.backward(x, y, grad, scale)
+	for ; k+4 <= v; k += 4 {
+		l := (*[4]float64)(lg[k : k+4])
+		for w, bm := range mask {
+			gemv4(l, bm, a[w*64:], m.wot[w*64*v+k:], v)
+		}
+	}
+	for ; k < v; k++ {
+		for w, bm := range mask {
+			lg[k] = gemv1(lg[k], bm, a[w*64:], m.wot[w*64*v+k:], v)
+		}
+	}
+}
+
+// logSumExp returns LogSumExp(lg), bit for bit, without calling exp for the
+// largest entry, whose term exp(0) = 1 is exact.
+func logSumExp(lg []float64) float64 {
+	m, am := math.Inf(-1), -1
+	for k, x := range lg {
+		if x > m {
+			m, am = x, k
+		}
+	}
+	if math.IsInf(m, 0) {
+		return LogSumExp(lg)
+	}
+	s := 0.0
+	for k, x := range lg {
+		if k == am {
+			s++
+		} else {
+			s += math.Exp(x - m)
+		}
+	}
+	return m + math.Log(s)
+}
+
+// softmax writes exp(lg − lse) into p (len(lg)) and returns lse = logSumExp(lg).
+func softmax(lg, p []float64) float64 {
+	lse := logSumExp(lg)
+	p = p[:len(lg)]
+	for k, x := range lg {
+		p[k] = math.Exp(x - lse)
+	}
+	return lse
+}
+
+// hidden writes the pre-activation at position t of the sequence y into a and its
+// active units into mask. acc holds acc_{t−1} = Wx·bag(x) + b + Σ_{j<t−1}
+// Etok[j, y_j] on entry (the base, for t = 0) and acc_t on return.
+func (m *MLP) hidden(t int, y []int, acc, a []float64, mask []uint64) {
+	d, v := m.d, m.sp.V
+	if t > 0 {
+		o := ((t-1)*v + y[t-1]) * d
+		addInto(acc, acc, m.etok[o:o+d])
+	}
+	activate(acc, m.epos[t*d:t*d+d], a, mask)
+}
+
+// forward runs the network on (x, y), recording on tp, and returns log π(y|x).
+// With probs false it skips the softmax probabilities (for a pass with no backward).
+func (m *MLP) forward(x Input, y []int, tp *mlpTape, probs bool) float64 {
+	d, v, H, nw := m.d, m.sp.V, m.sp.H, m.words
+	y = y[:H]
+	tp.bag = x.Bag
+	copy(tp.y, y)
+	m.base(x, m.acc)
+	lg := m.logits
+	lp := 0.0
+	for t, tok := range y {
+		a, mask := tp.a[t*d:t*d+d], tp.mask[t*nw:t*nw+nw]
+		m.hidden(t, y, m.acc, a, mask)
+		m.logitsOf(a, mask, lg)
+		var lse float64
+		if probs {
+			lse = softmax(lg, tp.prob[t*v:t*v+v])
+		} else {
+			lse = logSumExp(lg)
+		}
+		lp += lg[tok] - lse
 	}
 	return lp
 }
 
-func (m *MLP) backward(x Input, y []int, grad []float64, scale float64) {
-	m.bindGrad(grad)
-	g := &m.grads
-	d, v, H := m.d, m.sp.V, m.sp.H
-	clear(m.dfut)
-	dbase := m.acc // reuse: forward is done
-	clear(dbase)
+// Score returns log π(y|x) and, when grad is non-nil, adds scale·∇ log π(y|x) to grad.
+func (m *MLP) Score(x Input, y []int, grad []float64, scale float64) float64 {
+	lp := m.forward(x, y, &m.tp, grad != nil)
+	if grad != nil {
+		m.backward(&m.tp, grad, scale)
+	}
+	return lp
+}
+
+// NewTape returns a tape for Forward and Backward on this policy. It is bound to
+// m (not to a clone) and can be reused for any number of passes.
+func (m *MLP) NewTape() Tape {
+	tp := new(mlpTape)
+	m.initTape(tp)
+	return tp
+}
+
+// Forward returns Score(x, y, nil, 0) and records the pass on tape (made by
+// m.NewTape) for Backward. It keeps a reference to x.Bag, which must not change
+// until the Backward; y is copied.
+func (m *MLP) Forward(x Input, y []int, tape Tape) float64 {
+	return m.forward(x, y, m.ownTape(tape), true)
+}
+
+// Backward adds scale·∇ log π(y|x) to grad for the pass recorded on tape by the
+// last Forward; with grad nil it does nothing. The parameters must not have
+// changed since that Forward.
+func (m *MLP) Backward(tape Tape, grad []float64, scale float64) {
+	tp := m.ownTape(tape)
+	if grad != nil {
+		m.backward(tp, grad, scale)
+	}
+}
+
+func (m *MLP) ownTape(tape Tape) *mlpTape {
+	tp, ok := tape.(*mlpTape)
+	if !ok || tp.m != m {
+		panic("model: the tape was not made by this mlp's NewTape")
+	}
+	return tp
+}
+
+func (m *MLP) backward(tp *mlpTape, grad []float64, scale float64) {
+	g := m.gradViews(grad)
+	d, v, H, nw := m.d, m.sp.V, m.sp.H, m.words
+	// cum accumulates Σ_{s>=t} ∂/∂a_s: the gradient of the token embedding at t−1
+	// and, once t = 0, of the prompt term.
+	cum := m.cum
+	clear(cum)
+	dl := m.dl[:v]
+	gbo := g.bo[:v]
 	for t := H - 1; t >= 0; t-- {
-		lsm := m.lsm[t*v : t*v+v]
-		h := m.h[t*d : t*d+d]
-		// dlogits = scale·(onehot(y_t) − softmax), kept in m.logits.
-		dl := m.logits[:v]
-		for k := range dl {
-			dl[k] = -scale * math.Exp(lsm[k])
+		// dlogits = scale·(onehot(y_t) − softmax).
+		for k, q := range tp.prob[t*v : t*v+v] {
+			dl[k] = -scale * q
 		}
-		dl[y[t]] += scale
+		dl[tp.y[t]] += scale
 		for k, q := range dl {
-			g.bo[k] += q
+			gbo[k] += q
 		}
-		da := m.da
-		for i, hi := range h {
-			if hi <= 0 {
-				da[i] = 0
-				continue
-			}
-			row := m.wot[i*v : i*v+v]
-			grow := g.wot[i*v : i*v+v]
-			s := 0.0
-			for k, q := range dl {
-				grow[k] += hi * q
-				s += row[k] * q
-			}
-			da[i] = s
-		}
+		a, mask := tp.a[t*d:t*d+d], tp.mask[t*nw:t*nw+nw]
+		m.backUnits(a, mask, dl, g.wot, m.sd)
 		gep := g.epos[t*d : t*d+d]
-		get := g.etok[(t*v+y[t])*d : (t*v+y[t])*d+d]
-		for i, q := range da {
-			gep[i] += q
-			get[i] += m.dfut[i]
-			m.dfut[i] += q
-			dbase[i] += q
+		for w, bm := range mask {
+			for bm != 0 {
+				i := w*64 + bits.TrailingZeros64(bm)
+				bm &= bm - 1
+				s := m.sd[i]
+				gep[i] += s
+				cum[i] += s
+			}
+		}
+		if t > 0 {
+			o := ((t-1)*v + tp.y[t-1]) * d
+			get := g.etok[o : o+d]
+			for i, c := range cum {
+				get[i] += c
+			}
 		}
 	}
-	m.baseGrad(x, dbase, g.wx, g.b)
+	m.baseGrad(Input{Bag: tp.bag}, cum, g.wx, g.b)
+}
+
+// backUnits adds h_i·dl into the output-weight gradient rows of the active units
+// (h = relu(a)) and writes ∂/∂a_i = Wo_i·dl into sd[i] for each of them, summed
+// from 0 in the order k = 0, 1, … like the original.
+func (m *MLP) backUnits(a []float64, mask []uint64, dl, gwot, sd []float64) {
+	v := len(dl)
+	wot := m.wot
+	k := 0
+	for ; k+8 <= v; k += 8 {
+		q := dl[k : k+8 : k+8]
+		q0, q1, q2, q3, q4, q5, q6, q7 := q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]
+		for w, bm := range mask {
+			for bm != 0 {
+				i := w*64 + bits.TrailingZeros64(bm)
+				bm &= bm - 1
+				o := i*v + k
+				row := wot[o : o+8 : o+8]
+				gr := gwot[o : o+8 : o+8]
+				h := a[i]
+				gr[0] += h * q0
+				gr[1] += h * q1
+				gr[2] += h * q2
+				gr[3] += h * q3
+				gr[4] += h * q4
+				gr[5] += h * q5
+				gr[6] += h * q6
+				gr[7] += h * q7
+				s := 0.0
+				if k > 0 {
+					s = sd[i]
+				}
+				s += row[0] * q0
+				s += row[1] * q1
+				s += row[2] * q2
+				s += row[3] * q3
+				s += row[4] * q4
+				s += row[5] * q5
+				s += row[6] * q6
+				s += row[7] * q7
+				sd[i] = s
+			}
+		}
+	}
+	for ; k+4 <= v; k += 4 {
+		q := dl[k : k+4 : k+4]
+		q0, q1, q2, q3 := q[0], q[1], q[2], q[3]
+		for w, bm := range mask {
+			for bm != 0 {
+				i := w*64 + bits.TrailingZeros64(bm)
+				bm &= bm - 1
+				o := i*v + k
+				row := wot[o : o+4 : o+4]
+				gr := gwot[o : o+4 : o+4]
+				h := a[i]
+				gr[0] += h * q0
+				gr[1] += h * q1
+				gr[2] += h * q2
+				gr[3] += h * q3
+				s := 0.0
+				if k > 0 {
+					s = sd[i]
+				}
+				s += row[0] * q0
+				s += row[1] * q1
+				s += row[2] * q2
+				s += row[3] * q3
+				sd[i] = s
+			}
+		}
+	}
+	for ; k < v; k++ {
+		q := dl[k]
+		for w, bm := range mask {
+			for bm != 0 {
+				i := w*64 + bits.TrailingZeros64(bm)
+				bm &= bm - 1
+				o := i*v + k
+				gwot[o] += a[i] * q
+				if k == 0 {
+					sd[i] = 0
+				}
+				sd[i] += wot[o] * q
+			}
+		}
+	}
 }
 
 // Enumerate writes log π(y|x) for every completion into out (len V^H) by a
 // depth-first walk of the prefix tree: V^(H-1)+…+1 hidden-state evaluations.
+// Every value is bit-identical to Score's.
 func (m *MLP) Enumerate(x Input, out []float64) {
-	m.base(x, m.enumAcc[:m.d])
-	m.enumerate(0, 0, 0, out)
+	d, v := m.d, m.sp.V
+	out = out[:m.sp.Size()]
+	acc := m.enumAcc[:d]
+	m.base(x, acc)
+	lg := m.logits[:v]
+	activate(acc, m.epos[:d], m.a, m.mask)
+	m.logitsOf(m.a, m.mask, lg)
+	if m.sp.H == 1 {
+		leaf(lg, 0, out)
+		return
+	}
+	logSoftmaxWith(lg, m.enumLsm[:v])
+	m.children(1, 0, 0, out)
 }
 
-func (m *MLP) enumerate(t, idx int, lpPrefix float64, out []float64) {
+// children evaluates the V children, at depth t >= 1, of the prefix node at depth
+// t−1 with index node, whose embedding sum is enumAcc[t−1] and whose log-softmax
+// is enumLsm[t−1], and recurses into them.
+func (m *MLP) children(t, node int, lpPrefix float64, out []float64) {
 	d, v, H := m.d, m.sp.V, m.sp.H
-	acc := m.enumAcc[t*d : t*d+d]
+	acc := m.enumAcc[(t-1)*d : t*d]
+	plsm := m.enumLsm[(t-1)*v : t*v]
 	ep := m.epos[t*d : t*d+d]
-	a := m.enumH
-	for i := range a {
-		a[i] = acc[i] + ep[i]
-	}
-	m.logitsAt(a, a)
-	lsm := m.enumLsm[t*v : t*v+v]
-	logSoftmaxInto(m.logits, lsm)
+	a, mask, lg := m.a, m.mask, m.logits[:v]
+	ets := m.etok[(t-1)*v*d : t*v*d]
 	if t == H-1 {
-		o := out[idx*v : idx*v+v]
-		for k, l := range lsm {
-			o[k] = lpPrefix + l
+		// The children are leaves: a = (acc + Etok) + Epos in one pass.
+		for k, l := range plsm {
+			activate3(acc, ets[k*d:k*d+d], ep, a, mask)
+			m.logitsOf(a, mask, lg)
+			c := (node*v + k) * v
+			leaf(lg, lpPrefix+l, out[c:c+v])
 		}
 		return
 	}
-	next := m.enumAcc[(t+1)*d : (t+1)*d+d]
-	for k := 0; k < v; k++ {
-		et := m.etok[(t*v+k)*d : (t*v+k)*d+d]
-		for i := range next {
-			next[i] = acc[i] + et[i]
-		}
-		m.enumerate(t+1, idx*v+k, lpPrefix+lsm[k], out)
+	next := m.enumAcc[t*d : t*d+d]
+	lsm := m.enumLsm[t*v : t*v+v]
+	for k, l := range plsm {
+		addInto(next, acc, ets[k*d:k*d+d])
+		activate(next, ep, a, mask)
+		m.logitsOf(a, mask, lg)
+		logSoftmaxWith(lg, lsm)
+		m.children(t+1, node*v+k, lpPrefix+l, out)
+	}
+}
+
+// logSoftmaxWith writes lg − logSumExp(lg) into out.
+func logSoftmaxWith(lg, out []float64) {
+	lse := logSumExp(lg)
+	out = out[:len(lg)]
+	for k, l := range lg {
+		out[k] = l - lse
+	}
+}
+
+// leaf writes lpPrefix + log-softmax(lg) into out.
+func leaf(lg []float64, lpPrefix float64, out []float64) {
+	lse := logSumExp(lg)
+	out = out[:len(lg)]
+	for k, l := range lg {
+		out[k] = lpPrefix + (l - lse)
 	}
 }
 
 // Sample draws a completion token by token at the given temperature.
 func (m *MLP) Sample(rng *rand.Rand, x Input, temperature float64, y []int) {
-	d, v, H := m.d, m.sp.V, m.sp.H
+	H := m.sp.H
 	m.base(x, m.acc)
 	for t := 0; t < H; t++ {
-		a := m.a[t*d : t*d+d]
-		ep := m.epos[t*d : t*d+d]
-		for i := range a {
-			a[i] = m.acc[i] + ep[i]
-		}
-		m.logitsAt(a, m.h[t*d:t*d+d])
+		m.hidden(t, y, m.acc, m.a, m.mask)
+		m.logitsOf(m.a, m.mask, m.logits)
 		y[t] = sampleLogits(rng, m.logits, temperature)
-		if t+1 < H {
-			et := m.etok[(t*v+y[t])*d : (t*v+y[t])*d+d]
-			for i := range m.acc {
-				m.acc[i] += et[i]
-			}
-		}
 	}
 }

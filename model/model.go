@@ -33,6 +33,33 @@ type Sampler interface {
 	Sample(rng *rand.Rand, x Input, temperature float64, y []int)
 }
 
+// Tape records one forward pass of a Taped policy, so that its gradient can be
+// added later without running the forward pass again. A tape belongs to the policy
+// whose NewTape made it; its contents are private to that policy.
+type Tape interface{ tape() }
+
+// Taped is a policy whose Score can be split into a forward and a backward pass:
+//
+//	s := p.Forward(x, y, tape)     // s == p.Score(x, y, nil, 0)
+//	p.Backward(tape, grad, scale)  // same effect as p.Score(x, y, grad, scale)
+//
+// so a loss can look at the scores of a batch before choosing each sequence's
+// gradient weight, paying for each forward pass once. Tapes are reused across
+// calls; neither Forward nor Backward allocates.
+type Taped interface {
+	Policy
+	// NewTape returns a tape for this policy's Forward and Backward.
+	NewTape() Tape
+	// Forward returns Score(x, y, nil, 0) and records on tape what Backward
+	// needs. The tape keeps a reference to x.Bag, which must not change until the
+	// Backward; y is copied.
+	Forward(x Input, y []int, tape Tape) float64
+	// Backward adds scale·∇s(y) to grad for the pass last recorded on tape; with
+	// grad nil it does nothing. The parameters must not have changed since that
+	// Forward.
+	Backward(tape Tape, grad []float64, scale float64)
+}
+
 // RewardModel scores a completion of a prompt.
 type RewardModel interface {
 	// Params is the flat parameter vector; optimisers update it in place.

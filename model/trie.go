@@ -85,6 +85,69 @@ func (p *Trie) Score(x Input, y []int, grad []float64, scale float64) float64 {
 	return lp
 }
 
+// trieTape is the Trie's Tape: the nodes visited and their softmax probabilities.
+type trieTape struct {
+	p    *Trie
+	n    int       // tokens recorded
+	y    []int     // H
+	node []int     // H node offsets
+	prob []float64 // H×V
+}
+
+func (*trieTape) tape() {}
+
+// NewTape returns a tape for Forward and Backward on this policy.
+func (p *Trie) NewTape() Tape {
+	h, v := p.sp.H, p.sp.V
+	return &trieTape{p: p, y: make([]int, h), node: make([]int, h), prob: make([]float64, h*v)}
+}
+
+func (p *Trie) ownTape(tape Tape) *trieTape {
+	tp, ok := tape.(*trieTape)
+	if !ok || tp.p != p {
+		panic("model: the tape was not made by this trie's NewTape")
+	}
+	return tp
+}
+
+// Forward returns Score(x, y, nil, 0) and records the pass on tape for Backward.
+func (p *Trie) Forward(x Input, y []int, tape Tape) float64 {
+	tp := p.ownTape(tape)
+	v := p.sp.V
+	lp, pre := 0.0, 0
+	for t, tok := range y {
+		o := p.node(x.ID, t, pre)
+		lsm := tp.prob[t*v : t*v+v]
+		logSoftmaxInto(p.params[o:o+v], lsm)
+		lp += lsm[tok]
+		for k, l := range lsm {
+			lsm[k] = exp(l)
+		}
+		tp.node[t], tp.y[t] = o, tok
+		pre = pre*v + tok
+	}
+	tp.n = len(y)
+	return lp
+}
+
+// Backward adds scale·∇ log π(y|x) to grad for the pass last recorded on tape;
+// with grad nil it does nothing.
+func (p *Trie) Backward(tape Tape, grad []float64, scale float64) {
+	tp := p.ownTape(tape)
+	if grad == nil {
+		return
+	}
+	v := p.sp.V
+	for t, tok := range tp.y[:tp.n] {
+		o := tp.node[t]
+		g := grad[o : o+v]
+		for k, q := range tp.prob[t*v : t*v+v] {
+			g[k] -= scale * q
+		}
+		g[tok] += scale
+	}
+}
+
 // Enumerate writes log π(y|x) for every completion into out.
 func (p *Trie) Enumerate(x Input, out []float64) { p.enumerate(x.ID, 0, 0, 0, out) }
 

@@ -100,8 +100,11 @@ type DPO struct {
 	KLSamples int
 	Rng       *rand.Rand // draws the KL regulariser's samples
 
-	klY   [][]int
-	klAdv []float64
+	klY      [][]int
+	klAdv    []float64
+	tapesFor model.Taped   // the policy tapes were made for
+	tapes    [2]model.Tape // chosen, rejected
+	klTapes  []model.Tape  // one per KL sample
 }
 
 // margin returns ℓ(h) and dℓ/dh.
@@ -124,17 +127,24 @@ func (o *DPO) margin(h float64) (float64, float64) {
 }
 
 // Loss returns the mean regularised DPO loss of the batch and adds its gradient.
+// For a policy that implements model.Taped, the pair term runs each sequence's
+// forward pass once, on one of two reused tapes, instead of calling Score twice
+// (without, then with the gradient); the loss and gradient are bit-identical.
 func (o *DPO) Loss(batch []PrefItem, grad []float64) float64 {
 	w := 1 / float64(len(batch))
 	p := o.Policy
 	loss := 0.0
-	for _, it := range batch {
-		h := (p.Score(it.X, it.Chosen, nil, 0) - it.RefChosen) - (p.Score(it.X, it.Rejected, nil, 0) - it.RefRejected)
-		l, dl := o.margin(h)
-		loss += l
-		if dl != 0 {
-			p.Score(it.X, it.Chosen, grad, w*dl)
-			p.Score(it.X, it.Rejected, grad, -w*dl)
+	if tp, ok := p.(model.Taped); ok {
+		loss = o.tapedPairs(tp, batch, grad, w)
+	} else {
+		for _, it := range batch {
+			h := (p.Score(it.X, it.Chosen, nil, 0) - it.RefChosen) - (p.Score(it.X, it.Rejected, nil, 0) - it.RefRejected)
+			l, dl := o.margin(h)
+			loss += l
+			if dl != 0 {
+				p.Score(it.X, it.Chosen, grad, w*dl)
+				p.Score(it.X, it.Rejected, grad, -w*dl)
+			}
 		}
 	}
 	loss *= w
@@ -154,6 +164,35 @@ func (o *DPO) Loss(batch []PrefItem, grad []float64) float64 {
 	return loss
 }
 
+// tapedPairs returns the sum of the pair losses ℓ(h) of the batch and adds the
+// gradient of their mean, for a taped policy: one forward pass per sequence, and a
+// backward pass for each sequence whose gradient weight is not zero, in the order
+// the Score-based loop uses.
+func (o *DPO) tapedPairs(p model.Taped, batch []PrefItem, grad []float64, w float64) float64 {
+	o.tapesOf(p)
+	tc, tr := o.tapes[0], o.tapes[1]
+	loss := 0.0
+	for _, it := range batch {
+		h := (p.Forward(it.X, it.Chosen, tc) - it.RefChosen) - (p.Forward(it.X, it.Rejected, tr) - it.RefRejected)
+		l, dl := o.margin(h)
+		loss += l
+		if dl != 0 && grad != nil {
+			p.Backward(tc, grad, w*dl)
+			p.Backward(tr, grad, -w*dl)
+		}
+	}
+	return loss
+}
+
+// tapesOf makes the pair tapes for p, dropping any made for another policy.
+func (o *DPO) tapesOf(p model.Taped) {
+	if o.tapesFor != p {
+		o.tapesFor = p
+		o.tapes = [2]model.Tape{p.NewTape(), p.NewTape()}
+		o.klTapes = o.klTapes[:0]
+	}
+}
+
 // klTerm estimates KL(π‖π_ref) on fresh samples and adds KLWeight times its
 // score-function gradient.
 func (o *DPO) klTerm(batch []PrefItem, grad []float64) float64 {
@@ -168,12 +207,25 @@ func (o *DPO) klTerm(batch []PrefItem, grad []float64) float64 {
 		o.klY = append(o.klY, make([]int, h))
 		o.klAdv = append(o.klAdv, 0)
 	}
+	tp, taped := o.Policy.(model.Taped)
+	if taped {
+		o.tapesOf(tp)
+		for len(o.klTapes) < n {
+			o.klTapes = append(o.klTapes, tp.NewTape())
+		}
+	}
 	mean := 0.0
 	for i, it := range batch {
 		for j := range k {
 			y := o.klY[i*k+j]
 			s.Sample(o.Rng, it.X, 1, y)
-			r := o.Policy.Score(it.X, y, nil, 0) - o.Ref.Score(it.X, y, nil, 0)
+			var lp float64
+			if taped {
+				lp = tp.Forward(it.X, y, o.klTapes[i*k+j])
+			} else {
+				lp = o.Policy.Score(it.X, y, nil, 0)
+			}
+			r := lp - o.Ref.Score(it.X, y, nil, 0)
 			o.klAdv[i*k+j] = r
 			mean += r
 		}
@@ -187,7 +239,12 @@ func (o *DPO) klTerm(batch []PrefItem, grad []float64) float64 {
 		for j := range k {
 			r := o.klAdv[i*k+j]
 			loo := (total - r) / float64(n-1)
-			o.Policy.Score(it.X, o.klY[i*k+j], grad, o.KLWeight*(r-loo)/float64(n))
+			c := o.KLWeight * (r - loo) / float64(n)
+			if taped {
+				tp.Backward(o.klTapes[i*k+j], grad, c)
+			} else {
+				o.Policy.Score(it.X, o.klY[i*k+j], grad, c)
+			}
 		}
 	}
 	return mean

@@ -1,0 +1,118 @@
+package model
+
+import "math/bits"
+
+// The mlp's inner loops work on a hidden state stored as its dense pre-activation
+// a (len D) and a bitmask of its active units, bit i%64 of word i/64 set iff
+// a_i > 0. Inactive units are exact zeros of relu(a) and are skipped by every sum
+// over units; active units are always visited in increasing order, so that every
+// implementation of a kernel (the portable Go below, or assembly) returns
+// bit-identical results.
+
+// maskWords is the number of mask words for d units.
+func maskWords(d int) int { return (d + 63) / 64 }
+
+// activate writes a = q + e and the active-unit mask of a. len(q) is the width;
+// e and a are at least as long and mask has maskWords(len(q)) words.
+func activate(q, e, a []float64, mask []uint64) {
+	n := len(q)
+	for w := range mask[:maskWords(n)] {
+		lo, hi := w*64, min(w*64+64, n)
+		mask[w] = act64(q[lo:hi], e[lo:hi], a[lo:hi])
+	}
+}
+
+// activate3 is activate for a = (p + e) + f.
+func activate3(p, e, f, a []float64, mask []uint64) {
+	n := len(p)
+	for w := range mask[:maskWords(n)] {
+		lo, hi := w*64, min(w*64+64, n)
+		mask[w] = act64x3(p[lo:hi], e[lo:hi], f[lo:hi], a[lo:hi])
+	}
+}
+
+// act64Go is the portable act64: it writes a = q + e (len(q) <= 64) and returns
+// the mask of a > 0. It is branch-free, since the sign pattern of a is close to
+// random.
+func act64Go(q, e, a []float64) uint64 {
+	e = e[:len(q)]
+	a = a[:len(q)]
+	var m uint64
+	for i, x := range q {
+		v := x + e[i]
+		a[i] = v
+		var b uint64
+		if v > 0 {
+			b = 1
+		}
+		m |= b << uint(i&63)
+	}
+	return m
+}
+
+// act64x3Go is the portable act64x3: act64Go for a = (p + e) + f.
+func act64x3Go(p, e, f, a []float64) uint64 {
+	e = e[:len(p)]
+	f = f[:len(p)]
+	a = a[:len(p)]
+	var m uint64
+	for i, x := range p {
+		v := (x + e[i]) + f[i]
+		a[i] = v
+		var b uint64
+		if v > 0 {
+			b = 1
+		}
+		m |= b << uint(i&63)
+	}
+	return m
+}
+
+// gemv8Go is the portable gemv8: for each set bit i of mask, in increasing order,
+// l[k] += a[i]·w[i·stride+k] for k < 8.
+func gemv8Go(l *[8]float64, mask uint64, a, w []float64, stride int) {
+	l0, l1, l2, l3, l4, l5, l6, l7 := l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7]
+	for mask != 0 {
+		i := bits.TrailingZeros64(mask)
+		mask &= mask - 1
+		o := i * stride
+		r := w[o : o+8 : o+8]
+		x := a[i]
+		l0 += x * r[0]
+		l1 += x * r[1]
+		l2 += x * r[2]
+		l3 += x * r[3]
+		l4 += x * r[4]
+		l5 += x * r[5]
+		l6 += x * r[6]
+		l7 += x * r[7]
+	}
+	l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7] = l0, l1, l2, l3, l4, l5, l6, l7
+}
+
+// gemv4 is gemv8 for four outputs (portable only: it serves V mod 8 >= 4).
+func gemv4(l *[4]float64, mask uint64, a, w []float64, stride int) {
+	l0, l1, l2, l3 := l[0], l[1], l[2], l[3]
+	for mask != 0 {
+		i := bits.TrailingZeros64(mask)
+		mask &= mask - 1
+		o := i * stride
+		r := w[o : o+4 : o+4]
+		x := a[i]
+		l0 += x * r[0]
+		l1 += x * r[1]
+		l2 += x * r[2]
+		l3 += x * r[3]
+	}
+	l[0], l[1], l[2], l[3] = l0, l1, l2, l3
+}
+
+// gemv1 is gemv8 for one output.
+func gemv1(l float64, mask uint64, a, w []float64, stride int) float64 {
+	for mask != 0 {
+		i := bits.TrailingZeros64(mask)
+		mask &= mask - 1
+		l += a[i] * w[i*stride]
+	}
+	return l
+}

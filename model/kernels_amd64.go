@@ -1,0 +1,54 @@
+//go:build amd64 && !purego
+
+package model
+
+import "math/bits"
+
+// The amd64 kernels use SSE2 (part of the amd64 baseline), two lanes at a time
+// with the same IEEE operations in the same order as the portable ones.
+
+//go:noescape
+func act64SSE2(q, e, a *float64, n int) uint64
+
+//go:noescape
+func act64x3SSE2(p, e, f, a *float64, n int) uint64
+
+//go:noescape
+func gemv8SSE2(l *[8]float64, mask uint64, a, w *float64, stride int)
+
+// act64 writes a = q + e (len(q) <= 64) and returns the mask of a > 0.
+func act64(q, e, a []float64) uint64 {
+	n := len(q)
+	if n == 0 {
+		return 0
+	}
+	if n > 64 {
+		panic("model: act64 on more than 64 units")
+	}
+	_, _ = e[n-1], a[n-1]
+	return act64SSE2(&q[0], &e[0], &a[0], n)
+}
+
+// act64x3 writes a = (p + e) + f (len(p) <= 64) and returns the mask of a > 0.
+func act64x3(p, e, f, a []float64) uint64 {
+	n := len(p)
+	if n == 0 {
+		return 0
+	}
+	if n > 64 {
+		panic("model: act64x3 on more than 64 units")
+	}
+	_, _, _ = e[n-1], f[n-1], a[n-1]
+	return act64x3SSE2(&p[0], &e[0], &f[0], &a[0], n)
+}
+
+// gemv8 adds, for each set bit i of mask in increasing order, a[i]·w[i·stride+k]
+// to l[k] for k < 8.
+func gemv8(l *[8]float64, mask uint64, a, w []float64, stride int) {
+	if mask == 0 {
+		return
+	}
+	hi := 63 - bits.LeadingZeros64(mask)
+	_, _ = a[hi], w[hi*stride+7]
+	gemv8SSE2(l, mask, &a[0], &w[0], stride)
+}

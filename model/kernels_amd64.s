@@ -1,0 +1,145 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func act64SSE2(q, e, a *float64, n int) uint64
+//
+// a[i] = q[i] + e[i] for i < n (n <= 64), two at a time; returns the mask with
+// bit i set iff a[i] > 0.
+TEXT ·act64SSE2(SB), NOSPLIT, $0-40
+	MOVQ  q+0(FP), SI
+	MOVQ  e+8(FP), DX
+	MOVQ  a+16(FP), DI
+	MOVQ  n+24(FP), R8
+	XORPS X7, X7
+	XORQ  CX, CX          // i
+	XORQ  R10, R10        // mask
+	MOVQ  R8, R11
+	ANDQ  $~1, R11        // n rounded down to even
+
+pairs:
+	CMPQ     CX, R11
+	JGE      tail
+	MOVUPD   (SI)(CX*8), X0
+	MOVUPD   (DX)(CX*8), X1
+	ADDPD    X1, X0
+	MOVUPD   X0, (DI)(CX*8)
+	MOVAPD   X7, X2
+	CMPPD    X0, X2, $1   // X2 = 0 < a, lane by lane
+	MOVMSKPD X2, BX
+	SHLQ     CX, BX
+	ORQ      BX, R10
+	ADDQ     $2, CX
+	JMP      pairs
+
+tail:
+	CMPQ     CX, R8
+	JGE      done
+	MOVSD    (SI)(CX*8), X0
+	ADDSD    (DX)(CX*8), X0
+	MOVSD    X0, (DI)(CX*8)
+	MOVAPD   X7, X2
+	CMPSD    X0, X2, $1
+	MOVMSKPD X2, BX
+	ANDQ     $1, BX
+	SHLQ     CX, BX
+	ORQ      BX, R10
+
+done:
+	MOVQ R10, ret+32(FP)
+	RET
+
+// func act64x3SSE2(p, e, f, a *float64, n int) uint64
+//
+// act64SSE2 for a[i] = (p[i] + e[i]) + f[i].
+TEXT ·act64x3SSE2(SB), NOSPLIT, $0-48
+	MOVQ  p+0(FP), SI
+	MOVQ  e+8(FP), DX
+	MOVQ  f+16(FP), R9
+	MOVQ  a+24(FP), DI
+	MOVQ  n+32(FP), R8
+	XORPS X7, X7
+	XORQ  CX, CX
+	XORQ  R10, R10
+	MOVQ  R8, R11
+	ANDQ  $~1, R11
+
+pairs3:
+	CMPQ     CX, R11
+	JGE      tail3
+	MOVUPD   (SI)(CX*8), X0
+	MOVUPD   (DX)(CX*8), X1
+	ADDPD    X1, X0
+	MOVUPD   (R9)(CX*8), X1
+	ADDPD    X1, X0
+	MOVUPD   X0, (DI)(CX*8)
+	MOVAPD   X7, X2
+	CMPPD    X0, X2, $1
+	MOVMSKPD X2, BX
+	SHLQ     CX, BX
+	ORQ      BX, R10
+	ADDQ     $2, CX
+	JMP      pairs3
+
+tail3:
+	CMPQ     CX, R8
+	JGE      done3
+	MOVSD    (SI)(CX*8), X0
+	ADDSD    (DX)(CX*8), X0
+	ADDSD    (R9)(CX*8), X0
+	MOVSD    X0, (DI)(CX*8)
+	MOVAPD   X7, X2
+	CMPSD    X0, X2, $1
+	MOVMSKPD X2, BX
+	ANDQ     $1, BX
+	SHLQ     CX, BX
+	ORQ      BX, R10
+
+done3:
+	MOVQ R10, ret+40(FP)
+	RET
+
+// func gemv8SSE2(l *[8]float64, mask uint64, a, w *float64, stride int)
+//
+// For each set bit i of mask, lowest first: l[k] += a[i]·w[i·stride+k], k < 8.
+TEXT ·gemv8SSE2(SB), NOSPLIT, $0-40
+	MOVQ   l+0(FP), DI
+	MOVQ   mask+8(FP), AX
+	MOVQ   a+16(FP), SI
+	MOVQ   w+24(FP), DX
+	MOVQ   stride+32(FP), CX
+	SHLQ   $3, CX         // row stride in bytes
+	MOVUPD 0(DI), X0
+	MOVUPD 16(DI), X1
+	MOVUPD 32(DI), X2
+	MOVUPD 48(DI), X3
+	TESTQ  AX, AX
+	JZ     done
+
+loop:
+	BSFQ     AX, BX
+	MOVSD    (SI)(BX*8), X4
+	UNPCKLPD X4, X4       // x in both lanes
+	IMULQ    CX, BX
+	MOVUPD   0(DX)(BX*1), X5
+	MULPD    X4, X5
+	ADDPD    X5, X0
+	MOVUPD   16(DX)(BX*1), X6
+	MULPD    X4, X6
+	ADDPD    X6, X1
+	MOVUPD   32(DX)(BX*1), X5
+	MULPD    X4, X5
+	ADDPD    X5, X2
+	MOVUPD   48(DX)(BX*1), X6
+	MULPD    X4, X6
+	ADDPD    X6, X3
+	LEAQ     -1(AX), BX
+	ANDQ     BX, AX
+	JNZ      loop
+
+done:
+	MOVUPD X0, 0(DI)
+	MOVUPD X1, 16(DI)
+	MOVUPD X2, 32(DI)
+	MOVUPD X3, 48(DI)
+	RET

@@ -1,0 +1,15 @@
+//go:build !amd64 || purego
+
+package model
+
+// act64 writes a = q + e (len(q) <= 64) and returns the mask of a > 0.
+func act64(q, e, a []float64) uint64 { return act64Go(q, e, a) }
+
+// act64x3 writes a = (p + e) + f (len(p) <= 64) and returns the mask of a > 0.
+func act64x3(p, e, f, a []float64) uint64 { return act64x3Go(p, e, f, a) }
+
+// gemv8 adds, for each set bit i of mask in increasing order, a[i]·w[i·stride+k]
+// to l[k] for k < 8.
+func gemv8(l *[8]float64, mask uint64, a, w []float64, stride int) {
+	gemv8Go(l, mask, a, w, stride)
+}
