@@ -4,10 +4,10 @@ import "math/bits"
 
 // The mlp's inner loops work on a hidden state stored as its dense pre-activation
 // a (len D) and a bitmask of its active units, bit i%64 of word i/64 set iff
-// a_i > 0. Inactive units are exact zeros of relu(a) and are skipped by every sum
-// over units; active units are always visited in increasing order, so that every
-// implementation of a kernel (the portable Go below, or assembly) returns
-// bit-identical results.
+// !(a_i <= 0): a_i > 0, or NaN, which relu = max(a, 0) propagates. Inactive units
+// are exact zeros of relu(a) and are skipped by every sum over units; active units
+// are always visited in increasing order, so that every implementation of a kernel
+// (the portable Go below, or assembly) returns bit-identical results.
 
 // maskWords is the number of mask words for d units.
 func maskWords(d int) int { return (d + 63) / 64 }
@@ -32,7 +32,7 @@ func activate3(p, e, f, a []float64, mask []uint64) {
 }
 
 // act64Go is the portable act64: it writes a = q + e (len(q) <= 64) and returns
-// the mask of a > 0. It is branch-free, since the sign pattern of a is close to
+// its active-unit mask. It is branch-free, since the sign pattern of a is close to
 // random.
 func act64Go(q, e, a []float64) uint64 {
 	e = e[:len(q)]
@@ -42,7 +42,7 @@ func act64Go(q, e, a []float64) uint64 {
 		v := x + e[i]
 		a[i] = v
 		var b uint64
-		if v > 0 {
+		if !(v <= 0) {
 			b = 1
 		}
 		m |= b << uint(i&63)
@@ -60,7 +60,7 @@ func act64x3Go(p, e, f, a []float64) uint64 {
 		v := (x + e[i]) + f[i]
 		a[i] = v
 		var b uint64
-		if v > 0 {
+		if !(v <= 0) {
 			b = 1
 		}
 		m |= b << uint(i&63)

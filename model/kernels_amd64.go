@@ -16,7 +16,7 @@ func act64x3SSE2(p, e, f, a *float64, n int) uint64
 //go:noescape
 func gemv8SSE2(l *[8]float64, mask uint64, a, w *float64, stride int)
 
-// act64 writes a = q + e (len(q) <= 64) and returns the mask of a > 0.
+// act64 writes a = q + e (len(q) <= 64) and returns its active-unit mask.
 func act64(q, e, a []float64) uint64 {
 	n := len(q)
 	if n == 0 {
@@ -29,7 +29,7 @@ func act64(q, e, a []float64) uint64 {
 	return act64SSE2(&q[0], &e[0], &a[0], n)
 }
 
-// act64x3 writes a = (p + e) + f (len(p) <= 64) and returns the mask of a > 0.
+// act64x3 writes a = (p + e) + f (len(p) <= 64) and returns its active-unit mask.
 func act64x3(p, e, f, a []float64) uint64 {
 	n := len(p)
 	if n == 0 {

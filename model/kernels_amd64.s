@@ -2,46 +2,61 @@
 
 #include "textflag.h"
 
+// The activation kernels take two units per iteration. Each pair's two mask bits
+// (from MOVMSKPD of !(a <= 0)) enter the mask word at the top, which shifts right by
+// two; at the end the word is shifted into place and an odd last unit is added.
+
 // func act64SSE2(q, e, a *float64, n int) uint64
 //
-// a[i] = q[i] + e[i] for i < n (n <= 64), two at a time; returns the mask with
-// bit i set iff a[i] > 0.
+// a[i] = q[i] + e[i] for i < n (n <= 64); returns the mask with bit i set iff
+// !(a[i] <= 0).
 TEXT ·act64SSE2(SB), NOSPLIT, $0-40
 	MOVQ  q+0(FP), SI
 	MOVQ  e+8(FP), DX
 	MOVQ  a+16(FP), DI
 	MOVQ  n+24(FP), R8
 	XORPS X7, X7
-	XORQ  CX, CX          // i
-	XORQ  R10, R10        // mask
+	XORQ  R10, R10        // mask, filled from the top
+	XORQ  CX, CX          // byte offset
 	MOVQ  R8, R11
-	ANDQ  $~1, R11        // n rounded down to even
+	SHRQ  $1, R11         // pairs
+	JZ    tail
 
 pairs:
-	CMPQ     CX, R11
-	JGE      tail
-	MOVUPD   (SI)(CX*8), X0
-	MOVUPD   (DX)(CX*8), X1
+	MOVUPD   (SI)(CX*1), X0
+	MOVUPD   (DX)(CX*1), X1
 	ADDPD    X1, X0
-	MOVUPD   X0, (DI)(CX*8)
-	MOVAPD   X7, X2
-	CMPPD    X0, X2, $1   // X2 = 0 < a, lane by lane
+	MOVUPD   X0, (DI)(CX*1)
+	MOVAPD   X0, X2
+	CMPPD    X7, X2, $6   // X2 = !(a <= 0), lane by lane
 	MOVMSKPD X2, BX
-	SHLQ     CX, BX
+	SHLQ     $62, BX
+	SHRQ     $2, R10
 	ORQ      BX, R10
-	ADDQ     $2, CX
-	JMP      pairs
+	ADDQ     $16, CX
+	DECQ     R11
+	JNZ      pairs
+
+	// Move the 2·pairs bits down to bit 0.
+	MOVQ R8, BX
+	ANDQ $~1, BX
+	MOVQ $64, CX
+	SUBQ BX, CX
+	SHRQ CX, R10          // a shift by 64 (no pairs) is a shift by 0 of a zero word
+	MOVQ BX, CX
+	SHLQ $3, CX
 
 tail:
-	CMPQ     CX, R8
-	JGE      done
-	MOVSD    (SI)(CX*8), X0
-	ADDSD    (DX)(CX*8), X0
-	MOVSD    X0, (DI)(CX*8)
-	MOVAPD   X7, X2
-	CMPSD    X0, X2, $1
+	TESTQ    $1, R8
+	JZ       done
+	MOVSD    (SI)(CX*1), X0
+	ADDSD    (DX)(CX*1), X0
+	MOVSD    X0, (DI)(CX*1)
+	MOVAPD   X0, X2
+	CMPSD    X7, X2, $6
 	MOVMSKPD X2, BX
 	ANDQ     $1, BX
+	LEAQ     -1(R8), CX
 	SHLQ     CX, BX
 	ORQ      BX, R10
 
@@ -59,39 +74,49 @@ TEXT ·act64x3SSE2(SB), NOSPLIT, $0-48
 	MOVQ  a+24(FP), DI
 	MOVQ  n+32(FP), R8
 	XORPS X7, X7
-	XORQ  CX, CX
 	XORQ  R10, R10
+	XORQ  CX, CX
 	MOVQ  R8, R11
-	ANDQ  $~1, R11
+	SHRQ  $1, R11
+	JZ    tail3
 
 pairs3:
-	CMPQ     CX, R11
-	JGE      tail3
-	MOVUPD   (SI)(CX*8), X0
-	MOVUPD   (DX)(CX*8), X1
+	MOVUPD   (SI)(CX*1), X0
+	MOVUPD   (DX)(CX*1), X1
 	ADDPD    X1, X0
-	MOVUPD   (R9)(CX*8), X1
+	MOVUPD   (R9)(CX*1), X1
 	ADDPD    X1, X0
-	MOVUPD   X0, (DI)(CX*8)
-	MOVAPD   X7, X2
-	CMPPD    X0, X2, $1
+	MOVUPD   X0, (DI)(CX*1)
+	MOVAPD   X0, X2
+	CMPPD    X7, X2, $6
 	MOVMSKPD X2, BX
-	SHLQ     CX, BX
+	SHLQ     $62, BX
+	SHRQ     $2, R10
 	ORQ      BX, R10
-	ADDQ     $2, CX
-	JMP      pairs3
+	ADDQ     $16, CX
+	DECQ     R11
+	JNZ      pairs3
+
+	MOVQ R8, BX
+	ANDQ $~1, BX
+	MOVQ $64, CX
+	SUBQ BX, CX
+	SHRQ CX, R10
+	MOVQ BX, CX
+	SHLQ $3, CX
 
 tail3:
-	CMPQ     CX, R8
-	JGE      done3
-	MOVSD    (SI)(CX*8), X0
-	ADDSD    (DX)(CX*8), X0
-	ADDSD    (R9)(CX*8), X0
-	MOVSD    X0, (DI)(CX*8)
-	MOVAPD   X7, X2
-	CMPSD    X0, X2, $1
+	TESTQ    $1, R8
+	JZ       done3
+	MOVSD    (SI)(CX*1), X0
+	ADDSD    (DX)(CX*1), X0
+	ADDSD    (R9)(CX*1), X0
+	MOVSD    X0, (DI)(CX*1)
+	MOVAPD   X0, X2
+	CMPSD    X7, X2, $6
 	MOVMSKPD X2, BX
 	ANDQ     $1, BX
+	LEAQ     -1(R8), CX
 	SHLQ     CX, BX
 	ORQ      BX, R10
 

@@ -2,10 +2,10 @@
 
 package model
 
-// act64 writes a = q + e (len(q) <= 64) and returns the mask of a > 0.
+// act64 writes a = q + e (len(q) <= 64) and returns its active-unit mask.
 func act64(q, e, a []float64) uint64 { return act64Go(q, e, a) }
 
-// act64x3 writes a = (p + e) + f (len(p) <= 64) and returns the mask of a > 0.
+// act64x3 writes a = (p + e) + f (len(p) <= 64) and returns its active-unit mask.
 func act64x3(p, e, f, a []float64) uint64 { return act64x3Go(p, e, f, a) }
 
 // gemv8 adds, for each set bit i of mask in increasing order, a[i]·w[i·stride+k]

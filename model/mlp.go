@@ -64,8 +64,9 @@ func (tr *trunk) baseGrad(x Input, dbase, gwx, gb []float64) {
 // logits_t = Wo·h_t + bo with h_t the trunk's hidden state at position t.
 //
 // Score, Forward, Sample and Enumerate use the same kernels (see kernels.go) and
-// the same order of floating-point operations, and agree bit for bit; they also
-// reproduce, bit for bit, the original dense implementation (kept in the tests).
+// the same order of floating-point operations, and agree bit for bit. They also
+// reproduce the original dense implementation (refScore in the tests) bit for
+// bit: skipping an inactive unit only drops an exact zero from a sum.
 type MLP struct {
 	trunk
 	params []float64
@@ -92,7 +93,8 @@ type mlpTape struct {
 	y    []int     // H
 	a    []float64 // H×D pre-activations
 	mask []uint64  // H×words active units
-	prob []float64 // H×V softmax probabilities exp(log-softmax)
+	lg   []float64 // H×V logits
+	lse  []float64 // H log-normalisers
 }
 
 func (*mlpTape) tape() {}
@@ -100,7 +102,7 @@ func (*mlpTape) tape() {}
 func (m *MLP) initTape(tp *mlpTape) {
 	d, v, h := m.d, m.sp.V, m.sp.H
 	*tp = mlpTape{m: m, y: make([]int, h), a: make([]float64, h*d),
-		mask: make([]uint64, h*m.words), prob: make([]float64, h*v)}
+		mask: make([]uint64, h*m.words), lg: make([]float64, h*v), lse: make([]float64, h)}
 }
 
 type mlpGrad struct{ wx, b, epos, etok, wot, bo []float64 }
@@ -254,16 +256,6 @@ func logSumExp(lg []float64) float64 {
 	return m + math.Log(s)
 }
 
-// softmax writes exp(lg − lse) into p (len(lg)) and returns lse = logSumExp(lg).
-func softmax(lg, p []float64) float64 {
-	lse := logSumExp(lg)
-	p = p[:len(lg)]
-	for k, x := range lg {
-		p[k] = math.Exp(x - lse)
-	}
-	return lse
-}
-
 // hidden writes the pre-activation at position t of the sequence y into a and its
 // active units into mask. acc holds acc_{t−1} = Wx·bag(x) + b + Σ_{j<t−1}
 // Etok[j, y_j] on entry (the base, for t = 0) and acc_t on return.
@@ -277,25 +269,19 @@ func (m *MLP) hidden(t int, y []int, acc, a []float64, mask []uint64) {
 }
 
 // forward runs the network on (x, y), recording on tp, and returns log π(y|x).
-// With probs false it skips the softmax probabilities (for a pass with no backward).
-func (m *MLP) forward(x Input, y []int, tp *mlpTape, probs bool) float64 {
+func (m *MLP) forward(x Input, y []int, tp *mlpTape) float64 {
 	d, v, H, nw := m.d, m.sp.V, m.sp.H, m.words
 	y = y[:H]
 	tp.bag = x.Bag
 	copy(tp.y, y)
 	m.base(x, m.acc)
-	lg := m.logits
 	lp := 0.0
 	for t, tok := range y {
-		a, mask := tp.a[t*d:t*d+d], tp.mask[t*nw:t*nw+nw]
+		a, mask, lg := tp.a[t*d:t*d+d], tp.mask[t*nw:t*nw+nw], tp.lg[t*v:t*v+v]
 		m.hidden(t, y, m.acc, a, mask)
 		m.logitsOf(a, mask, lg)
-		var lse float64
-		if probs {
-			lse = softmax(lg, tp.prob[t*v:t*v+v])
-		} else {
-			lse = logSumExp(lg)
-		}
+		lse := logSumExp(lg)
+		tp.lse[t] = lse
 		lp += lg[tok] - lse
 	}
 	return lp
@@ -303,7 +289,7 @@ func (m *MLP) forward(x Input, y []int, tp *mlpTape, probs bool) float64 {
 
 // Score returns log π(y|x) and, when grad is non-nil, adds scale·∇ log π(y|x) to grad.
 func (m *MLP) Score(x Input, y []int, grad []float64, scale float64) float64 {
-	lp := m.forward(x, y, &m.tp, grad != nil)
+	lp := m.forward(x, y, &m.tp)
 	if grad != nil {
 		m.backward(&m.tp, grad, scale)
 	}
@@ -322,7 +308,7 @@ func (m *MLP) NewTape() Tape {
 // m.NewTape) for Backward. It keeps a reference to x.Bag, which must not change
 // until the Backward; y is copied.
 func (m *MLP) Forward(x Input, y []int, tape Tape) float64 {
-	return m.forward(x, y, m.ownTape(tape), true)
+	return m.forward(x, y, m.ownTape(tape))
 }
 
 // Backward adds scale·∇ log π(y|x) to grad for the pass recorded on tape by the
@@ -354,8 +340,9 @@ func (m *MLP) backward(tp *mlpTape, grad []float64, scale float64) {
 	gbo := g.bo[:v]
 	for t := H - 1; t >= 0; t-- {
 		// dlogits = scale·(onehot(y_t) − softmax).
-		for k, q := range tp.prob[t*v : t*v+v] {
-			dl[k] = -scale * q
+		lse := tp.lse[t]
+		for k, l := range tp.lg[t*v : t*v+v] {
+			dl[k] = -scale * math.Exp(l-lse)
 		}
 		dl[tp.y[t]] += scale
 		for k, q := range dl {
@@ -500,12 +487,17 @@ func (m *MLP) children(t, node int, lpPrefix float64, out []float64) {
 	a, mask, lg := m.a, m.mask, m.logits[:v]
 	ets := m.etok[(t-1)*v*d : t*v*d]
 	if t == H-1 {
-		// The children are leaves: a = (acc + Etok) + Epos in one pass.
-		for k, l := range plsm {
+		// The children are leaves: a = (acc + Etok) + Epos in one pass. Their
+		// logits go straight to out, then their log-softmaxes are taken back to
+		// back (their exps are independent and overlap).
+		o := out[node*v*v : (node+1)*v*v]
+		for k := range plsm {
 			activate3(acc, ets[k*d:k*d+d], ep, a, mask)
-			m.logitsOf(a, mask, lg)
-			c := (node*v + k) * v
-			leaf(lg, lpPrefix+l, out[c:c+v])
+			m.logitsOf(a, mask, o[k*v:k*v+v])
+		}
+		for k, l := range plsm {
+			lg := o[k*v : k*v+v]
+			leaf(lg, lpPrefix+l, lg)
 		}
 		return
 	}

@@ -301,3 +301,31 @@ func TestKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestNaNPropagates checks that a NaN pre-activation poisons the outputs as in the
+// original dense code (relu = max(a, 0) keeps NaN), rather than being skipped as
+// an inactive unit.
+func TestNaNPropagates(t *testing.T) {
+	m := newTestMLP(1)
+	x := testInput()
+	y := []int{1, 2, 3}
+	m.wx[x.Bag[0].Index*m.d+2] = math.NaN()
+	g1, g2 := make([]float64, len(m.params)), make([]float64, len(m.params))
+	want := refScore(m, x, y, g1, 1)
+	got := m.Score(x, y, g2, 1)
+	if !math.IsNaN(want) || !math.IsNaN(got) {
+		t.Fatalf("Score %v, reference %v: want NaN from a NaN weight", got, want)
+	}
+	for i := range g1 {
+		if math.IsNaN(g1[i]) != math.IsNaN(g2[i]) || (!math.IsNaN(g1[i]) && g1[i] != g2[i]) {
+			t.Fatalf("grad[%d] %v, reference %v", i, g2[i], g1[i])
+		}
+	}
+	lp := make([]float64, testSpace.Size())
+	m.Enumerate(x, lp)
+	for c, v := range lp {
+		if !math.IsNaN(v) {
+			t.Fatalf("Enumerate[%d] = %v, want NaN", c, v)
+		}
+	}
+}
