@@ -379,6 +379,36 @@ func (bs *Bootstrap) Studentized(level float64) Interval {
 	}
 }
 
+// StudentizedTail is the bootstrap-t estimate of P(T ≤ t) when lower, else
+// of P(T ≥ t), for the studentized mean T = (mean − μ)/(SD/√N): the share
+// of TStar on that side of t, as (hits + 1)/(B + 1) for a Monte Carlo
+// bootstrap (Davison and Hinkley 1997, eq. 4.11) and exactly for an
+// enumerated one. It is the p-value of a one-sided bootstrap-t test of
+// μ = mean − t·SD/√N. A degenerate bootstrap has no TStar: the result is 0
+// or 1 as t lies beyond 0 on the asked side or not.
+func (bs *Bootstrap) StudentizedTail(t float64, lower bool) float64 {
+	if len(bs.TStar) == 0 {
+		if (lower && t < 0) || (!lower && t > 0) {
+			return 0
+		}
+		return 1
+	}
+	var hits float64
+	for i, v := range bs.TStar {
+		if (lower && v <= t) || (!lower && v >= t) {
+			if bs.TStarWeights != nil {
+				hits += bs.TStarWeights[i]
+			} else {
+				hits++
+			}
+		}
+	}
+	if bs.TStarWeights != nil {
+		return math.Min(1, hits)
+	}
+	return (hits + 1) / float64(len(bs.TStar)+1)
+}
+
 // Extreme reports whether an interval at this level would use the most
 // extreme order statistics as an end (boot's "extreme order statistics used
 // as endpoints" warning): the resamples are too few for the level.

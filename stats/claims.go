@@ -134,9 +134,10 @@ type ClaimResult struct {
 	// Equiv is the TOST of |Δ| < Margin, for equivalence claims and for
 	// superiority claims with Margin > 0; nil otherwise.
 	Equiv *TOSTResult
-	// P is the p-value of the test that can support the claim (sign-flip
-	// for superiority, TOST for equivalence) and PAdj its Holm adjustment
-	// across the family.
+	// P is the p-value of the test that can support the claim and PAdj its
+	// Holm adjustment across the family: for superiority the two-sided exact
+	// sign-flip p; for equivalence min(1, 2·max(TOST p, bootstrap-t TOST p)),
+	// the p-value of "the 95% primary interval lies inside ±Margin".
 	P, PAdj float64
 	// PRefute is the p-value of the test that can refute the claim and
 	// PRefuteAdj its Holm adjustment across the family.
@@ -239,7 +240,8 @@ func claimOptions(opt Options, id string) Options {
 // evaluate computes a claim's statistics and raw p-values from the
 // normalized differences d and margin m (see normalize).
 func evaluate(c Claim, d []float64, m float64, opt Options, family int) ClaimResult {
-	r := ClaimResult{Claim: c, Paired: comparePaired(d, opt, family)}
+	p, bs := comparePaired(d, opt, family)
+	r := ClaimResult{Claim: c, Paired: p}
 	if m > 0 {
 		e := tost(d, m, opt.Alpha)
 		r.Equiv = &e
@@ -257,7 +259,7 @@ func evaluate(c Claim, d []float64, m float64, opt Options, family int) ClaimRes
 		}
 		r.PRefute = math.Min(1, 2*pLess)
 	case Equivalence:
-		r.P = r.Equiv.P
+		r.P = equivalenceP(r.Equiv, bs, p)
 		r.PRefute = 1
 		switch mean := r.Paired.Mean; {
 		case mean > m:
@@ -269,6 +271,30 @@ func evaluate(c Claim, d []float64, m float64, opt Options, family int) ClaimRes
 		}
 	}
 	return r
+}
+
+// equivalenceP is the support p-value of an equivalence claim: the p-value
+// of "the 95% primary interval (t ∪ bootstrap-t) lies inside ±margin",
+// min(1, 2·max(TOST p, bootstrap-t TOST p)). Each one-sided test then runs
+// at α/2 and both the t and the bootstrap-t version must reject, because
+// the t TOST alone (90% t interval inside ±margin) calls equivalence 11% of
+// the time at the margin for skewed differences (package doc).
+func equivalenceP(e *TOSTResult, bs *Bootstrap, p Paired) float64 {
+	if p.N < 2 || bs == nil {
+		return 1
+	}
+	m := e.Margin
+	var pbt float64
+	if p.SD == 0 {
+		pbt = 1
+		if math.Abs(p.Mean) < m {
+			pbt = 0
+		}
+	} else {
+		se := p.SD / math.Sqrt(float64(p.N))
+		pbt = math.Max(bs.StudentizedTail((p.Mean-m)/se, true), bs.StudentizedTail((p.Mean+m)/se, false))
+	}
+	return math.Min(1, 2*math.Max(e.P, pbt))
 }
 
 // decide applies the verdict rules of the package doc to a result whose

@@ -187,3 +187,22 @@ func TestWilcoxonLarge(t *testing.T) {
 		t.Errorf("all positive, n = 30: p = %g, want 2·2⁻³⁰", got)
 	}
 }
+
+// TestStudentizedTail: the bootstrap-t tail at the t value that puts μ on
+// an end of the bootstrap-t interval is the interval's tail share. (Only
+// for n ≥ 10: the enumerated bootstraps of n3 and n5 are lumpy, and their
+// tails jump from atom to atom.)
+func TestStudentizedTail(t *testing.T) {
+	t.Parallel()
+	for _, rs := range refSets[2:] {
+		d := diffs(rs.a, rs.b)
+		bs := NewBootstrap(d, 100000, newRand(1, streamPairedBootstrap))
+		iv := bs.Studentized(0.90)
+		se := bs.SD / math.Sqrt(float64(bs.N))
+		lo := bs.StudentizedTail((bs.Mean-iv.Hi)/se, true)
+		hi := bs.StudentizedTail((bs.Mean-iv.Lo)/se, false)
+		if math.Abs(lo-0.05) > 0.01 || math.Abs(hi-0.05) > 0.01 {
+			t.Errorf("%s: tails at the 90%% bootstrap-t ends = %.4f, %.4f, want about 0.05", rs.name, lo, hi)
+		}
+	}
+}

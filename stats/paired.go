@@ -52,7 +52,7 @@ func ComparePaired(a, b []float64, opt Options) (Paired, error) {
 		return Paired{}, err
 	}
 	ds, e := normalize(d, 0)
-	p := comparePaired(ds, opt, 1)
+	p, _ := comparePaired(ds, opt, 1)
 	p.unscale(e)
 	p.MeanA, p.MeanB = safeMean(a), safeMean(b)
 	return p, nil
@@ -61,10 +61,11 @@ func ComparePaired(a, b []float64, opt Options) (Paired, error) {
 // comparePaired does the work of ComparePaired on normalized differences d
 // (see normalize), leaving MeanA and MeanB to the caller; family is the
 // number of claims the Holm correction will divide α among (1 outside
-// EvaluateClaims).
-func comparePaired(d []float64, opt Options, family int) Paired {
+// EvaluateClaims). It also returns the bootstrap (nil for one pair).
+func comparePaired(d []float64, opt Options, family int) (Paired, *Bootstrap) {
 	n := len(d)
 	p := Paired{N: n, Level: opt.Level}
+	var bs *Bootstrap
 	for _, v := range d {
 		if v == 0 {
 			p.Zeros++
@@ -79,7 +80,7 @@ func comparePaired(d []float64, opt Options, family int) Paired {
 		p.Warnings = append(p.Warnings, "need >= 2 seeds for a confidence interval")
 	} else {
 		p.Mean, p.SD = stat.MeanStdDev(d, nil)
-		bs := NewBootstrap(d, opt.Resamples, newRand(opt.Seed, streamPairedBootstrap))
+		bs = NewBootstrap(d, opt.Resamples, newRand(opt.Seed, streamPairedBootstrap))
 		p.T = TInterval(d, opt.Level)
 		p.BCa = bs.BCa(opt.Level)
 		p.Percentile = bs.Percentile(opt.Level)
@@ -108,5 +109,5 @@ func comparePaired(d []float64, opt Options, family int) Paired {
 	if math.IsNaN(p.Mean) {
 		panic("stats: NaN mean difference from finite data")
 	}
-	return p
+	return p, bs
 }
