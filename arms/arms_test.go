@@ -22,6 +22,8 @@ func TestScaledArms(t *testing.T) {
 		{"dpo-beta-x4", "dpo.beta", d.DPO.Beta * 4},
 		{"dpo-lr-x0.5", "dpo.lr", d.DPO.LR / 2},
 		{"dpo-lr-x2", "dpo.lr", d.DPO.LR * 2},
+		{"dpo-tilt-rm-recipe", "dpo.epochs", float64(d.RM.Epochs)},
+		{"dpo-tilt-rm-recipe", "dpo.lr", d.RM.LR},
 	} {
 		a, err := Get(tc.arm)
 		if err != nil {

@@ -49,6 +49,7 @@ func init() {
 		{"online-rm-w4", "online DPO with an RM at 4× the policy's width", recipe.Diff{"method": "online", "rm.width_mult": 4}},
 		{"online-rm-linear", "online DPO with the linear RM", recipe.Diff{"method": "online", "rm.kind": "linear"}},
 		{"dpo-tilt", "offline DPO in the tilt class π ∝ π_SFT·exp(linear)", recipe.Diff{"method": "dpo", "policy.class": "tilt"}},
+		{"dpo-tilt-rm-recipe", "offline DPO in the tilt class trained with the RM's recipe (rm.epochs, rm.lr): the same fit as the linear RM", recipe.Diff{"method": "dpo", "policy.class": "tilt", "dpo.epochs": 100, "dpo.lr": 0.01}},
 		{"online-tilt", "online DPO in the tilt class with the linear RM (Π ≅ R)", recipe.Diff{"method": "online", "policy.class": "tilt", "rm.kind": "linear"}},
 	} {
 		MustRegister(a)

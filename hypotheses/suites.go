@@ -151,7 +151,7 @@ func init() {
 		Prediction: "small RM ≈ large RM; the gap shrinks to ≈ 0 as generation gets as easy as verification (H → 1, reward → policy, Π ≅ R)",
 		Paper:      "supported",
 		Arms: armsOf("rm-w0.25", "rm-global", "rm-w4", "rm-linear",
-			"online-rm-w0.25", "online-dpo-sft", "online-rm-w4", "online-rm-linear", "dpo", "dpo-tilt", "online-tilt"),
+			"online-rm-w0.25", "online-dpo-sft", "online-rm-w4", "online-rm-linear", "dpo", "dpo-tilt", "online-tilt", "dpo-tilt-rm-recipe"),
 		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "rm_lik_id", "bon_25"},
 	}
 	dpo, online := arm("dpo"), arm("online-dpo-sft")
@@ -172,6 +172,7 @@ func init() {
 		sup("H6.6", "win_rate", GridGap(4, "simple"), GridGap(4, "policy"), winMargin, true, "the gap shrinks as the reward gets harder to verify"),
 		equiv("H6.7", "win_rate", "online-tilt", "dpo-tilt", winMargin, true, "no gap when Π ≅ R (tilt class)"),
 		equiv("H6.8", "win_rate", GridArm("online", 4, "rouge"), GridArm("dpo", 4, "rouge"), winMargin, false, "no gap under the ROUGE-L reward"),
+		equiv("H6.9", "win_rate", "online-tilt", "dpo-tilt-rm-recipe", winMargin, false, "in the tilt class, DPO trained like the RM matches online"),
 	}
 	mustRegister(h6)
 }

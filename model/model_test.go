@@ -38,7 +38,7 @@ func modelFns(t *testing.T) []scalarFn {
 	trie := NewTrie(testSpace, 3)
 	normal(rand.New(rand.NewPCG(5, 1)), trie.params, 1)
 	local := NewLocalRM(newTestMLP(6), 0.3)
-	tilt := NewTilt(newTestMLP(7), NewBackboneRM(newTestMLP(8), 1, rand.New(rand.NewPCG(9, 1))))
+	tilt := NewTilt(newTestMLP(7), NewBackboneRM(newTestMLP(8), 1, rand.New(rand.NewPCG(9, 1))), 0.7)
 	return []scalarFn{
 		{"mlp", m.Params, func(g []float64) float64 { return 1.3 * m.Score(x, y, g, 1.3) }},
 		{"backbone-rm", rm.Params, func(g []float64) float64 { return 0.7 * rm.Reward(x, y, g, 0.7) }},
@@ -88,7 +88,7 @@ func checkGradient(t *testing.T, params []float64, eval func(grad []float64) flo
 // ancestral sampling matches it within 4 standard errors.
 func TestEnumerate(t *testing.T) {
 	x := testInput()
-	tilt := NewTilt(newTestMLP(7), NewBackboneRM(newTestMLP(8), 1, rand.New(rand.NewPCG(9, 1))))
+	tilt := NewTilt(newTestMLP(7), NewBackboneRM(newTestMLP(8), 1, rand.New(rand.NewPCG(9, 1))), 0.7)
 	trie := NewTrie(testSpace, 3)
 	normal(rand.New(rand.NewPCG(5, 1)), trie.params, 1)
 	for _, tc := range []struct {

@@ -175,19 +175,25 @@ func (p *Trie) Sample(rng *rand.Rand, x Input, temperature float64, y []int) {
 	}
 }
 
-// Tilt is the sequence-level class π(y|x) ∝ π_ref(y|x)·exp(f_θ(x, y)) with f a
-// reward model: the policies that KL-regularised RL can return against rewards of
-// that class, Π(R). Its parameters are f's. Score is log π_ref + f, unnormalised.
+// Tilt is the sequence-level class π(y|x) ∝ π_ref(y|x)·exp(f_θ(x, y)/β) with f a
+// reward model: exactly the policies that KL-regularised RL at coefficient β
+// returns for rewards of f's class, Π(R) = {π*_r : r ∈ R}. Its parameters are
+// f's, and its DPO implicit reward β·log(π/π_ref) is f itself (up to a constant
+// per prompt). Score is log π_ref + f/β, unnormalised.
 type Tilt struct {
-	Ref Policy      // π_ref, frozen
-	F   RewardModel // the tilt f_θ
-	y   []int
-	ref map[int][]float64 // cached enumerations of π_ref by prompt ID
+	Ref  Policy      // π_ref, frozen
+	F    RewardModel // the tilt f_θ
+	Beta float64     // β > 0
+	y    []int
+	ref  map[int][]float64 // cached enumerations of π_ref by prompt ID
 }
 
-// NewTilt returns π ∝ ref·exp(f).
-func NewTilt(ref Policy, f RewardModel) *Tilt {
-	return &Tilt{Ref: ref, F: f, y: make([]int, ref.Space().H), ref: map[int][]float64{}}
+// NewTilt returns π ∝ ref·exp(f/β).
+func NewTilt(ref Policy, f RewardModel, beta float64) *Tilt {
+	if !(beta > 0) {
+		panic(fmt.Sprintf("model: NewTilt needs beta > 0, got %v", beta))
+	}
+	return &Tilt{Ref: ref, F: f, Beta: beta, y: make([]int, ref.Space().H), ref: map[int][]float64{}}
 }
 
 // Space returns the completion space.
@@ -199,15 +205,12 @@ func (p *Tilt) Params() []float64 { return p.F.Params() }
 // Normalised is false: Score omits log Z(x).
 func (p *Tilt) Normalised() bool { return false }
 
-// Clone returns an independent copy sharing the (frozen) reference.
-func (p *Tilt) Clone() Policy {
-	c := NewTilt(p.Ref.Clone(), p.F.Clone())
-	return c
-}
+// Clone returns an independent copy.
+func (p *Tilt) Clone() Policy { return NewTilt(p.Ref.Clone(), p.F.Clone(), p.Beta) }
 
-// Score returns log π_ref(y|x) + f(x, y); with grad non-nil it adds scale·∇f to grad.
+// Score returns log π_ref(y|x) + f(x, y)/β; with grad non-nil it adds scale·∇(f/β) to grad.
 func (p *Tilt) Score(x Input, y []int, grad []float64, scale float64) float64 {
-	return p.Ref.Score(x, y, nil, 0) + p.F.Reward(x, y, grad, scale)
+	return p.Ref.Score(x, y, nil, 0) + p.F.Reward(x, y, grad, scale/p.Beta)/p.Beta
 }
 
 // Enumerate writes the normalised log π(y|x) for every completion into out.
@@ -221,7 +224,7 @@ func (p *Tilt) Enumerate(x Input, out []float64) {
 	}
 	for i := range out {
 		sp.Decode(i, p.y)
-		out[i] = ref[i] + p.F.Reward(x, p.y, nil, 0)
+		out[i] = ref[i] + p.F.Reward(x, p.y, nil, 0)/p.Beta
 	}
 	z := LogSumExp(out)
 	for i := range out {

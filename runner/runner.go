@@ -253,7 +253,7 @@ func (r *Runner) startPolicy(cfg recipe.Config, seed int) (model.Policy, error) 
 		} else {
 			f = model.NewLinearRM(w.Space, cfg.World.PromptVocab)
 		}
-		return model.NewTilt(sft.CloneMLP(), f), nil
+		return model.NewTilt(sft.CloneMLP(), f, cfg.DPO.Beta), nil
 	default:
 		return sft.CloneMLP(), nil
 	}

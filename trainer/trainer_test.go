@@ -70,7 +70,7 @@ func TestObjectiveGradients(t *testing.T) {
 		examples[i] = Example{X: c.X, Y: c.Chosen}
 	}
 	rm := model.NewBackboneRM(newPolicy(3), 1, rand.New(rand.NewPCG(4, 4)))
-	tilt := model.NewTilt(ref, model.NewLinearRM(sp, 5))
+	tilt := model.NewTilt(ref, model.NewLinearRM(sp, 5), 0.5)
 	for i := range tilt.Params() {
 		tilt.Params()[i] = 0.1 * float64(i%7-3)
 	}
