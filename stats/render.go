@@ -95,7 +95,7 @@ func renderClaims(w io.Writer, rs []ClaimResult, f Format, alpha float64) error 
 		}
 		rows = append(rows, row)
 	}
-	legend := fmt.Sprintf("Δ: mean paired difference over seeds with its 95%% CI (%s). p: Holm-adjusted p-value of the test that can support the claim (exact sign-flip for superiority, TOST for equivalence); ~: not significant at α = %g.", PrimaryMethod, alpha)
+	legend := fmt.Sprintf("Δ: mean paired difference over seeds with its 95%% CI (%s). p: Holm-adjusted p-value of the test that can support the claim (for A > B the exact sign-flip test of Δ = 0; for |A − B| < m the test that the 95%% CI lies inside ±m); ~: not significant at α = %g.", PrimaryMethod, alpha)
 	return renderTable(w, f, header, align, rows, legend, notes)
 }
 
