@@ -100,8 +100,8 @@ func TestCalibration(t *testing.T) {
 	var out strings.Builder
 	fmt.Fprintf(&out, "Coverage of 95%% intervals for the mean paired difference: %d simulated studies per row, %d bootstrap resamples each (Monte Carlo SE ≈ %.1f points at 95%%).\n\n",
 		reps, resamples, 100*math.Sqrt(0.95*0.05/float64(reps)))
-	fmt.Fprintf(&out, "| noise of Δᵢ | n | primary (%s) | t | BCa | percentile | bootstrap-t | mean width primary/t |\n", PrimaryMethod)
-	fmt.Fprintf(&out, "|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&out, "| noise of Δᵢ | n | primary (%s) | t | BCa | percentile | bootstrap-t | expanded percentile | expanded BCa | mean width primary/t |\n", PrimaryMethod)
+	fmt.Fprintf(&out, "|---|---|---|---|---|---|---|---|---|---|\n")
 	const delta = 0.5
 	for _, nz := range noises {
 		if nz.stress && !*calibrate {
@@ -109,7 +109,7 @@ func TestCalibration(t *testing.T) {
 		}
 		for _, n := range sizes {
 			type hit struct {
-				cover     [5]bool
+				cover     [7]bool
 				wPrim, wT float64
 			}
 			hits := make([]hit, reps)
@@ -120,12 +120,15 @@ func TestCalibration(t *testing.T) {
 				if err != nil {
 					panic(err)
 				}
-				for k, iv := range []Interval{p.CI, p.T, p.BCa, p.Percentile, p.Studentized} {
+				// The same draws as ComparePaired's, for the intervals it does
+				// not report.
+				bs := NewBootstrap(diffs(a, b), resamples, newRand(uint64(rep), streamPairedBootstrap))
+				for k, iv := range []Interval{p.CI, p.T, p.BCa, p.Percentile, p.Studentized, bs.ExpandedPercentile(0.95), bs.ExpandedBCa(0.95)} {
 					hits[rep].cover[k] = iv.Contains(delta)
 				}
 				hits[rep].wPrim, hits[rep].wT = p.CI.Width(), p.T.Width()
 			})
-			var cov [5]float64
+			var cov [7]float64
 			var wp, wt float64
 			for _, h := range hits {
 				for k, c := range h.cover {
@@ -139,8 +142,8 @@ func TestCalibration(t *testing.T) {
 			for k := range cov {
 				cov[k] /= float64(reps)
 			}
-			fmt.Fprintf(&out, "| %s | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.2f |\n",
-				nz.name, n, 100*cov[0], 100*cov[1], 100*cov[2], 100*cov[3], 100*cov[4], wp/wt)
+			fmt.Fprintf(&out, "| %s | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.2f |\n",
+				nz.name, n, 100*cov[0], 100*cov[1], 100*cov[2], 100*cov[3], 100*cov[4], 100*cov[5], 100*cov[6], wp/wt)
 			lo, hi := 0.93, 0.97
 			if !*calibrate {
 				lo, hi = 0.88, 1 // a smoke test: ±3 SE at this many reps
@@ -154,7 +157,8 @@ func TestCalibration(t *testing.T) {
 	// Error rates of the verdict rule.
 	fmt.Fprintf(&out, "\nVerdict error rates at α = 0.05, %d simulated families per row (Monte Carlo SE ≈ %.1f points at 5%%).\n\n", famReps, 100*math.Sqrt(0.05*0.95/float64(famReps)))
 	fmt.Fprintf(&out, "| noise | n | family | truth | verdict counted | per claim | family-wise |\n|---|---|---|---|---|---|---|\n")
-	errorRate := func(name string, n, family int, truth string, counted Verdict, kind Kind, margin, delta float64, nz noise, null bool) {
+	// strict: hold the family-wise rate to α (within Monte Carlo error).
+	errorRate := func(name string, n, family int, truth string, counted Verdict, kind Kind, margin, delta float64, nz noise, null, strict bool) {
 		reps := famReps
 		per, fw := make([]int, reps), make([]bool, reps)
 		parallelReps(reps, func(rep int) {
@@ -192,9 +196,13 @@ func TestCalibration(t *testing.T) {
 			}
 		}
 		perRate, fwRate := float64(nPer)/float64(reps*family), float64(nFW)/float64(reps)
-		fmt.Fprintf(&out, "| %s | %d | %d | %s | %s | %.2f%% | %.2f%% |\n", name, n, family, truth, counted, 100*perRate, 100*fwRate)
+		mark := ""
+		if !strict {
+			mark = " (reported, not held to α)"
+		}
+		fmt.Fprintf(&out, "| %s | %d | %d | %s | %s | %.2f%% | %.2f%%%s |\n", name, n, family, truth, counted, 100*perRate, 100*fwRate, mark)
 		se := math.Sqrt(0.05 * 0.95 / float64(reps))
-		if fwRate > 0.05+2*se && !nz.stress {
+		if fwRate > 0.05+2*se && strict {
 			t.Errorf("%s, n = %d, %d claims, %s: %s in %.2f%% of families, want ≤ 5%%", name, n, family, truth, counted, 100*fwRate)
 		}
 	}
@@ -206,11 +214,14 @@ func TestCalibration(t *testing.T) {
 			if n < calibratedMinN {
 				continue
 			}
-			errorRate(nz.name, n, 5, "Δ = 0 (arms exchangeable)", Supported, Superiority, 0, 0, nz, true)
+			errorRate(nz.name, n, 5, "Δ = 0 (arms exchangeable)", Supported, Superiority, 0, 0, nz, true, true)
 			if *calibrate {
-				errorRate(nz.name, n, 1, "Δ = 0 (arms exchangeable)", Supported, Superiority, 0, 0, nz, true)
-				errorRate(nz.name, n, 5, "Δ = margin = 1 (boundary)", Refuted, Superiority, 1, 1, nz, false)
-				errorRate(nz.name, n, 5, "|Δ| = margin = 0.5 (boundary)", Supported, Equivalence, 0.5, 0.5, nz, false)
+				errorRate(nz.name, n, 1, "Δ = 0 (arms exchangeable)", Supported, Superiority, 0, 0, nz, true, true)
+				errorRate(nz.name, n, 5, "Δ = margin = 1 (boundary)", Refuted, Superiority, 1, 1, nz, false, true)
+				// With Δ on the margin and right-skewed noise, no test of a
+				// mean at n = 10–20 is exact; the package doc reports the rate.
+				skewed := strings.HasPrefix(nz.name, "lognormal")
+				errorRate(nz.name, n, 5, "|Δ| = margin = 0.5 (boundary)", Supported, Equivalence, 0.5, 0.5, nz, false, !skewed)
 			}
 		}
 	}

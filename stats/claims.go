@@ -142,8 +142,10 @@ type ClaimResult struct {
 	// PRefute is the p-value of the test that can refute the claim and
 	// PRefuteAdj its Holm adjustment across the family.
 	PRefute, PRefuteAdj float64
-	// Verdict is supported, refuted or inconclusive.
+	// Verdict is supported, refuted or inconclusive, at family-wise level
+	// Alpha.
 	Verdict Verdict
+	Alpha   float64
 	// SeedsNeeded is, for an inconclusive claim, how many seeds would decide
 	// it with power 0.8 if the observed Δ and SD were the truth; -1 when no
 	// number up to MaxSeeds would, 0 when not applicable.
@@ -217,6 +219,7 @@ func EvaluateClaims(claims []Claim, values func(metric, arm string) ([]float64, 
 	adjS, adjR := Holm(ps), Holm(pr)
 	for i := range rs {
 		rs[i].PAdj, rs[i].PRefuteAdj = adjS[i], adjR[i]
+		rs[i].Alpha = opt.Alpha
 		decide(&rs[i], margins[i], opt, k)
 		rs[i].Paired.unscale(exps[i])
 		if rs[i].Equiv != nil {

@@ -24,9 +24,12 @@ type Options struct {
 
 // Defaults for the zero fields of Options.
 const (
-	DefaultLevel     = 0.95
+	// DefaultLevel is the confidence level of reported intervals.
+	DefaultLevel = 0.95
+	// DefaultResamples is the number of bootstrap resamples.
 	DefaultResamples = 10000
-	DefaultAlpha     = 0.05
+	// DefaultAlpha is the family-wise significance level of verdicts.
+	DefaultAlpha = 0.05
 )
 
 // DefaultOptions returns the options of record: 95% intervals, 10,000

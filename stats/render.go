@@ -45,17 +45,13 @@ type SummaryRow struct {
 // style of benchstat: each Δ cell is the centre with its 95% interval,
 // "centre [lo, hi]" (the primary interval is not symmetric, so its two ends
 // are printed); the test cell is "(p=0.012 n=10)" with the Holm-adjusted p
-// of the claim's support test, preceded by "~" when that p is not below α;
-// and every warning becomes a numbered footnote under the table, shared by
-// the rows it applies to. alpha is the level the "~" marks (0 means 0.05).
+// of the claim's support test, preceded by "~" when that p is not below the
+// α the claim was evaluated at; and every warning becomes a numbered
+// footnote under the table, shared by the rows it applies to.
 func RenderClaims(w io.Writer, rs []ClaimResult, f Format) error {
-	return renderClaims(w, rs, f, DefaultAlpha)
-}
-
-// RenderClaimsAlpha is RenderClaims with the "~" mark at level alpha.
-func RenderClaimsAlpha(w io.Writer, rs []ClaimResult, f Format, alpha float64) error {
-	if alpha == 0 {
-		alpha = DefaultAlpha
+	alpha := DefaultAlpha
+	if len(rs) > 0 && rs[0].Alpha > 0 {
+		alpha = rs[0].Alpha
 	}
 	return renderClaims(w, rs, f, alpha)
 }
@@ -77,7 +73,11 @@ func renderClaims(w io.Writer, rs []ClaimResult, f Format, alpha float64) error 
 		p := r.Paired
 		dec := decimals(p.CI, p.Mean)
 		test := fmt.Sprintf("(%s n=%d)", formatP(r.PAdj), p.N)
-		if !(r.PAdj < alpha) {
+		a := r.Alpha
+		if a == 0 {
+			a = alpha
+		}
+		if !(r.PAdj < a) {
 			test = "~ " + test
 		}
 		row := []string{
