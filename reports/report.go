@@ -79,7 +79,7 @@ func writeMarkdown(w *bytes.Buffer, st *hypotheses.Study, checks []TheoryCheck) 
 	for _, r := range st.Results {
 		s := r.Suite
 		fmt.Fprintf(w, "\n## %s: %s\n\n%s\n\n*Prediction:* %s. *Paper:* %s. *Our verdict:* **%s**.\n\n", s.Name, s.Title, s.Hypothesis, s.Prediction, s.Paper, r.Verdict)
-		if _, err := armsTable(w, stats.Markdown, st, s); err != nil {
+		if err := armsTable(w, stats.Markdown, st, s); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)

@@ -79,7 +79,7 @@ func cell(metric string, centre float64, iv stats.Interval) string {
 
 // armsTable renders one row per arm: each metric's mean and 95% interval over
 // seeds, and the win-rate difference to dpo paired by seed when the suite has dpo.
-func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.Suite) ([]string, error) {
+func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.Suite) error {
 	header := []string{"arm"}
 	for _, m := range s.Metrics {
 		header = append(header, m)
@@ -88,7 +88,6 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 	if hasDPO {
 		header = append(header, "Δ win_rate vs dpo")
 	}
-	var warnings []string
 	var rows [][]string
 	dpo := st.ArmValues(s, "dpo")
 	for _, a := range s.Arms {
@@ -102,7 +101,7 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 			}
 			sum, err := stats.Summarize(x, stats.DefaultOptions())
 			if err != nil {
-				return nil, fmt.Errorf("suite %s, arm %s, %s: %w", s.Name, a.Name, m, err)
+				return fmt.Errorf("suite %s, arm %s, %s: %w", s.Name, a.Name, m, err)
 			}
 			row = append(row, cell(m, sum.Mean, sum.CI))
 		}
@@ -112,14 +111,14 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 			} else {
 				p, err := stats.ComparePaired(vals["win_rate"], dpo["win_rate"], stats.DefaultOptions())
 				if err != nil {
-					return nil, fmt.Errorf("suite %s, arm %s vs dpo: %w", s.Name, a.Name, err)
+					return fmt.Errorf("suite %s, arm %s vs dpo: %w", s.Name, a.Name, err)
 				}
 				row = append(row, fmt.Sprintf("%+.1f [%+.1f, %+.1f]", p.Mean, p.CI.Lo, p.CI.Hi))
 			}
 		}
 		rows = append(rows, row)
 	}
-	return warnings, table(w, f, header, rows)
+	return table(w, f, header, rows)
 }
 
 // verdictRows is the verdict table: suite, hypothesis, our verdict, the deciding
@@ -183,7 +182,7 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 		for _, r := range st.Results {
 			s := r.Suite
 			fmt.Fprintf(w, "\n== %s: %s\n%s\nprediction: %s\n\n", s.Name, s.Title, s.Hypothesis, s.Prediction)
-			if _, err := armsTable(w, stats.Terminal, st, s); err != nil {
+			if err := armsTable(w, stats.Terminal, st, s); err != nil {
 				return err
 			}
 			fmt.Fprintln(w)
@@ -219,13 +218,6 @@ func theoryVerdict(checks []TheoryCheck) string {
 	return "holds"
 }
 
-func countClaims(st *hypotheses.Study) int {
-	n := 0
-	for _, r := range st.Results {
-		n += len(r.Claims)
-	}
-	return n
-}
 
 // WriteCSV writes one row per (suite, arm, seed, metric), header
 // suite,arm,seed,metric,value, in suite, arm, seed and metric-name order.

@@ -102,9 +102,8 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 			if opt.OnDone != nil {
 				opt.OnDone(*o)
 			}
-		case e, ok := <-feeder:
-			err, running = e, false
-			_ = ok
+		case err = <-feeder:
+			running = false
 		}
 	}
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -155,7 +154,7 @@ func cmdPairs(args []string, stdout io.Writer) error {
 }
 
 // cmdReport regenerates the report from stored results; it never trains.
-func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdReport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report", stderr)
 	results := fs.String("results", "results", "results store directory")
 	out := fs.String("out", "reports", "output directory")
@@ -219,7 +218,6 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	fmt.Fprintf(stdout, "wrote %d files to %s in %s\n", len(files), *out, time.Since(start).Round(time.Millisecond))
-	_ = ctx
 	return nil
 }
 

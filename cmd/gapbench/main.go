@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "run":
 		return cmdRun(ctx, args[1:], stdout, stderr)
 	case "report":
-		return cmdReport(ctx, args[1:], stdout, stderr)
+		return cmdReport(args[1:], stdout, stderr)
 	case "list":
 		return cmdList(args[1:], stdout)
 	case "show":

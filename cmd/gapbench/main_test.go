@@ -128,13 +128,9 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := newFlagSet("run", &bytes.Buffer{})
-	var f runFlags
-	_ = f
 	if _, err := parseRun([]string{"-h"}, &bytes.Buffer{}); err == nil {
 		t.Error("run -h: want flag.ErrHelp")
 	}
-	_ = fs
 	for _, flagName := range []string{"--suite", "--budget", "--seeds", "--workers", "--csv", "--results", "--shard", "--arms-file", "--add-arm", "--pairs", "-q"} {
 		if !strings.Contains(out, flagName) || !strings.Contains(string(doc), flagName) {
 			t.Errorf("flag %s is missing from help or the package doc", flagName)
