@@ -16,6 +16,8 @@ import (
 	"math"
 	"sort"
 
+	"gonum.org/v1/gonum/floats"
+
 	"gapbench/datasets"
 	"gapbench/model"
 )
@@ -114,7 +116,7 @@ func (e *Evaluator) Validation(pi model.Policy) Policy {
 		for i := range star {
 			star[i] = ref[i] + gold[i]*invTB
 		}
-		z := model.LogSumExp(star)
+		z := floats.LogSumExp(star)
 		for i, l := range lp {
 			q := math.Exp(l)
 			if q == 0 {

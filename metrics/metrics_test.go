@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/floats"
+
 	"gapbench/datasets"
 	"gapbench/model"
 )
@@ -61,7 +63,7 @@ func TestPolicyMetricsMonteCarlo(t *testing.T) {
 				for i := range star {
 					star[i] += w.Gold[p][i] / (w.Config.Tau * beta)
 				}
-				z := model.LogSumExp(star)
+				z := floats.LogSumExp(star)
 				for range draws {
 					pi.Sample(rng, x, 1, y)
 					w.Teacher.Sample(rng, x, 1, yr)

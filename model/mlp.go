@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // trunk is the embedding-sum ReLU network shared by the mlp policy and the
@@ -233,7 +235,7 @@ func (m *MLP) logitsOf(a []float64, mask []uint64, lg []float64) {
 	}
 }
 
-// logSumExp returns LogSumExp(lg), bit for bit, without calling exp for the
+// logSumExp returns floats.LogSumExp(lg), bit for bit, without calling exp for the
 // largest entry, whose term exp(0) = 1 is exact.
 func logSumExp(lg []float64) float64 {
 	m, am := math.Inf(-1), -1
@@ -243,7 +245,7 @@ func logSumExp(lg []float64) float64 {
 		}
 	}
 	if math.IsInf(m, 0) {
-		return LogSumExp(lg)
+		return floats.LogSumExp(lg)
 	}
 	s := 0.0
 	for k, x := range lg {

@@ -3,6 +3,8 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Policy is a conditional distribution over completions given a prompt.
@@ -70,24 +72,6 @@ type RewardModel interface {
 	Clone() RewardModel
 }
 
-// LogSumExp returns log Σ exp(v) computed stably; −Inf for an empty or all −Inf slice.
-func LogSumExp(v []float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range v {
-		if x > m {
-			m = x
-		}
-	}
-	if math.IsInf(m, -1) {
-		return m
-	}
-	s := 0.0
-	for _, x := range v {
-		s += math.Exp(x - m)
-	}
-	return m + math.Log(s)
-}
-
 // SampleIndex draws an index with probability proportional to exp(logp[i]/temperature),
 // using cdf (len(logp)) as scratch. It allocates nothing.
 func SampleIndex(rng *rand.Rand, logp []float64, temperature float64, cdf []float64) int {
@@ -129,7 +113,7 @@ func DrawCDF(rng *rand.Rand, cdf []float64) int {
 // logSoftmaxInto writes the log-softmax of logits into out and returns the
 // log-normaliser.
 func logSoftmaxInto(logits, out []float64) float64 {
-	lse := LogSumExp(logits)
+	lse := floats.LogSumExp(logits)
 	for i, x := range logits {
 		out[i] = x - lse
 	}

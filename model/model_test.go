@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 var testSpace = Space{V: 4, H: 3}
@@ -99,7 +101,7 @@ func TestEnumerate(t *testing.T) {
 			sp := tc.p.Space()
 			lp := make([]float64, sp.Size())
 			tc.p.Enumerate(x, lp)
-			if s := math.Exp(LogSumExp(lp)); math.Abs(s-1) > 1e-12 {
+			if s := math.Exp(floats.LogSumExp(lp)); math.Abs(s-1) > 1e-12 {
 				t.Fatalf("probabilities sum to %.15f, want 1 within 1e-12", s)
 			}
 			y := make([]int, sp.H)
@@ -158,9 +160,9 @@ func TestTemperature(t *testing.T) {
 	first := make([]float64, sp.V)
 	per := sp.Size() / sp.V
 	for k := range first {
-		first[k] = LogSumExp(lp[k*per:(k+1)*per]) / T
+		first[k] = floats.LogSumExp(lp[k*per:(k+1)*per]) / T
 	}
-	z := LogSumExp(first)
+	z := floats.LogSumExp(first)
 	for k, c := range counts {
 		p := math.Exp(first[k] - z)
 		se := math.Sqrt(p * (1 - p) / n)

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Trie is the tabular policy: a free vector of V logits for every prefix node of
@@ -226,7 +228,7 @@ func (p *Tilt) Enumerate(x Input, out []float64) {
 		sp.Decode(i, p.y)
 		out[i] = ref[i] + p.F.Reward(x, p.y, nil, 0)/p.Beta
 	}
-	z := LogSumExp(out)
+	z := floats.LogSumExp(out)
 	for i := range out {
 		out[i] -= z
 	}

@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/floats"
+)
 
 // SetFromJoint sets the trie's logits for prompt id so that its distribution is
 // exactly the joint log-probabilities lp (len V^H): each node's logit for token v is
@@ -21,7 +25,7 @@ func (p *Trie) SetFromJoint(id int, lp []float64) {
 		}
 		up := make([]float64, n)
 		for pre := range n {
-			up[pre] = LogSumExp(level[pre*v : pre*v+v])
+			up[pre] = floats.LogSumExp(level[pre*v : pre*v+v])
 		}
 		level = up
 	}
