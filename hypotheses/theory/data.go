@@ -3,6 +3,8 @@ package theory
 import (
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // prefGraph is a preference dataset with its comparison graph: comp[ξ] is
@@ -109,7 +111,7 @@ func klTieBreak(g *prefGraph, v, refLogP []float64, beta float64) []float64 {
 		for _, xi := range mem {
 			x = append(x, refLogP[xi]+v[xi]/beta)
 		}
-		lz := logSumExp(x)
+		lz := floats.LogSumExp(x)
 		mean := 0.0
 		for k, xi := range mem {
 			mean += math.Exp(x[k]-lz) * v[xi]

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // EquivalenceConfig is one tabular world and preference dataset on which
@@ -168,7 +170,7 @@ func CheckEquivalence(cfg EquivalenceConfig) (EquivalenceResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("theory: config %q: RL by gradient: %w", cfg.Name, err)
 	}
-	res.ProjectionDiff = maxAbsDiff(pRLHF, t.probs(rl.x))
+	res.ProjectionDiff = floats.Distance(pRLHF, t.probs(rl.x), math.Inf(1))
 	pRLHFTie := t.probs(t.softOptimal(refLogits, klTieBreak(g, rHat, refLogP, cfg.Beta), cfg.Beta, nil))
 
 	// Offline PFT: DPO over Π's logits from several starts.
@@ -189,14 +191,14 @@ func CheckEquivalence(cfg EquivalenceConfig) (EquivalenceResult, error) {
 		if s == 0 {
 			pFirst = pDPO
 		}
-		res.RawDPOSpread = math.Max(res.RawDPOSpread, maxAbsDiff(pDPO, pFirst))
-		res.RawPolicyDiff = math.Max(res.RawPolicyDiff, maxAbsDiff(pDPO, pRLHF))
+		res.RawDPOSpread = math.Max(res.RawDPOSpread, floats.Distance(pDPO, pFirst, math.Inf(1)))
+		res.RawPolicyDiff = math.Max(res.RawPolicyDiff, floats.Distance(pDPO, pRLHF, math.Inf(1)))
 		res.DPOLossGap = math.Max(res.DPOLossGap, math.Abs(dpoRLHF-sol.f))
 
 		implicitReward(t, sol.x, refLogP, cfg.Beta, u)
 		res.BTLossGap = math.Max(res.BTLossGap, math.Abs(bt(u, nil)-rm.f))
 		pTie := t.probs(t.softOptimal(refLogits, klTieBreak(g, u, refLogP, cfg.Beta), cfg.Beta, nil))
-		res.PolicyDiff = math.Max(res.PolicyDiff, maxAbsDiff(pTie, pRLHFTie))
+		res.PolicyDiff = math.Max(res.PolicyDiff, floats.Distance(pTie, pRLHFTie, math.Inf(1)))
 		for _, mem := range g.members {
 			lo, hi := math.Inf(1), math.Inf(-1)
 			for _, xi := range mem {

@@ -1,6 +1,10 @@
 package theory
 
-import "math"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+)
 
 // objective is a smooth function to minimise; it returns f(x) and, when grad
 // is non-nil, overwrites grad with ∇f(x).
@@ -100,7 +104,7 @@ func rlObjective(t *tree, r, refLogP []float64, beta float64) objective {
 // sftObjective is maximum-likelihood SFT over the logits of Π: the mean
 // negative log-likelihood −(1/N)·Σ_ξ n(ξ)·log P_θ(ξ) of demonstration counts n.
 func sftObjective(t *tree, counts []float64) objective {
-	total := sum(counts)
+	total := floats.Sum(counts)
 	lp := make([]float64, t.numTraj())
 	g := make([]float64, t.numTraj())
 	return func(theta, grad []float64) float64 {
@@ -124,18 +128,18 @@ func sftObjective(t *tree, counts []float64) objective {
 // −p_D(ξ) + w_p·P*_r(ξ | p): at the optimum the soft-optimal policy of r
 // matches the demonstrations' expectations of every reward in the class.
 func irlDual(t *tree, counts, refLogP []float64, beta float64) objective {
-	total := sum(counts)
+	total := floats.Sum(counts)
 	x := make([]float64, t.leaves)
 	return func(r, grad []float64) float64 {
 		f := 0.0
 		for p := range t.prompts {
 			lo, hi := p*t.leaves, (p+1)*t.leaves
-			wp := sum(counts[lo:hi]) / total
+			wp := floats.Sum(counts[lo:hi]) / total
 			for i := lo; i < hi; i++ {
 				x[i-lo] = refLogP[i] + r[i]/beta
 				f -= counts[i] * r[i] / total
 			}
-			lz := logSumExp(x)
+			lz := floats.LogSumExp(x)
 			f += beta * wp * lz
 			if grad != nil {
 				for i := lo; i < hi; i++ {
@@ -145,13 +149,4 @@ func irlDual(t *tree, counts, refLogP []float64, beta float64) objective {
 		}
 		return f
 	}
-}
-
-// sum returns Σ x.
-func sum(x []float64) float64 {
-	s := 0.0
-	for _, v := range x {
-		s += v
-	}
-	return s
 }

@@ -1,6 +1,11 @@
 package theory
 
-import "testing"
+import (
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/floats"
+)
 
 func TestMinimise(t *testing.T) {
 	t.Parallel()
@@ -40,7 +45,7 @@ func TestMinimise(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := maxAbsDiff(s.x, tc.want); d > 1e-6 {
+			if d := floats.Distance(s.x, tc.want, math.Inf(1)); d > 1e-6 {
 				t.Errorf("got x = %v, want %v (max diff %v)", s.x, tc.want, d)
 			}
 			if !(s.gradNorm <= gradAccept) {

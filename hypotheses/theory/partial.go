@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // PartialCoverageConfig is the partial-coverage example of Xu et al. (2024)
@@ -169,7 +171,7 @@ func PartialCoverage(cfg PartialCoverageConfig) (PartialCoverageResult, error) {
 	res.RewardGap = rm.x[0] - rm.x[1]
 	res.RLHF = rlhf(rm.x)
 	rho := math.Pow(float64(cfg.Wins)/float64(cfg.Losses), 1/beta)
-	res.RLHFClosedFormDiff = maxAbsDiff(res.RLHF[:], []float64{rho / (1 + rho), 1 / (1 + rho), 0})
+	res.RLHFClosedFormDiff = floats.Distance(res.RLHF[:], []float64{rho / (1 + rho), 1 / (1 + rho), 0}, math.Inf(1))
 	lossRLHF := loss(finite, res.RLHF)
 
 	// π*(ξ₃) over reward gaps × finite r(ξ₃), and the limit along the gaps.
@@ -181,7 +183,7 @@ func PartialCoverage(cfg PartialCoverageConfig) (PartialCoverageResult, error) {
 		p := rlhf([]float64{gap, 0, 0})
 		res.RLHFLimit = append(res.RLHFLimit, p[0])
 		res.OneSidedLoss = append(res.OneSidedLoss, loss(oneSided, p))
-		res.LimitDistance = maxAbsDiff(p[:], []float64{1, 0, 0})
+		res.LimitDistance = floats.Distance(p[:], []float64{1, 0, 0}, math.Inf(1))
 	}
 
 	// The DPO family (1 − m)·π + m·δ_ξ₃ along RLHF policies.
@@ -203,7 +205,7 @@ func PartialCoverage(cfg PartialCoverageConfig) (PartialCoverageResult, error) {
 	for _, gap := range gaps {
 		last = family(oneSided, rlhf([]float64{gap, 0, 0}))
 	}
-	res.FamilyLimitDistance = maxAbsDiff(last[:], []float64{1 - mMax, 0, mMax})
+	res.FamilyLimitDistance = floats.Distance(last[:], []float64{1 - mMax, 0, mMax}, math.Inf(1))
 
 	// Offline PFT: the DPO optimiser over softmax logits from starts with mass on ξ₃.
 	dpo := dpoObjective(t, finite, refLogP, beta)

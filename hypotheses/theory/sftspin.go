@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // spinStepTol is the change max_ξ |P_{k+1}(ξ) − P_k(ξ)| below which the SPIN
@@ -115,13 +117,13 @@ func CheckSFTSPIN(cfg SFTSPINConfig) (SFTSPINResult, error) {
 	empirical := make([]float64, len(counts))
 	for p := range t.prompts {
 		lo, hi := p*t.leaves, (p+1)*t.leaves
-		np := sum(counts[lo:hi])
+		np := floats.Sum(counts[lo:hi])
 		for i := lo; i < hi; i++ {
 			empirical[i] = counts[i] / np
 		}
 	}
 
-	res := SFTSPINResult{Config: cfg, Trajectories: t.numTraj(), Demos: int(sum(counts)), Tolerance: cfg.Tol}
+	res := SFTSPINResult{Config: cfg, Trajectories: t.numTraj(), Demos: int(floats.Sum(counts)), Tolerance: cfg.Tol}
 	track := func(s solution, err error) (solution, error) {
 		res.MaxGradNorm = math.Max(res.MaxGradNorm, s.gradNorm)
 		return s, err
@@ -133,14 +135,14 @@ func CheckSFTSPIN(cfg SFTSPINConfig) (SFTSPINResult, error) {
 		return res, fmt.Errorf("theory: config %q: SFT: %w", cfg.Name, err)
 	}
 	pSFT := t.probs(sft.x)
-	res.SFTClosedFormDiff = maxAbsDiff(pSFT, empirical)
+	res.SFTClosedFormDiff = floats.Distance(pSFT, empirical, math.Inf(1))
 
 	// The game solution: maximum-entropy IRL reward, then exact soft RL.
 	irl, err := track(minimise(irlDual(t, counts, refLogP, cfg.Beta), make([]float64, t.numTraj())))
 	if err != nil {
 		return res, fmt.Errorf("theory: config %q: IRL: %w", cfg.Name, err)
 	}
-	res.GameDiff = maxAbsDiff(t.probs(t.softOptimal(refLogits, irl.x, cfg.Beta, nil)), pSFT)
+	res.GameDiff = floats.Distance(t.probs(t.softOptimal(refLogits, irl.x, cfg.Beta, nil)), pSFT, math.Inf(1))
 
 	// SPIN: alternate discriminator and soft RL from π_ref.
 	round := func(logits []float64) ([]float64, error) {
@@ -159,7 +161,7 @@ func CheckSFTSPIN(cfg SFTSPINConfig) (SFTSPINResult, error) {
 		}
 		res.SPINRounds++
 		pNext := t.probs(next)
-		step := maxAbsDiff(pNext, pk)
+		step := floats.Distance(pNext, pk, math.Inf(1))
 		logits, pk = next, pNext
 		if math.IsNaN(step) {
 			break
@@ -169,12 +171,12 @@ func CheckSFTSPIN(cfg SFTSPINConfig) (SFTSPINResult, error) {
 			break
 		}
 	}
-	res.SPINDiff = maxAbsDiff(pk, pSFT)
+	res.SPINDiff = floats.Distance(pk, pSFT, math.Inf(1))
 	fixed, err := round(sft.x)
 	if err != nil {
 		return res, fmt.Errorf("theory: config %q: SPIN round at SFT: %w", cfg.Name, err)
 	}
-	res.FixedPointDiff = maxAbsDiff(t.probs(fixed), pSFT)
+	res.FixedPointDiff = floats.Distance(t.probs(fixed), pSFT, math.Inf(1))
 
 	tol := cfg.Tol
 	res.Pass = res.SPINConverged && res.SPINDiff <= tol && res.FixedPointDiff <= tol &&
@@ -188,10 +190,10 @@ func CheckSFTSPIN(cfg SFTSPINConfig) (SFTSPINResult, error) {
 // demonstrations. (Pairs with ξ = ξ' only add a constant.)
 func spinData(t *tree, empirical, counts, pk []float64) *prefData {
 	d := &prefData{}
-	total := sum(counts)
+	total := floats.Sum(counts)
 	for p := range t.prompts {
 		lo, hi := p*t.leaves, (p+1)*t.leaves
-		wp := sum(counts[lo:hi]) / total
+		wp := floats.Sum(counts[lo:hi]) / total
 		for i := lo; i < hi; i++ {
 			for j := lo; j < hi; j++ {
 				if i != j {

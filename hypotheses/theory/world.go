@@ -3,6 +3,8 @@ package theory
 import (
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // maxTrajectories bounds V^H so that enumeration stays exact and cheap.
@@ -73,7 +75,7 @@ func (t *tree) logProbs(theta, out []float64) {
 		for d := range t.horizon {
 			for k := range t.width(d) {
 				base := t.node(p, d, k) * V
-				lse := logSumExp(theta[base : base+V])
+				lse := floats.LogSumExp(theta[base : base+V])
 				for a := range V {
 					next[k*V+a] = prefix[k] + theta[base+a] - lse
 				}
@@ -148,7 +150,7 @@ func (t *tree) softOptimal(refLogits, r []float64, beta float64, logZ []float64)
 				for a := range V {
 					out[base+a] = lref[a] + below[k*V+a]
 				}
-				up[k] = logSumExp(out[base : base+V])
+				up[k] = floats.LogSumExp(out[base : base+V])
 			}
 			below, up = up, below
 		}
@@ -159,25 +161,9 @@ func (t *tree) softOptimal(refLogits, r []float64, beta float64, logZ []float64)
 	return out
 }
 
-// logSumExp returns log Σ exp(x) without overflow.
-func logSumExp(x []float64) float64 {
-	m := math.Inf(-1)
-	for _, v := range x {
-		m = math.Max(m, v)
-	}
-	if math.IsInf(m, -1) {
-		return m
-	}
-	s := 0.0
-	for _, v := range x {
-		s += math.Exp(v - m)
-	}
-	return m + math.Log(s)
-}
-
 // softmax writes softmax(x) into out.
 func softmax(x, out []float64) {
-	lse := logSumExp(x)
+	lse := floats.LogSumExp(x)
 	for i, v := range x {
 		out[i] = math.Exp(v - lse)
 	}
@@ -185,7 +171,7 @@ func softmax(x, out []float64) {
 
 // logSoftmax writes log softmax(x) into out.
 func logSoftmax(x, out []float64) {
-	lse := logSumExp(x)
+	lse := floats.LogSumExp(x)
 	for i, v := range x {
 		out[i] = v - lse
 	}
@@ -206,16 +192,4 @@ func sigmoid(x float64) float64 {
 	}
 	e := math.Exp(x)
 	return e / (1 + e)
-}
-
-// maxAbsDiff returns max_i |a_i − b_i|.
-func maxAbsDiff(a, b []float64) float64 {
-	if len(a) != len(b) {
-		panic("theory: maxAbsDiff of slices of different lengths")
-	}
-	m := 0.0
-	for i := range a {
-		m = math.Max(m, math.Abs(a[i]-b[i]))
-	}
-	return m
 }

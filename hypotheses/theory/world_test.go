@@ -49,7 +49,7 @@ func TestLogProbsNormalised(t *testing.T) {
 		tr, rng, _, _ := w.build(t, 1)
 		p := tr.probs(randomLogits(tr, rng, 2))
 		for q := range tr.prompts {
-			if s := sum(p[q*tr.leaves : (q+1)*tr.leaves]); math.Abs(s-1) > 1e-14 {
+			if s := floats.Sum(p[q*tr.leaves : (q+1)*tr.leaves]); math.Abs(s-1) > 1e-14 {
 				t.Errorf("%s prompt %d: Σ P(ξ) = %v, want 1", w.name, q, s)
 			}
 		}
@@ -73,7 +73,7 @@ func TestSoftOptimalClosedForm(t *testing.T) {
 				for i := lo; i < hi; i++ {
 					x[i-lo] = refLogP[i] + r[i]/w.beta
 				}
-				lz := logSumExp(x)
+				lz := floats.LogSumExp(x)
 				if math.Abs(lz-logZ[q]) > 1e-12 {
 					t.Errorf("%s seed %d: log Z = %v, want %v", w.name, seed, logZ[q], lz)
 				}
@@ -81,7 +81,7 @@ func TestSoftOptimalClosedForm(t *testing.T) {
 					want[i] = math.Exp(x[i-lo] - lz)
 				}
 			}
-			if d := maxAbsDiff(got, want); d > 1e-14 {
+			if d := floats.Distance(got, want, math.Inf(1)); d > 1e-14 {
 				t.Errorf("%s seed %d: max |P − P_ref·exp(r/β)/Z| = %v, want ≤ 1e-14", w.name, seed, d)
 			}
 		}
@@ -109,7 +109,7 @@ func fdCheck(t *testing.T, name string, f objective, x []float64) {
 	if scale == 0 {
 		t.Fatalf("%s: zero gradient; the check would be vacuous", name)
 	}
-	if rel := maxAbsDiff(fd, grad) / scale; rel >= 1e-6 {
+	if rel := floats.Distance(fd, grad, math.Inf(1)) / scale; rel >= 1e-6 {
 		t.Errorf("%s: relative gradient error %.3g, want < 1e-6 (analytic %v, finite differences %v)", name, rel, grad, fd)
 	}
 }
@@ -131,7 +131,7 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 			for q := range tr.prompts {
 				lo, hi := q*tr.leaves, (q+1)*tr.leaves
 				for i := lo; i < hi; i++ {
-					empirical[i] = counts[i] / sum(counts[lo:hi])
+					empirical[i] = counts[i] / floats.Sum(counts[lo:hi])
 				}
 			}
 			name := func(s string) string { return w.name + "/" + s }
