@@ -1,6 +1,7 @@
 package model
 
 import (
+	"gapbench/internal/gradcheck"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -55,34 +56,8 @@ func modelFns(t *testing.T) []scalarFn {
 func TestGradients(t *testing.T) {
 	for _, f := range modelFns(t) {
 		t.Run(f.name, func(t *testing.T) {
-			checkGradient(t, f.params(), f.eval)
+			gradcheck.Check(t, f.params(), f.eval, 1e-6)
 		})
-	}
-}
-
-// checkGradient compares the gradient eval accumulates with central differences of
-// the value it returns, requiring relative error < 1e-6.
-func checkGradient(t *testing.T, params []float64, eval func(grad []float64) float64) {
-	t.Helper()
-	grad := make([]float64, len(params))
-	eval(grad)
-	const h = 1e-4
-	worst, nonzero := 0.0, 0
-	for i := range params {
-		num := fivePoint(params, i, h, eval)
-		if num != 0 || grad[i] != 0 {
-			nonzero++
-		}
-		scale := math.Max(1e-3, math.Max(math.Abs(num), math.Abs(grad[i])))
-		if rel := math.Abs(num-grad[i]) / scale; rel > worst {
-			worst = rel
-		}
-	}
-	if nonzero == 0 {
-		t.Fatal("every gradient entry is zero: the check would pass vacuously")
-	}
-	if worst > 1e-6 {
-		t.Errorf("worst relative error %.3g, want < 1e-6", worst)
 	}
 }
 
@@ -210,15 +185,6 @@ func TestSpace(t *testing.T) {
 			t.Errorf("Validate(%+v) = nil, want an error", bad)
 		}
 	}
-}
-
-// fivePoint is the five-point central difference of f in params[i], error O(h⁴).
-func fivePoint(params []float64, i int, h float64, f func([]float64) float64) float64 {
-	old := params[i]
-	at := func(d float64) float64 { params[i] = old + d; return f(nil) }
-	v := (-at(2*h) + 8*at(h) - 8*at(-h) + at(-2*h)) / (12 * h)
-	params[i] = old
-	return v
 }
 
 func TestTrieSetFromJoint(t *testing.T) {

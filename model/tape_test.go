@@ -1,6 +1,7 @@
 package model
 
 import (
+	"gapbench/internal/gradcheck"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -178,11 +179,11 @@ func TestTapeGradients(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tape := tc.p.NewTape()
-			checkGradient(t, tc.p.Params(), func(g []float64) float64 {
+			gradcheck.Check(t, tc.p.Params(), func(g []float64) float64 {
 				s := tc.p.Forward(tc.x, tc.y, tape)
 				tc.p.Backward(tape, g, 0.9)
 				return 0.9 * s
-			})
+			}, 1e-6)
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"gapbench/internal/gradcheck"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -35,29 +36,6 @@ func comparisons(n int) []Comparison {
 		cs[i] = Comparison{X: xs[i], Chosen: a, Rejected: b}
 	}
 	return cs
-}
-
-// fdCheck compares loss's analytic gradient with central differences (relative error < 1e-6).
-func fdCheck(t *testing.T, params []float64, loss func(grad []float64) float64) {
-	t.Helper()
-	grad := make([]float64, len(params))
-	loss(grad)
-	const h = 1e-4
-	worst, nonzero := 0.0, 0
-	for i := range params {
-		num := fivePoint(params, i, h, loss)
-		if grad[i] != 0 {
-			nonzero++
-		}
-		scale := math.Max(1e-3, math.Max(math.Abs(num), math.Abs(grad[i])))
-		worst = math.Max(worst, math.Abs(num-grad[i])/scale)
-	}
-	if nonzero == 0 {
-		t.Fatal("gradient is identically zero: the check would pass vacuously")
-	}
-	if worst > 1e-6 {
-		t.Errorf("worst relative error %.3g, want < 1e-6", worst)
-	}
 }
 
 // TestObjectiveGradients checks every deterministic loss against finite differences.
@@ -104,7 +82,7 @@ func TestObjectiveGradients(t *testing.T) {
 		}
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { fdCheck(t, tc.params, tc.loss) })
+		t.Run(tc.name, func(t *testing.T) { gradcheck.Check(t, tc.params, tc.loss, 1e-6) })
 	}
 }
 
@@ -219,13 +197,4 @@ func TestTrainReducesLoss(t *testing.T) {
 	if !(last < 0.5*first) {
 		t.Errorf("loss went from %.4f to %.4f, want it at least halved", first, last)
 	}
-}
-
-// fivePoint is the five-point central difference of f in params[i], error O(h⁴).
-func fivePoint(params []float64, i int, h float64, f func([]float64) float64) float64 {
-	old := params[i]
-	at := func(d float64) float64 { params[i] = old + d; return f(nil) }
-	v := (-at(2*h) + 8*at(h) - 8*at(-h) + at(-2*h)) / (12 * h)
-	params[i] = old
-	return v
 }
