@@ -2,12 +2,12 @@
 #   make study    run every suite at the default (quick) budget and print the verdicts
 #   make test     the test suite (smoke budgets; a few minutes on 2 cores)
 #   make full     the report of record: every suite at the full budget, then the report
-#   make report   regenerate reports/ from the stored full-budget results (never trains)
+#   make report   regenerate reports/ from the committed full-budget results in reports/results (never trains)
 
 GO      ?= go
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS := -X gapbench/runner.Commit=$(COMMIT)
-RESULTS ?= results
+RESULTS ?= reports/results
 
 .PHONY: study test full report bench calibrate fuzz vet
 

@@ -87,6 +87,9 @@ func writeMarkdown(w *bytes.Buffer, st *hypotheses.Study, checks []TheoryCheck) 
 			return err
 		}
 		fmt.Fprintf(w, "\n%s\n", reading(r))
+		if c := comment(s.Name); c != "" {
+			fmt.Fprintf(w, "\n%s\n", c)
+		}
 		if s.Name == "H6" {
 			fmt.Fprintf(w, "\n### Gap map: online − offline win rate by horizon and reward\n\n")
 			if err := gapMap(w, st, s); err != nil {
@@ -98,6 +101,9 @@ func writeMarkdown(w *bytes.Buffer, st *hypotheses.Study, checks []TheoryCheck) 
 		fmt.Fprintf(w, "\n## Theory: exact checks in tabular worlds\n\n")
 		if err := table(w, stats.Markdown, []string{"check", "statement", "measured", "tolerance", ""}, theoryRows(checks)); err != nil {
 			return err
+		}
+		if c := comment("theory"); c != "" {
+			fmt.Fprintf(w, "\n%s\n", c)
 		}
 	}
 	fmt.Fprintf(w, "\n## Figures\n\n")
