@@ -59,8 +59,10 @@
 // heavy tails (93%). Their hull covers whenever either does: it is the only
 // interval tried that stays within 93–97% for all three noises at n = 10
 // and 20, at the price of a width 1.04–1.34 times the t interval's. (Also
-// tried: Hesterberg's expanded percentile and an expanded BCa, 92% for
-// skewed data at n = 10, and a symmetric bootstrap-t, 97.4% for t(3).)
+// in the table: Hesterberg's expanded percentile interval, 92.3% for skewed
+// data at n = 10, and BCa expanded the same way, 91.8–92.1% for t(3). A
+// symmetric bootstrap-t, tried in an exploratory run, covered 97.4% for t(3)
+// at n = 10.)
 // Stronger skew defeats every method: for lognormal σ = 0.75 (skewness 2.9)
 // the hull covers 93.3% and 94.2% at n = 10 and 20; for σ = 1 (skewness
 // 6.2), 91.0% and 92.1%. Below 10 seeds coverage is not held to the band,
