@@ -72,7 +72,7 @@
 // Monte Carlo error: at the default 10,000 resamples an interval end moves
 // from seed to seed by about 1% of the interval's width (BCa, percentile)
 // and up to a few percent for the bootstrap-t tails; a report of record
-// should set Options.Resamples to 100,000 (about 15 ms per comparison).
+// should set Options.Resamples to 100,000 (about 20 ms per comparison).
 //
 // # Verdicts
 //
