@@ -3,6 +3,7 @@
 #   make test     the test suite (smoke budgets; a few minutes on 2 cores)
 #   make full     the report of record: every suite at the full budget, then the report
 #   make report   regenerate reports/ from the committed full-budget results in reports/results (never trains)
+#   make bench, make calibrate (the statistics' coverage simulation), make fuzz
 
 GO      ?= go
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null)
@@ -26,6 +27,12 @@ report:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./model/ ./trainer/ ./stats/
+
+calibrate:
+	$(GO) test ./stats/ -run Calibration -calibrate -v -timeout 60m
+
+fuzz:
+	$(GO) test ./stats/ -run '^$$' -fuzz FuzzEvaluateClaims -fuzztime 2m
 
 vet:
 	gofmt -l . && $(GO) vet ./...
