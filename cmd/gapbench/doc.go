@@ -25,6 +25,11 @@
 //	--pairs FILE     use these preference pairs (JSONL) instead of the world's
 //	-q               no progress output
 //
+// Flags of report: --results DIR (default results/), --out DIR (default reports/),
+// --budget B (default full), --seeds N. Flags of show: --suite S, --budget B,
+// --arms-file F (the suite's settings and the budget are applied). Flags of
+// pairs: --seed N, --budget B.
+//
 // Exit status is 0 on success, 2 for bad input (a flag, an arm file, a pairs
 // file), and 1 when a run fails. Bad input is reported before anything runs, and
 // a failed sweep keeps every result it finished.

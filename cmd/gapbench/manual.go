@@ -1,35 +1,23 @@
 package main
 
-// manual is printed by gapbench help; it mirrors the package documentation.
-const manual = `gapbench runs the online–offline gap study: six hypotheses, one shared trainer,
-an exactly enumerable synthetic world, and tables with confidence intervals.
+import (
+	_ "embed"
+	"strings"
+)
 
-Usage:
+//go:embed doc.go
+var docSource string
 
-  gapbench run [flags]        train and evaluate suites, print tables and verdicts
-  gapbench report [flags]     regenerate reports/ from stored results (never trains)
-  gapbench list               suites, arms, claims and budgets
-  gapbench show ARM [flags]   the arm's resolved configuration as JSON
-  gapbench pairs [flags]      write a world's preference pairs as JSONL
-  gapbench help               this text
-
-Flags of run:
-
-  --suite S        a suite (gap, H1 … H6, theory) or "all" (default all)
-  --budget B       smoke, quick or full (default quick)
-  --seeds N        seeds per arm (default: the budget's: smoke 3, quick 10, full 20)
-  --workers N      concurrent runs (default GOMAXPROCS); results do not depend on it
-  --csv FILE       also write one row per (suite, arm, seed, metric)
-  --results DIR    the results store: finished runs are reused (default results/)
-  --shard i/n      run only slice i of n of the sweep (auto/n reads the array index)
-  --arms-file F    a JSON or YAML file of extra arms (named diffs of the base config)
-  --add-arm NAMES  comma-separated arms (registered or from --arms-file) to add to the suite
-  --pairs FILE     use these preference pairs (JSONL) instead of the world's
-  -q               no progress output
-
-Flags of report: --results DIR, --out DIR (default reports/), --budget, --seeds.
-Flags of show: --suite S, --budget B (the suite's settings and budget are applied).
-Flags of pairs: --seed N, --budget B.
-
-Exit status: 0 on success, 2 for bad input, 1 when a run fails.
-`
+// manual is printed by gapbench help: the package documentation itself, so the
+// two cannot drift apart.
+var manual = func() string {
+	var b strings.Builder
+	for _, line := range strings.Split(docSource, "\n") {
+		if !strings.HasPrefix(line, "//") {
+			break
+		}
+		line = strings.TrimPrefix(strings.TrimPrefix(line, "//"), " ")
+		b.WriteString(strings.ReplaceAll(line, "\t", "  ") + "\n")
+	}
+	return b.String()
+}()

@@ -37,8 +37,8 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-func parseRun(args []string, stderr io.Writer) (runFlags, error) {
-	var f runFlags
+// runFlagSet declares the flags of gapbench run into f.
+func runFlagSet(f *runFlags, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("run", stderr)
 	fs.StringVar(&f.suite, "suite", "all", "suite to run, or all")
 	fs.StringVar(&f.budget, "budget", "quick", "smoke, quick or full")
@@ -51,6 +51,12 @@ func parseRun(args []string, stderr io.Writer) (runFlags, error) {
 	fs.StringVar(&f.addArm, "add-arm", "", "comma-separated arms to add to the suite")
 	fs.StringVar(&f.pairs, "pairs", "", "JSONL preference pairs to use instead of the world's")
 	fs.BoolVar(&f.quiet, "q", false, "no progress output")
+	return fs
+}
+
+func parseRun(args []string, stderr io.Writer) (runFlags, error) {
+	var f runFlags
+	fs := runFlagSet(&f, stderr)
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return f, err
