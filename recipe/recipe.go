@@ -246,9 +246,14 @@ func (c Config) Apply(d Diff) (Config, error) {
 	if err != nil {
 		return c, err
 	}
+	var added []string // leaves absent from the tree: omitted zero values, or unknown
 	for _, path := range d.Keys() {
-		if err := setPath(tree, path, d[path]); err != nil {
+		isNew, err := setPath(tree, path, d[path])
+		if err != nil {
 			return c, err
+		}
+		if isNew {
+			added = append(added, path)
 		}
 	}
 	b, err := json.Marshal(tree)
@@ -259,6 +264,13 @@ func (c Config) Apply(d Diff) (Config, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&out); err != nil {
+		if strings.Contains(err.Error(), "unknown field") {
+			for _, p := range added {
+				if strings.Contains(err.Error(), fmt.Sprintf("%q", p[strings.LastIndex(p, ".")+1:])) {
+					return c, fmt.Errorf("unknown field %q", p)
+				}
+			}
+		}
 		return c, typeError(err, d)
 	}
 	return out, nil
@@ -276,28 +288,32 @@ func toTree(c Config) (map[string]any, error) {
 	return tree, err
 }
 
-func setPath(tree map[string]any, path string, v any) error {
+// setPath sets a leaf of the tree by dotted path. A missing last segment is set
+// too (fields tagged omitempty are absent when zero) and reported as new, so
+// that decoding can tell an omitted field from an unknown one.
+func setPath(tree map[string]any, path string, v any) (isNew bool, err error) {
 	parts := strings.Split(path, ".")
 	node := tree
 	for i, p := range parts {
 		child, ok := node[p]
-		if !ok {
-			return fmt.Errorf("unknown field %q (in %q)", strings.Join(parts[:i+1], "."), path)
+		last := i == len(parts)-1
+		if !ok && !last {
+			return false, fmt.Errorf("unknown field %q (in %q)", strings.Join(parts[:i+1], "."), path)
 		}
-		if i == len(parts)-1 {
+		if last {
 			if _, isObj := child.(map[string]any); isObj {
-				return fmt.Errorf("field %q is a section; set its fields one by one", path)
+				return false, fmt.Errorf("field %q is a section; set its fields one by one", path)
 			}
 			node[p] = v
-			return nil
+			return !ok, nil
 		}
 		next, ok := child.(map[string]any)
 		if !ok {
-			return fmt.Errorf("unknown field %q: %q is not a section", path, strings.Join(parts[:i+1], "."))
+			return false, fmt.Errorf("unknown field %q: %q is not a section", path, strings.Join(parts[:i+1], "."))
 		}
 		node = next
 	}
-	return nil
+	return false, nil
 }
 
 func typeError(err error, d Diff) error {

@@ -22,6 +22,18 @@ func TestApply(t *testing.T) {
 	}
 }
 
+// TestApplyOmittedField sets fields that are absent from the JSON of the default
+// (omitempty), which must work like any other.
+func TestApplyOmittedField(t *testing.T) {
+	c, err := Default().Apply(Diff{"data.source": "file", "data.file": "p.jsonl", "data.file_hash": "ab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Data.File != "p.jsonl" || c.Data.FileHash != "ab" || c.Validate() != nil {
+		t.Fatalf("Apply(data.file) = %+v, validate %v", c.Data, c.Validate())
+	}
+}
+
 func TestApplyErrors(t *testing.T) {
 	for _, tc := range []struct {
 		diff Diff
