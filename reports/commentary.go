@@ -3,6 +3,8 @@ package reports
 import (
 	"embed"
 	"strings"
+
+	"gapbench/hypotheses"
 )
 
 // commentary holds hand-written readings of the report of record, one file per
@@ -14,8 +16,13 @@ import (
 //go:embed commentary/*.md
 var commentary embed.FS
 
-// comment returns the hand-written commentary for a suite, or "".
-func comment(suite string) string {
+// comment returns the hand-written commentary for a suite, or "". It belongs to
+// the full-budget report of record, whose numbers it quotes, and is left out of
+// reports at any other budget.
+func comment(st *hypotheses.Study, suite string) string {
+	if st.Budget.Name != "full" {
+		return ""
+	}
 	b, err := commentary.ReadFile("commentary/" + suite + ".md")
 	if err != nil {
 		return ""

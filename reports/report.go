@@ -87,7 +87,7 @@ func writeMarkdown(w *bytes.Buffer, st *hypotheses.Study, checks []TheoryCheck) 
 			return err
 		}
 		fmt.Fprintf(w, "\n%s\n", reading(r))
-		if c := comment(s.Name); c != "" {
+		if c := comment(st, s.Name); c != "" {
 			fmt.Fprintf(w, "\n%s\n", c)
 		}
 		if s.Name == "H6" {
@@ -102,7 +102,7 @@ func writeMarkdown(w *bytes.Buffer, st *hypotheses.Study, checks []TheoryCheck) 
 		if err := table(w, stats.Markdown, []string{"check", "statement", "measured", "tolerance", ""}, theoryRows(checks)); err != nil {
 			return err
 		}
-		if c := comment("theory"); c != "" {
+		if c := comment(st, "theory"); c != "" {
 			fmt.Fprintf(w, "\n%s\n", c)
 		}
 	}
