@@ -100,7 +100,7 @@ func init() {
 			less("H2.3", "ood_mass", "hypo", "dpo", 0.01, false, "the KL regulariser keeps mass on the data"),
 			sup("H2.4", "win_rate", "dpo-sft-reg", "dpo", winMargin, false, "the SFT regulariser helps DPO"),
 		},
-		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "ood_mass", "subopt"},
+		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "ood_mass", "rare_mass", "subopt"},
 	})
 	mustRegister(&Suite{
 		Name: "H3", Title: "online is easier to optimise",
@@ -129,7 +129,7 @@ func init() {
 		},
 		Metrics: policyMetrics,
 	})
-	bon := []string{"rm_lik_id", "rm_lik_ood", "bon_1", "bon_2", "bon_5", "bon_10", "bon_25"}
+	bon := []string{"rm_lik_id", "rm_lik_ood", "bon_1", "bon_5", "bon_25", "bon_dpo_1", "bon_dpo_5", "bon_dpo_25"}
 	mustRegister(&Suite{
 		Name: "H5", Title: "global RMs generalise better out of distribution",
 		Hypothesis: "The global RM beats the policy's implicit reward only out of distribution.",

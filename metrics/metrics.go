@@ -42,7 +42,15 @@ type Policy struct {
 	OODMass float64 `json:"ood_mass"`
 	// RougeL is E_π[ROUGE-L F1 against the reference summary] (the teacher's mode).
 	RougeL float64 `json:"rouge_l"`
+	// RareMass is the probability mass π puts on completions that π_ref gives
+	// probability below RareThreshold (that π_ref would sample less than once in
+	// 10,000 draws), averaged over validation prompts: where a policy goes that
+	// the reference, and hence most preference data, never reaches.
+	RareMass float64 `json:"rare_mass"`
 }
+
+// RareThreshold is the π_ref probability below which a completion counts as rare.
+const RareThreshold = 1e-4
 
 // Evaluator computes metrics for one world against one reference policy.
 type Evaluator struct {
@@ -83,6 +91,8 @@ func NewEvaluator(w *datasets.World, ref model.Policy, beta float64, data []data
 	}
 	return e
 }
+
+var logRare = math.Log(RareThreshold)
 
 // Policy returns the exact metrics of π.
 func (e *Evaluator) Policy(pi model.Policy) Policy {
@@ -127,6 +137,9 @@ func (e *Evaluator) Validation(pi model.Policy) Policy {
 			m.KLRef += q * (l - ref[i])
 			m.Subopt += q * (l - (star[i] - z))
 			m.RougeL += q * rouge[i]
+			if ref[i] < logRare {
+				m.RareMass += q
+			}
 		}
 	}
 	v := float64(len(w.Val))
@@ -135,6 +148,7 @@ func (e *Evaluator) Validation(pi model.Policy) Policy {
 	m.KLRef /= v
 	m.Subopt /= v
 	m.RougeL /= v
+	m.RareMass /= v
 	return m
 }
 

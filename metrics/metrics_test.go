@@ -52,7 +52,7 @@ func TestPolicyMetricsMonteCarlo(t *testing.T) {
 			e := NewEvaluator(w, ref, beta, w.Pairs)
 			exact := e.Policy(pi)
 
-			var win, gold, kl, sub, rouge, ood mc
+			var win, gold, kl, sub, rouge, ood, rare mc
 			y := make([]int, w.Space.H)
 			yr := make([]int, w.Space.H)
 			star := make([]float64, w.Space.Size())
@@ -81,6 +81,11 @@ func TestPolicyMetricsMonteCarlo(t *testing.T) {
 					kl.add(lp - ref.Score(x, y, nil, 0))
 					sub.add(lp - (star[w.Space.Encode(y)] - z))
 					rouge.add(datasets.RougeL(y, w.Reference[p]))
+					if ref.Score(x, y, nil, 0) < math.Log(RareThreshold) {
+						rare.add(1)
+					} else {
+						rare.add(0)
+					}
 				}
 			}
 			for _, p := range w.Train {
@@ -99,6 +104,7 @@ func TestPolicyMetricsMonteCarlo(t *testing.T) {
 			sub.check(t, "subopt", exact.Subopt)
 			rouge.check(t, "rouge_l", exact.RougeL)
 			ood.check(t, "ood_mass", exact.OODMass)
+			rare.check(t, "rare_mass", exact.RareMass)
 		})
 	}
 }

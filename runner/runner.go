@@ -33,7 +33,7 @@ import (
 // Version names the computation; it is part of every result key, so results from
 // a different version of the training code are recomputed rather than reused.
 // Bump it whenever a change alters any number a run produces.
-const Version = "gapbench-1"
+const Version = "gapbench-2"
 
 // Result is what one run produces.
 type Result struct {
@@ -157,17 +157,21 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 	case recipe.MethodDPO:
 		pi, err = r.trainDPO(cfg, seed, res, probe)
 		if err == nil {
-			ref, _ := r.startPolicy(cfg, seed)
-			r.rmMetrics(cfg, seed, w, implicitReward(w, pi, ref, cfg.DPO.Beta), sft, res)
+			var ref model.Policy
+			if ref, err = r.startPolicy(cfg, seed); err == nil {
+				err = r.rmMetrics(cfg, seed, w, implicitReward(w, pi.Clone(), ref, cfg.DPO.Beta), sft, pi, res)
+			}
 		}
 	case recipe.MethodOnline:
 		pi, err = r.trainOnline(cfg, seed, res, probe)
 	case recipe.MethodRM:
 		var rm model.RewardModel
-		rm, err = r.rewardModel(cfg, seed)
-		if err == nil {
-			rm = rm.Clone()
-			r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, res)
+		var dpo model.Policy
+		if rm, err = r.rewardModel(cfg, seed); err == nil {
+			if dpo, err = r.dpoPolicy(cfg, seed); err == nil {
+				rm = rm.Clone()
+				err = r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, dpo, res)
+			}
 		}
 	default:
 		err = fmt.Errorf("method must be one of sft, dpo, online, rm, got %q", cfg.Method)
@@ -183,6 +187,7 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 		res.Metrics["subopt"] = m.Subopt
 		res.Metrics["ood_mass"] = m.OODMass
 		res.Metrics["rouge_l"] = m.RougeL
+		res.Metrics["rare_mass"] = m.RareMass
 	}
 	if loss := res.Curves["loss"]; len(loss) > 0 {
 		k := min(len(loss), 8)
@@ -490,7 +495,9 @@ func (r *Runner) trainOnline(cfg recipe.Config, seed int, res *Result, probe fun
 		if err != nil {
 			return nil, err
 		}
-		r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, res)
+		if err := r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, nil, res); err != nil {
+			return nil, err
+		}
 	}
 
 	slots := make([]model.Input, 0, len(data))
@@ -535,20 +542,31 @@ func (r *Runner) evalPairs(cfg recipe.Config, seed int) ([2][]datasets.Pair, err
 }
 
 // rmMetrics records a reward's validation likelihood in and out of distribution
-// and its Best-of-N gold reward on samples of the SFT policy.
-func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, s metrics.Scorer, sft model.Policy, res *Result) {
+// and its Best-of-N gold reward on samples of the SFT policy (bon_N) and, when
+// dpo is not nil, of the offline DPO policy (bon_dpo_N).
+func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, s metrics.Scorer, sft, dpo model.Policy, res *Result) error {
 	ev, err := r.evalPairs(cfg, seed)
 	if err != nil {
-		return
+		return err
 	}
 	res.Metrics["rm_lik_id"] = metrics.PairLikelihood(w, s, ev[0])
 	res.Metrics["rm_lik_ood"] = metrics.PairLikelihood(w, s, ev[1])
-	if len(cfg.Eval.BestOfN) > 0 {
-		bon := metrics.BestOfN(w, sft.Clone(), s, w.Val, cfg.Eval.BestOfN)
+	if len(cfg.Eval.BestOfN) == 0 {
+		return nil
+	}
+	for _, base := range []struct {
+		prefix string
+		pi     model.Policy
+	}{{"bon_", sft}, {"bon_dpo_", dpo}} {
+		if base.pi == nil {
+			continue
+		}
+		bon := metrics.BestOfN(w, base.pi.Clone(), s, w.Val, cfg.Eval.BestOfN)
 		for i, n := range cfg.Eval.BestOfN {
-			res.Metrics[fmt.Sprintf("bon_%d", n)] = bon[i]
+			res.Metrics[fmt.Sprintf("%s%d", base.prefix, n)] = bon[i]
 		}
 	}
+	return nil
 }
 
 // implicitReward is a policy's DPO implicit reward β·(log π − log π_ref), up to a
