@@ -46,6 +46,9 @@ func (a Arm) Check(base recipe.Config) error {
 	if strings.TrimSpace(a.Doc) == "" {
 		return fmt.Errorf("arm %q: doc must say in one line what the arm changes", a.Name)
 	}
+	if _, ok := a.Diff["world.seed"]; ok {
+		return fmt.Errorf("arm %q: world.seed is set for every run by --seeds; an arm cannot set it", a.Name)
+	}
 	c, err := base.Apply(a.Diff)
 	if err != nil {
 		return fmt.Errorf("arm %q: %w", a.Name, err)

@@ -17,6 +17,7 @@ func TestScaledArms(t *testing.T) {
 	}{
 		{"dpo-2x", "dpo.epochs", 2 * float64(d.DPO.Epochs)},
 		{"dpo-4x", "dpo.epochs", 4 * float64(d.DPO.Epochs)},
+		{"online-2x", "dpo.epochs", 2 * float64(d.DPO.Epochs)},
 		{"dpo-8x", "dpo.epochs", 8 * float64(d.DPO.Epochs)},
 		{"dpo-beta-x0.25", "dpo.beta", d.DPO.Beta / 4},
 		{"dpo-beta-x4", "dpo.beta", d.DPO.Beta * 4},
@@ -51,6 +52,7 @@ func TestRegisterErrors(t *testing.T) {
 		{Arm{"bad-type", "x", recipe.Diff{"dpo.beta": "high"}}, `field "dpo.beta"`},
 		{Arm{"bad-value", "x", recipe.Diff{"dpo.beta": -0.1}}, "dpo.beta must be > 0, got -0.1"},
 		{Arm{"bad-section", "x", recipe.Diff{"dpo": 1}}, "is a section"},
+		{Arm{"seeded", "x", recipe.Diff{"world.seed": 3}}, "world.seed is set for every run by --seeds"},
 	} {
 		err := Register(tc.arm)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

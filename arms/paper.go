@@ -30,6 +30,7 @@ func init() {
 		// H3: optimisation and data volume.
 		{"dpo-lr-x0.5", "offline DPO at half the learning rate", recipe.Diff{"method": "dpo", "dpo.lr": 0.0015}},
 		{"dpo-lr-x2", "offline DPO at twice the learning rate", recipe.Diff{"method": "dpo", "dpo.lr": 0.006}},
+		{"online-2x", "online DPO with twice the epochs (a step count like prompt-aug's)", recipe.Diff{"method": "online", "dpo.epochs": 4}},
 		{"prompt-aug", "online DPO that also makes pairs on the augmentation prompts (≈2.3× prompts)", recipe.Diff{"method": "online", "online.prompt_aug": true}},
 
 		// H4: the data the RM sees.

@@ -170,6 +170,30 @@ func PairLikelihood(w *datasets.World, r Scorer, pairs []datasets.Pair) float64 
 	return s / float64(len(pairs))
 }
 
+// PairAccuracy is the ranking accuracy of a scorer on pairs: the probability
+// that it orders a pair as the labeller would, with the label's Bradley–Terry
+// noise integrated out (p·1[d > 0] + (1 − p)·1[d < 0] + ½·1[d = 0], d the score
+// difference). Unlike PairLikelihood it does not depend on the scorer's scale, so
+// it compares rewards of different temperatures fairly (e.g. DPO's implicit
+// reward β·log π/π_ref against a reward model).
+func PairAccuracy(w *datasets.World, r Scorer, pairs []datasets.Pair) float64 {
+	s := 0.0
+	for _, pr := range pairs {
+		x := w.Prompts[pr.Prompt].Input
+		d := r(x, pr.Chosen) - r(x, pr.Rejected)
+		p := w.PreferProb(pr.Prompt, pr.Chosen, pr.Rejected)
+		switch {
+		case d > 0:
+			s += p
+		case d < 0:
+			s += 1 - p
+		default:
+			s += 0.5
+		}
+	}
+	return s / float64(len(pairs))
+}
+
 // BestOfN returns, for each n in ns, the expected gold reward of the completion a
 // scorer ranks highest among n independent samples from π, averaged over prompts.
 // It is exact: with completions sorted by score (ties broken by index),

@@ -175,6 +175,32 @@ func TestPairLikelihood(t *testing.T) {
 		}
 	}
 	acc.check(t, "pair likelihood", exact)
+	// Ranking accuracy of a noisy scorer, against simulated labels.
+	rng2 := rand.New(rand.NewPCG(5, 5))
+	noisy := func(x model.Input, y []int) float64 { return gold(x, y) + 0.7*float64((w.Space.Encode(y)*7919)%13-6) }
+	exactAcc := PairAccuracy(w, noisy, w.Pairs)
+	var accAcc mc
+	for range 2000 {
+		for _, pr := range w.Pairs {
+			x := w.Prompts[pr.Prompt].Input
+			a, b := pr.Chosen, pr.Rejected
+			if rng2.Float64() >= w.PreferProb(pr.Prompt, a, b) {
+				a, b = b, a
+			}
+			switch d := noisy(x, a) - noisy(x, b); {
+			case d > 0:
+				accAcc.add(1)
+			case d < 0:
+				accAcc.add(0)
+			default:
+				accAcc.add(0.5)
+			}
+		}
+	}
+	accAcc.check(t, "pair accuracy", exactAcc)
+	if a := PairAccuracy(w, func(x model.Input, y []int) float64 { return 3 * gold(x, y) }, w.Pairs); a != PairAccuracy(w, gold, w.Pairs) {
+		t.Errorf("accuracy changed with the scorer's scale: %v", a)
+	}
 	if exact <= 0.5 {
 		t.Errorf("the gold reward's own likelihood %.4f should beat chance", exact)
 	}

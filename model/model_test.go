@@ -1,10 +1,11 @@
 package model
 
 import (
-	"gapbench/internal/gradcheck"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gapbench/internal/gradcheck"
 
 	"gonum.org/v1/gonum/floats"
 )

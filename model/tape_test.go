@@ -1,10 +1,11 @@
 package model
 
 import (
-	"gapbench/internal/gradcheck"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gapbench/internal/gradcheck"
 )
 
 // refScore is the original dense implementation of MLP.Score (every unit, relu as

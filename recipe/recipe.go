@@ -125,7 +125,8 @@ type OnlineConfig struct {
 
 // EvalConfig sets evaluation-only settings; it changes no training.
 type EvalConfig struct {
-	BestOfN []int `json:"best_of_n"` // N values for Best-of-N (method rm and dpo)
+	BestOfN []int   `json:"best_of_n"` // N values for Best-of-N (method rm and dpo)
+	Beta    float64 `json:"beta"`      // β of the regularised optimum π*_β that subopt measures against
 }
 
 // Default is the base configuration every suite and arm starts from.
@@ -139,7 +140,7 @@ func Default() Config {
 		DPO:    DPOConfig{Loss: trainer.LossSigmoid, Beta: 0.1, LR: 3e-3, Batch: 32, Epochs: 2, KLSamples: 1},
 		Method: MethodDPO,
 		Online: OnlineConfig{Start: "sft", Labeller: LabelRM, K: 8, Temperature: 1, Rounds: 1},
-		Eval:   EvalConfig{BestOfN: []int{1, 2, 5, 10, 25}},
+		Eval:   EvalConfig{BestOfN: []int{1, 2, 5, 10, 25}, Beta: 0.1},
 	}
 }
 
@@ -167,6 +168,7 @@ func (c Config) Validate() error {
 		{oneOf(c.Policy.Tilt, RMLinear, RMBackbone), "policy.tilt_rm", c.Policy.Tilt, "linear or backbone"},
 		{oneOf(c.Data.Source, DataWorld, DataNarrow, DataFile), "data.source", c.Data.Source, "world, narrow or file"},
 		{(c.Data.Source == DataFile) == (c.Data.File != ""), "data.file", c.Data.File, "set exactly when data.source is file"},
+		{(c.Data.Source == DataFile) == (c.Data.FileHash != ""), "data.file_hash", c.Data.FileHash, "the hash of data.file's content (gapbench run --pairs sets it), exactly when data.source is file"},
 		{c.SFT.Epochs >= 0, "sft.epochs", c.SFT.Epochs, ">= 0"},
 		{pos(c.SFT.LR), "sft.lr", c.SFT.LR, "> 0"},
 		{c.SFT.Batch >= 1, "sft.batch", c.SFT.Batch, ">= 1"},
@@ -189,6 +191,7 @@ func (c Config) Validate() error {
 		{c.Online.K >= 2, "online.k", c.Online.K, ">= 2"},
 		{pos(c.Online.Temperature), "online.temperature", c.Online.Temperature, "> 0"},
 		{c.Online.Rounds >= 1 && c.Online.Rounds <= c.World.Pairs, "online.rounds", c.Online.Rounds, "in [1, world.pairs]"},
+		{pos(c.Eval.Beta), "eval.beta", c.Eval.Beta, "> 0"},
 	}
 	for _, r := range rules {
 		if !r.ok {
@@ -304,6 +307,14 @@ func setPath(tree map[string]any, path string, v any) (isNew bool, err error) {
 			if _, isObj := child.(map[string]any); isObj {
 				return false, fmt.Errorf("field %q is a section; set its fields one by one", path)
 			}
+			if !ok {
+				for k := range node {
+					if strings.EqualFold(k, p) {
+						return false, fmt.Errorf("unknown field %q (field names are case-sensitive: did you mean %q?)",
+							path, strings.Join(append(parts[:i:i], k), "."))
+					}
+				}
+			}
 			node[p] = v
 			return !ok, nil
 		}
@@ -356,7 +367,12 @@ func DiffPaths(a, b Config) []string {
 	fa, fb := a.Flatten(), b.Flatten()
 	var out []string
 	for k, v := range fa {
-		if fb[k] != v {
+		if w, ok := fb[k]; !ok || w != v {
+			out = append(out, k)
+		}
+	}
+	for k := range fb {
+		if _, ok := fa[k]; !ok {
 			out = append(out, k)
 		}
 	}

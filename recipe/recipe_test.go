@@ -17,6 +17,10 @@ func TestApply(t *testing.T) {
 	if got := DiffPaths(Default(), c); !reflect.DeepEqual(got, []string{"dpo.beta", "method", "online.prompt_aug", "world.h"}) {
 		t.Errorf("DiffPaths = %v", got)
 	}
+	f, _ := Default().Apply(Diff{"data.source": "file", "data.file": "p", "data.file_hash": "h"})
+	if got := DiffPaths(Default(), f); !reflect.DeepEqual(got, []string{"data.file", "data.file_hash", "data.source"}) {
+		t.Errorf("DiffPaths must see fields present on one side only: %v", got)
+	}
 	if got := DiffPaths(Default(), Default()); len(got) != 0 {
 		t.Errorf("DiffPaths(default, default) = %v, want none", got)
 	}
@@ -45,6 +49,7 @@ func TestApplyErrors(t *testing.T) {
 		{Diff{"dpo": 1}, `field "dpo" is a section`},
 		{Diff{"dpo.epochs": "four"}, `field "dpo.epochs": value "four" is a string, want a int`},
 		{Diff{"dpo.epochs": 2.5}, `field "dpo.epochs"`},
+		{Diff{"dpo.Beta": 0.5}, `unknown field "dpo.Beta" (field names are case-sensitive: did you mean "dpo.beta"?)`},
 	} {
 		if _, err := Default().Apply(tc.diff); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Apply(%v) = %v, want an error containing %q", tc.diff, err, tc.want)
@@ -66,6 +71,8 @@ func TestValidate(t *testing.T) {
 		{Diff{"rm.kind": "huge"}, `rm.kind must be one of backbone, linear, local, got "huge"`},
 		{Diff{"policy.class": "tilt", "dpo.kl_weight": 0.1}, `policy.class "tilt" cannot use`},
 		{Diff{"data.source": "file"}, "data.file must be set exactly when data.source is file"},
+		{Diff{"data.source": "file", "data.file": "p.jsonl"}, "data.file_hash must be the hash of data.file's content"},
+		{Diff{"eval.beta": 0}, "eval.beta must be > 0"},
 		{Diff{"world.tau": 0}, "world.tau must be > 0"},
 		{Diff{"online.rounds": 100000}, "online.rounds must be in [1, world.pairs]"},
 	} {

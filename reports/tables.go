@@ -218,7 +218,6 @@ func theoryVerdict(checks []TheoryCheck) string {
 	return "holds"
 }
 
-
 // WriteCSV writes one row per (suite, arm, seed, metric), header
 // suite,arm,seed,metric,value, in suite, arm, seed and metric-name order.
 // Values are printed in the shortest form that round-trips, so the file is

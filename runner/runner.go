@@ -14,6 +14,7 @@
 package runner
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -65,6 +66,9 @@ func Key(cfg recipe.Config, seed int) string {
 		Seed    int           `json:"seed"`
 	}{Version, cfg, seed})
 }
+
+// FileHash is the content hash that data.file_hash must hold for a pairs file.
+func FileHash(content []byte) string { return store.Hash(string(content)) }
 
 // RNG streams for training, disjoint from the world's.
 const (
@@ -140,7 +144,7 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 		return nil, err
 	}
 	res.Shared = map[string]string{"world": store.Hash(w.Config), "sft": store.Hash(sft.Params()), "data": store.Hash(data)}
-	ev := metrics.NewEvaluator(w, sft, cfg.DPO.Beta, data)
+	ev := metrics.NewEvaluator(w, sft, cfg.Eval.Beta, data)
 	probe := func(pi model.Policy) func(int) {
 		return func(step int) {
 			m := ev.Validation(pi)
@@ -190,6 +194,7 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 		res.Metrics["rare_mass"] = m.RareMass
 	}
 	if loss := res.Curves["loss"]; len(loss) > 0 {
+		res.Metrics["steps"] = float64(len(loss))
 		k := min(len(loss), 8)
 		s := 0.0
 		for _, v := range loss[len(loss)-k:] {
@@ -282,13 +287,22 @@ func (r *Runner) data(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
 		return nil, err
 	}
 	if cfg.Data.Source == recipe.DataFile {
-		return memo(r, "file:"+cfg.Data.FileHash+":"+store.Hash(cfg.World)+fmt.Sprint(seed), func() ([]datasets.Pair, error) {
-			f, err := os.Open(cfg.Data.File)
+		key := store.Hash(struct {
+			File, Hash string
+			W          datasets.Config
+			Seed       int
+		}{cfg.Data.File, cfg.Data.FileHash, cfg.World, seed})
+		return memo(r, "file:"+key, func() ([]datasets.Pair, error) {
+			raw, err := os.ReadFile(cfg.Data.File)
 			if err != nil {
 				return nil, err
 			}
-			defer f.Close()
-			return w.ReadPairs(cfg.Data.File, f)
+			// The result key follows data.file_hash, so the file must still hold
+			// the content that hash names.
+			if h := FileHash(raw); h != cfg.Data.FileHash {
+				return nil, fmt.Errorf("data.file %q has content hash %s, but data.file_hash is %q", cfg.Data.File, h, cfg.Data.FileHash)
+			}
+			return w.ReadPairs(cfg.Data.File, bytes.NewReader(raw))
 		})
 	}
 	if cfg.Data.Source != recipe.DataNarrow {
@@ -512,6 +526,9 @@ func (r *Runner) trainOnline(cfg recipe.Config, seed int, res *Result, probe fun
 			}
 		}
 	}
+	if cfg.Online.Rounds > len(slots) {
+		return nil, fmt.Errorf("online.rounds must be at most the %d pair slots, got %d", len(slots), cfg.Online.Rounds)
+	}
 	oc := trainer.OnlineConfig{K: cfg.Online.K, Temperature: cfg.Online.Temperature, Rounds: cfg.Online.Rounds,
 		Batch: cfg.DPO.Batch, Epochs: cfg.DPO.Epochs}
 	src := trainer.NewOnline(oc, slots, pi, ref, labeller, rng(seed, streamOnline))
@@ -541,7 +558,7 @@ func (r *Runner) evalPairs(cfg recipe.Config, seed int) ([2][]datasets.Pair, err
 	})
 }
 
-// rmMetrics records a reward's validation likelihood in and out of distribution
+// rmMetrics records a reward's validation likelihood and ranking accuracy in and out of distribution
 // and its Best-of-N gold reward on samples of the SFT policy (bon_N) and, when
 // dpo is not nil, of the offline DPO policy (bon_dpo_N).
 func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, s metrics.Scorer, sft, dpo model.Policy, res *Result) error {
@@ -551,6 +568,8 @@ func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, s met
 	}
 	res.Metrics["rm_lik_id"] = metrics.PairLikelihood(w, s, ev[0])
 	res.Metrics["rm_lik_ood"] = metrics.PairLikelihood(w, s, ev[1])
+	res.Metrics["rm_acc_id"] = metrics.PairAccuracy(w, s, ev[0])
+	res.Metrics["rm_acc_ood"] = metrics.PairAccuracy(w, s, ev[1])
 	if len(cfg.Eval.BestOfN) == 0 {
 		return nil
 	}

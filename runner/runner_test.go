@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -122,11 +123,33 @@ func TestSweepStore(t *testing.T) {
 // TestWorkersDoNotChangeResults runs the same jobs with 1 and 3 workers.
 func TestWorkersDoNotChangeResults(t *testing.T) {
 	var jobs []Job
-	for _, m := range []string{recipe.MethodSFT, recipe.MethodDPO, recipe.MethodOnline} {
+	variants := map[string]recipe.Config{}
+	for _, m := range []string{recipe.MethodSFT, recipe.MethodDPO, recipe.MethodOnline, recipe.MethodRM} {
+		variants[m] = tiny(m)
+	}
+	// Every path through the shared artifacts: online from the DPO policy, the
+	// local labeller, narrow data, a local RM, the tilt class.
+	c := tiny(recipe.MethodOnline)
+	c.Online.Start = "dpo"
+	variants["online-from-dpo"] = c
+	c = tiny(recipe.MethodOnline)
+	c.Online.Labeller = recipe.LabelLocal
+	variants["online-local"] = c
+	c = tiny(recipe.MethodOnline)
+	c.Data.Source = recipe.DataNarrow
+	variants["online-narrow"] = c
+	c = tiny(recipe.MethodRM)
+	c.RM.Kind = recipe.RMLocal
+	variants["rm-local"] = c
+	c = tiny(recipe.MethodOnline)
+	c.Policy.Class, c.RM.Kind = recipe.ClassTilt, recipe.RMLinear
+	variants["online-tilt"] = c
+	for name, cfg := range variants {
 		for seed := 1; seed <= 3; seed++ {
-			jobs = append(jobs, Job{Suite: "t", Arm: m, Seed: seed, Config: tiny(m)})
+			jobs = append(jobs, Job{Suite: "t", Arm: name, Seed: seed, Config: cfg})
 		}
 	}
+	sort.Slice(jobs, func(i, j int) bool { return jobs[i].Name() < jobs[j].Name() })
 	a, err := New().Sweep(context.Background(), jobs, SweepOptions{Workers: 1})
 	if err != nil {
 		t.Fatal(err)

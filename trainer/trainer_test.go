@@ -1,10 +1,12 @@
 package trainer
 
 import (
-	"gapbench/internal/gradcheck"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"gapbench/internal/gradcheck"
 
 	"gapbench/model"
 )
@@ -160,9 +162,16 @@ func TestOfflineSource(t *testing.T) {
 
 func TestOnlinePairs(t *testing.T) {
 	p := newPolicy(1)
-	labeller := FuncLabeller(func(_ model.Input, y []int) float64 { return float64(y[0] + y[1] - y[2]) })
+	// The labeller records every completion it scores, per prompt, in order.
+	scored := map[int][][]int{}
+	score := func(y []int) float64 { return float64(y[0] + y[1] - y[2]) }
+	labeller := FuncLabeller(func(x model.Input, y []int) float64 {
+		scored[x.ID] = append(scored[x.ID], append([]int(nil), y...))
+		return score(y)
+	})
 	xs := inputs(5)
-	src := NewOnline(OnlineConfig{K: 6, Temperature: 1, Rounds: 1, Batch: 2, Epochs: 1}, xs, p, p, labeller, rand.New(rand.NewPCG(1, 1)))
+	const k = 6
+	src := NewOnline(OnlineConfig{K: k, Temperature: 1, Rounds: 1, Batch: 2, Epochs: 1}, xs, p, p, labeller, rand.New(rand.NewPCG(1, 1)))
 	n := 0
 	for {
 		b, ok := src.Next()
@@ -175,8 +184,21 @@ func TestOnlinePairs(t *testing.T) {
 		t.Fatalf("trained on %d items, want %d", n, len(xs))
 	}
 	for _, c := range src.Pairs() {
-		if labeller(c.X, c.Chosen) < labeller(c.X, c.Rejected) {
-			t.Errorf("pair %v ≻ %v: chosen has the lower label", c.Chosen, c.Rejected)
+		samples := scored[c.X.ID]
+		if len(samples) != k {
+			t.Fatalf("prompt %d: %d completions scored, want K = %d", c.X.ID, len(samples), k)
+		}
+		best, worst := samples[0], samples[0]
+		for _, y := range samples[1:] {
+			if score(y) > score(best) {
+				best = y
+			}
+			if score(y) < score(worst) {
+				worst = y
+			}
+		}
+		if !slices.Equal(c.Chosen, best) || !slices.Equal(c.Rejected, worst) {
+			t.Errorf("prompt %d: pair %v ≻ %v, want the first best %v and first worst %v of %v", c.X.ID, c.Chosen, c.Rejected, best, worst, samples)
 		}
 	}
 }

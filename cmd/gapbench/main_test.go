@@ -30,6 +30,13 @@ func TestBadInput(t *testing.T) {
 	os.WriteFile(negBeta, []byte("arms:\n  - name: neg\n    doc: negative beta\n    diff: {method: dpo, dpo.beta: -0.1}\n"), 0o644)
 	unknownField := filepath.Join(dir, "arms2.yaml")
 	os.WriteFile(unknownField, []byte("arms:\n  - name: typo\n    doc: a typo\n    diff: {dpo.betta: 0.1}\n"), 0o644)
+	missingFile := filepath.Join(dir, "arms3.yaml")
+	os.WriteFile(missingFile, []byte("arms:\n  - name: gone\n    doc: pairs from a file that is not there\n    diff: {method: dpo, data.source: file, data.file: "+filepath.Join(dir, "nope.jsonl")+", data.file_hash: abc}\n"), 0o644)
+	caseFile := filepath.Join(dir, "arms4.yaml")
+	os.WriteFile(caseFile, []byte("arms:\n  - name: cased\n    doc: a field in the wrong case\n    diff: {method: dpo, dpo.Beta: 0.5}\n"), 0o644)
+	pairs, _, _ := gapbench(t, "pairs", "--seed", "1", "--budget", "smoke")
+	goodPairs := filepath.Join(dir, "good.jsonl")
+	os.WriteFile(goodPairs, []byte(pairs), 0o644)
 	csv := filepath.Join(dir, "out.csv")
 	results := filepath.Join(dir, "results")
 	for _, tc := range []struct {
@@ -47,6 +54,9 @@ func TestBadInput(t *testing.T) {
 		{"negative beta", []string{"run", "--suite", "H2", "--arms-file", negBeta, "--add-arm", "neg"}, []string{`arm "neg"`, "dpo.beta must be > 0, got -0.1"}},
 		{"unknown field", []string{"run", "--suite", "H2", "--arms-file", unknownField, "--add-arm", "typo"}, []string{`arm "typo"`, `"dpo.betta"`}},
 		{"bad shard", []string{"run", "--shard", "3/3"}, []string{"--shard", "3/3"}},
+		{"missing data file", []string{"run", "--suite", "H2", "--budget", "smoke", "--arms-file", missingFile, "--add-arm", "gone"}, []string{`arm "gone"`, "data.file", "nope.jsonl"}},
+		{"pairs for another world", []string{"run", "--suite", "H6", "--budget", "smoke", "--seeds", "1", "--pairs", goodPairs}, []string{"--pairs", "H6", "@h1", `field "chosen"`}},
+		{"case of a field", []string{"run", "--suite", "H2", "--arms-file", caseFile, "--add-arm", "cased"}, []string{`"dpo.Beta"`, `did you mean "dpo.beta"`}},
 		{"unknown flag", []string{"run", "--sead", "1"}, []string{"sead"}},
 		{"unknown command", []string{"fly"}, []string{`"fly"`}},
 		{"show unknown arm", []string{"show", "nope"}, []string{`"nope"`}},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -163,36 +164,22 @@ func makePlan(f runFlags) (*plan, error) {
 		if err != nil {
 			return nil, usageError{err}
 		}
+		if err := validateDataFiles(jobs); err != nil {
+			return nil, err
+		}
 		p.jobs = jobs
 	}
 	return p, nil
 }
 
-// usePairs validates a pairs file against the world of every seed and points
-// every suite's data at it.
+// usePairs points every suite's data at a pairs file; validateDataFiles checks it
+// against each run's own world before anything runs.
 func (p *plan) usePairs(path string) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return usagef("--pairs: %w", err)
 	}
-	for _, s := range p.suites {
-		base, err := s.Base(p.budget)
-		if err != nil {
-			return usageError{err}
-		}
-		for seed := 1; seed <= p.seeds; seed++ {
-			wc := base.World
-			wc.Seed = uint64(seed)
-			w, err := datasets.Generate(wc)
-			if err != nil {
-				return usageError{err}
-			}
-			if _, err := w.ReadPairs(path, strings.NewReader(string(raw))); err != nil {
-				return usagef("--pairs (world of seed %d): %w", seed, err)
-			}
-		}
-	}
-	sum := store.Hash(string(raw))
+	sum := runner.FileHash(raw)
 	for i, s := range p.suites {
 		c := *s
 		c.Settings = recipe.Diff{}
@@ -203,6 +190,45 @@ func (p *plan) usePairs(path string) error {
 		c.Settings["data.file"] = path
 		c.Settings["data.file_hash"] = sum
 		p.suites[i] = &c
+	}
+	return nil
+}
+
+// validateDataFiles checks every run that reads preference pairs from a file
+// (--pairs, or an arm's data.file): the file exists, still has the content its
+// hash names, and matches the world of that run's seed and settings. Bad input is
+// reported before any run starts.
+func validateDataFiles(jobs []runner.Job) error {
+	checked := map[string]bool{}
+	for _, j := range jobs {
+		d := j.Config.Data
+		if d.Source != recipe.DataFile {
+			continue
+		}
+		wc := j.Config.World
+		wc.Seed = uint64(j.Seed)
+		key := store.Hash(struct {
+			File, Hash string
+			W          datasets.Config
+		}{d.File, d.FileHash, wc})
+		if checked[key] {
+			continue
+		}
+		checked[key] = true
+		raw, err := os.ReadFile(d.File)
+		if err != nil {
+			return usagef("arm %q: data.file: %v", j.Arm, err)
+		}
+		if h := runner.FileHash(raw); h != d.FileHash {
+			return usagef("arm %q: data.file %q has content hash %s, but data.file_hash is %q", j.Arm, d.File, h, d.FileHash)
+		}
+		w, err := datasets.Generate(wc)
+		if err != nil {
+			return usageError{err}
+		}
+		if _, err := w.ReadPairs(d.File, bytes.NewReader(raw)); err != nil {
+			return usagef("--pairs (suite %s, arm %s, world of seed %d): %w", j.Suite, j.Arm, j.Seed, err)
+		}
 	}
 	return nil
 }
