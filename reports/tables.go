@@ -67,6 +67,8 @@ func num(metric string, v float64) string {
 		return "—"
 	case metric == "win_rate":
 		return fmt.Sprintf("%.1f", v)
+	case metric == "steps":
+		return fmt.Sprintf("%.0f", v)
 	default:
 		return fmt.Sprintf("%.3f", v)
 	}
