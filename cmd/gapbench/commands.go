@@ -55,6 +55,7 @@ func cmdList(args []string, stdout io.Writer) error {
 		b := hypotheses.Budgets[n]
 		fmt.Fprintf(stdout, "  %-6s %2d seeds  %s\n", b.Name, b.Seeds, b.Doc)
 	}
+	listRobustness(stdout)
 	return nil
 }
 

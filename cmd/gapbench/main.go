@@ -48,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdRun(ctx, args[1:], stdout, stderr)
 	case "report":
 		return cmdReport(args[1:], stdout, stderr)
+	case "robustness":
+		return cmdRobustness(ctx, args[1:], stdout, stderr)
 	case "list":
 		return cmdList(args[1:], stdout)
 	case "show":

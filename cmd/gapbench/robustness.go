@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gapbench/hypotheses"
+	"gapbench/progress"
+	"gapbench/reports"
+	"gapbench/robustness"
+	"gapbench/runner"
+	"gapbench/shard"
+	"gapbench/stats"
+	"gapbench/store"
+)
+
+// robustFlags are the flags of gapbench robustness.
+type robustFlags struct {
+	budget, results, shard, protocol, out string
+	seeds, workers                        int
+	dials                                 []string
+	noRun, quiet                          bool
+}
+
+// robustFlagSet declares the flags of gapbench robustness into f.
+func robustFlagSet(f *robustFlags, stderr io.Writer) *flag.FlagSet {
+	fs := newFlagSet("robustness", stderr)
+	fs.StringVar(&f.budget, "budget", "quick", "smoke, quick or full")
+	fs.IntVar(&f.seeds, "seeds", 0, "seeds per arm (0: the budget's)")
+	fs.IntVar(&f.workers, "workers", 0, "concurrent runs (0: GOMAXPROCS)")
+	fs.StringVar(&f.results, "results", "results", "results store directory")
+	fs.StringVar(&f.shard, "shard", "", "run slice i/n of the sweep (auto/n: from the job-array index)")
+	fs.Func("dial", "a dial (its whole grid) or dial=v1,v2; repeatable (default: every dial)", func(v string) error {
+		f.dials = append(f.dials, v)
+		return nil
+	})
+	fs.StringVar(&f.protocol, "protocol", "recipe", "protocols to run (recipe)")
+	fs.StringVar(&f.out, "out", "", "also write the robustness section (ROBUSTNESS.md) and its figures to this directory")
+	fs.BoolVar(&f.noRun, "no-run", false, "never train: read every run from --results and fail if any is missing")
+	fs.BoolVar(&f.quiet, "q", false, "no progress output")
+	return fs
+}
+
+// listRobustness prints the robustness grid for gapbench list.
+func listRobustness(w io.Writer) {
+	fmt.Fprintln(w, "\nRobustness grid (gapbench robustness; one dial at a time around the default):")
+	for _, d := range robustness.Dials {
+		fmt.Fprintf(w, "  %-9s %-16s %s; sets %s; accepts %s\n", d.Name, strings.Join(d.Values, " "), d.Doc, strings.Join(d.Paths, ", "), d.Range)
+	}
+}
+
+// cmdRobustness runs every suite's deciding claims at every point of the
+// robustness grid and prints the verdict-stability table.
+func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f robustFlags
+	fs := robustFlagSet(&f, stderr)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if f.seeds < 0 || (f.seeds == 0 && flagSet(args, "seeds")) {
+		return usagef("--seeds must be >= 1, got %d", f.seeds)
+	}
+	if f.workers < 0 || (f.workers == 0 && flagSet(args, "workers")) {
+		return usagef("--workers must be >= 1, got %d", f.workers)
+	}
+	b, err := hypotheses.GetBudget(f.budget)
+	if err != nil {
+		return usageError{err}
+	}
+	seeds := b.Seeds
+	if f.seeds > 0 {
+		seeds = f.seeds
+	}
+	protocols := []string{"recipe"}
+	if p := strings.ToLower(strings.TrimSpace(f.protocol)); p != "recipe" && p != "all" {
+		return usagef("--protocol must be recipe or all, got %q", f.protocol)
+	}
+	points, err := robustness.Select(f.dials)
+	if err != nil {
+		return usageError{err}
+	}
+	plan, err := robustness.NewPlan(hypotheses.All(), b, seeds, points, protocols)
+	if err != nil {
+		return usageError{err}
+	}
+	sh, err := shard.ParseEnv(f.shard, os.Getenv)
+	if err != nil {
+		return usageError{err}
+	}
+	if f.noRun && !sh.Whole() {
+		return usagef("--no-run reads the whole grid; it takes no --shard, got %q", f.shard)
+	}
+	if f.out != "" {
+		if st, err := os.Stat(f.out); err != nil || !st.IsDir() {
+			return usagef("--out %q: not a directory", f.out)
+		}
+	}
+	var outs []runner.Outcome
+	if f.noRun {
+		if _, err := os.Stat(f.results); err != nil {
+			return usagef("--results %q: %v", f.results, err)
+		}
+		st, err := store.Open(f.results)
+		if err != nil {
+			return usagef("--results %q: %v", f.results, err)
+		}
+		var missing int
+		if outs, missing, err = loadOutcomes(st, plan.Jobs); err != nil {
+			return err
+		}
+		if missing > 0 {
+			return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench robustness without --no-run first", missing, len(plan.Jobs), f.results)
+		}
+	} else {
+		st, err := store.Open(f.results)
+		if err != nil {
+			return usagef("--results %q: %v", f.results, err)
+		}
+		start := time.Now()
+		jobs := shard.Filter(sh, plan.Jobs)
+		distinct := map[string]bool{}
+		for _, j := range jobs {
+			distinct[j.Key()] = true
+		}
+		bar := progress.New(stderr, len(distinct), progress.Options{Quiet: f.quiet,
+			Terminal: progress.IsTerminal(stderr), Label: "runs"})
+		reused := 0
+		outs, err = runner.New().Sweep(ctx, jobs, runner.SweepOptions{
+			Workers: f.workers, Store: st,
+			OnDone: func(o runner.Outcome) {
+				if o.Reused {
+					reused++
+				}
+				bar.Done(o.Job.Name(), o.Reused)
+			},
+			OnCorrupt: func(j runner.Job, err error) {
+				fmt.Fprintf(stderr, "gapbench: recomputing %s: %v\n", j.Name(), err)
+			},
+		})
+		bar.Finish()
+		if err != nil {
+			return err
+		}
+		if !f.quiet {
+			fmt.Fprintf(stderr, "gapbench: %d runs (%d reused) in %s\n", len(distinct), reused, time.Since(start).Round(time.Millisecond))
+		}
+		if !sh.Whole() {
+			fmt.Fprintf(stdout, "shard %s: %d of %d runs done; copy every shard's %s/ into one directory and run gapbench robustness --no-run\n",
+				sh, len(jobs), len(plan.Jobs), f.results)
+			return nil
+		}
+	}
+	grid, err := robustness.Evaluate(plan, outs, stats.DefaultOptions())
+	if err != nil {
+		return err
+	}
+	if err := reports.WriteRobustness(stdout, grid, stats.Terminal); err != nil {
+		return err
+	}
+	if f.out != "" {
+		files, err := reports.RenderRobustness(grid)
+		if err != nil {
+			return err
+		}
+		for _, file := range files {
+			if err := writeFileAtomic(filepath.Join(f.out, file.Name), func(w io.Writer) error { _, err := w.Write(file.Data); return err }); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stderr, "gapbench: wrote %d files to %s\n", len(files), f.out)
+	}
+	return nil
+}

@@ -1,0 +1,234 @@
+package figures
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"gapbench/robustness"
+	"gapbench/stats"
+)
+
+// claimColors tell a suite's deciding claims apart in the robustness figures.
+var claimColors = []color.Color{colOnline, colOffline, colGreen, colRed,
+	color.RGBA{R: 0xcc, G: 0x79, B: 0xa7, A: 0xff}, color.RGBA{R: 0x56, G: 0xb4, B: 0xe9, A: 0xff}}
+
+// protocolGlyphs tell protocols apart in the robustness figures.
+var protocolGlyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}}
+
+// tiled draws a grid of plots aligned on one canvas.
+type tiled struct {
+	plots [][]*plot.Plot
+	tiles draw.Tiles
+}
+
+// Draw implements drawer.
+func (t tiled) Draw(c draw.Canvas) {
+	cs := plot.Align(t.plots, t.tiles, c)
+	for j := range t.plots {
+		for i, p := range t.plots[j] {
+			if p != nil {
+				p.Draw(cs[j][i])
+			}
+		}
+	}
+}
+
+// RobustnessFile is a robustness figure with its caption.
+type RobustnessFile struct {
+	File
+	Caption string
+}
+
+// Robustness draws one figure per hypothesis of an evaluated robustness grid:
+// one panel per dial, the paired Δ of each deciding claim (95% interval) at each
+// of the dial's values, and the claim's decision margin as dashed lines (±margin for equivalence claims, the
+// predicted side's margin for superiority claims) around a solid zero line.
+// Claims that do not apply at a dial value are left out of that panel.
+func Robustness(g *robustness.Grid) ([]RobustnessFile, error) {
+	var out []RobustnessFile
+	var suites []string
+	for _, r := range g.Rows {
+		if !slices.Contains(suites, r.Suite) {
+			suites = append(suites, r.Suite)
+		}
+	}
+	for _, s := range suites {
+		dr, err := robustnessFigure(g, s)
+		if err != nil {
+			return nil, fmt.Errorf("figures: robustness %s: %w", s, err)
+		}
+		if dr == nil {
+			continue
+		}
+		w := 11 * vg.Inch
+		h := 5.5 * vg.Inch
+		svg, err := writeSVG(dr, w, h)
+		if err != nil {
+			return nil, fmt.Errorf("figures: robustness %s: %w", s, err)
+		}
+		out = append(out, RobustnessFile{File: File{Name: "robustness_" + s + ".svg", Data: svg},
+			Caption: fmt.Sprintf("%s: each deciding claim's Δ (paired 95%% interval) against each dial, one dial at a time; dashed lines are the decision margins, the solid line Δ = 0; claims not applicable at a dial value are left out.", s)})
+	}
+	return out, nil
+}
+
+// robustnessFigure lays out one panel per dial for suite s.
+func robustnessFigure(g *robustness.Grid, s string) (drawer, error) {
+	var rows []robustness.Row
+	var claims, protos []string
+	for _, r := range g.Rows {
+		if r.Suite != s {
+			continue
+		}
+		rows = append(rows, r)
+		if !slices.Contains(claims, r.Claim) {
+			claims = append(claims, r.Claim)
+		}
+		if !slices.Contains(protos, r.Protocol) {
+			protos = append(protos, r.Protocol)
+		}
+	}
+	var dials []string
+	for _, pp := range g.Plan.Points {
+		if pp.Dial != "" && !slices.Contains(dials, pp.Dial) {
+			dials = append(dials, pp.Dial)
+		}
+	}
+	if len(rows) == 0 || len(dials) == 0 {
+		return nil, nil
+	}
+	// Claims of a suite may be on different metrics; the y label names them.
+	var metrics []string
+	var margins []float64
+	for _, r := range rows {
+		if !r.Applicable {
+			continue
+		}
+		c := r.Result.Claim
+		if !slices.Contains(metrics, c.Metric) {
+			metrics = append(metrics, c.Metric)
+		}
+		var ms []float64
+		switch {
+		case c.Kind == stats.Equivalence:
+			ms = []float64{-c.Margin, c.Margin}
+		case c.Predict == stats.Less:
+			ms = []float64{-c.Margin}
+		default:
+			ms = []float64{c.Margin}
+		}
+		for _, m := range ms {
+			if m != 0 && !slices.Contains(margins, m) {
+				margins = append(margins, m)
+			}
+		}
+	}
+	cols := 4
+	nrows := (len(dials) + cols - 1) / cols
+	plots := make([][]*plot.Plot, nrows)
+	for j := range plots {
+		plots[j] = make([]*plot.Plot, cols)
+	}
+	for di, dial := range dials {
+		var values []string
+		for _, pp := range g.Plan.Points {
+			if pp.Dial == dial {
+				values = append(values, pp.Value)
+			}
+		}
+		ylabel := ""
+		if di%cols == 0 {
+			ylabel = "Δ " + strings.Join(metrics, ", ")
+		}
+		p := newPlot(dial, "", ylabel)
+		p.Legend.Top = true
+		lo, hi := -0.5, float64(len(values))-0.5
+		zero, err := hline(0, lo, hi)
+		if err != nil {
+			return nil, err
+		}
+		zero.LineStyle.Dashes = nil
+		p.Add(zero)
+		for _, m := range margins {
+			l, err := hline(m, lo, hi)
+			if err != nil {
+				return nil, err
+			}
+			p.Add(l)
+		}
+		n := len(claims) * len(protos)
+		k := 0
+		for ci, claim := range claims {
+			for pi, proto := range protos {
+				off := 0.0
+				if n > 1 {
+					off = (float64(k)/float64(n-1) - 0.5) * 0.5
+				}
+				k++
+				var ps points
+				for vi, v := range values {
+					for _, r := range rows {
+						if r.Claim != claim || r.Protocol != proto || r.Point.Dial != dial || r.Point.Value != v || !r.Applicable {
+							continue
+						}
+						e := estimate{Mean: r.Result.Paired.Mean, CI: r.Result.Paired.CI, N: r.Result.Paired.N}
+						ps = append(ps, at(float64(vi)+off, e))
+					}
+				}
+				if len(ps) == 0 {
+					continue
+				}
+				col := claimColors[ci%len(claimColors)]
+				eb, err := yErrorBars(ps)
+				if err != nil {
+					return nil, err
+				}
+				eb.LineStyle.Color = col
+				eb.CapWidth = vg.Points(4)
+				sc, err := scatter(ps, col, protocolGlyphs[pi%len(protocolGlyphs)])
+				if err != nil {
+					return nil, err
+				}
+				sc.GlyphStyle.Radius = vg.Points(2.5)
+				p.Add(eb, sc)
+				if di == 0 {
+					label := claim
+					if len(protos) > 1 {
+						label += " (" + proto + ")"
+					}
+					p.Legend.Add(label, sc)
+				}
+			}
+		}
+		ticks := make(plot.ConstantTicks, len(values))
+		for i, v := range values {
+			ticks[i] = plot.Tick{Value: float64(i), Label: v}
+		}
+		p.X.Tick.Marker = ticks
+		p.X.Min, p.X.Max = lo, hi
+		padY(p, margins)
+		plots[di/cols][di%cols] = p
+	}
+	return tiled{plots: plots, tiles: draw.Tiles{Rows: nrows, Cols: cols, PadX: vg.Points(8), PadY: vg.Points(8),
+		PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(4)}}, nil
+}
+
+// padY widens the y range so that the margins and zero are always in view.
+func padY(p *plot.Plot, margins []float64) {
+	lo, hi := p.Y.Min, p.Y.Max
+	for _, m := range append(margins, 0) {
+		lo, hi = math.Min(lo, m), math.Max(hi, m)
+	}
+	pad := 0.05 * (hi - lo)
+	if pad == 0 {
+		pad = 1
+	}
+	p.Y.Min, p.Y.Max = lo-pad, hi+pad
+}

@@ -1,0 +1,171 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"gapbench/hypotheses"
+	"gapbench/reports/figures"
+	"gapbench/robustness"
+	"gapbench/runner"
+	"gapbench/stats"
+)
+
+// RobustnessTesting is the multiple-testing statement of the robustness section.
+const RobustnessTesting = "Grid points are descriptive. Each point is judged exactly as the report of record judges the study: " +
+	"Holm's correction within that point's family of deciding claims (the deciding claims that apply there), " +
+	"then each suite's verdict rule. Nothing is corrected across points, and the stability table claims no new " +
+	"significance: a verdict that holds at every point is a verdict that does not depend on these dials, not a " +
+	"verdict confirmed many times over, and with many points some inconclusive or even flipped verdicts are " +
+	"expected by chance alone. The deciding families stay those of the report of record."
+
+// WriteRobustness writes the stability summaries and the verdict-stability table
+// of an evaluated grid, in terminal or markdown form.
+func WriteRobustness(w io.Writer, g *robustness.Grid, f stats.Format) error {
+	p := g.Plan
+	h := func(level int, title string) {
+		if f == stats.Markdown {
+			fmt.Fprintf(w, "\n%s %s\n\n", strings.Repeat("#", level), title)
+		} else {
+			fmt.Fprintf(w, "\n== %s\n\n", title)
+		}
+	}
+	fmt.Fprintf(w, "budget %s, %d seeds per arm (the same seeds at every point); protocols: %s; %d grid points, %d runs\n",
+		p.Budget.Name, p.Seeds, strings.Join(p.Protocols, ", "), len(p.Points), distinctRuns(p.Jobs))
+	if f == stats.Markdown {
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, RobustnessTesting)
+	h(3, "Dials")
+	var dials [][]string
+	for _, d := range robustness.Dials {
+		dials = append(dials, []string{d.Name, d.Doc, strings.Join(d.Values, ", "), strings.Join(d.Paths, ", "), d.Range})
+	}
+	if err := table(w, f, []string{"dial", "varies", "grid", "config paths", "accepts"}, dials); err != nil {
+		return err
+	}
+	h(3, "Stability per hypothesis")
+	var rows [][]string
+	for _, s := range g.SuiteStability() {
+		rows = append(rows, []string{s.Suite, s.Protocol, s.Default, s.Status, s.Text})
+	}
+	if err := table(w, f, []string{"suite", "protocol", "at default", "across the grid", "where"}, rows); err != nil {
+		return err
+	}
+	h(3, "Stability per deciding claim")
+	rows = nil
+	for _, s := range g.ClaimStability() {
+		rows = append(rows, []string{s.Claim, s.Protocol, s.Default, s.Status, s.Text})
+	}
+	if err := table(w, f, []string{"claim", "protocol", "at default", "across the grid", "where"}, rows); err != nil {
+		return err
+	}
+	h(3, "Verdict stability: every deciding claim at every grid point")
+	if f == stats.Markdown {
+		fmt.Fprintln(w, "Δ = A − B paired by seed with its 95% interval; \"= default\" marks a dial value that is the default world; a claim is not applicable where an arm it compares sets a path the dial moves.")
+	}
+	byClaim := map[string][][]string{}
+	var order []string
+	for _, r := range g.Rows {
+		k := r.Suite
+		if _, ok := byClaim[k]; !ok {
+			order = append(order, k)
+		}
+		byClaim[k] = append(byClaim[k], stabilityRow(r))
+	}
+	for _, k := range order {
+		if f == stats.Markdown {
+			fmt.Fprintf(w, "\n**%s**\n\n", k)
+		} else {
+			fmt.Fprintf(w, "\n%s\n", k)
+		}
+		for _, s := range p.Suites {
+			if s.Name == k {
+				writeDeciding(w, s, f)
+			}
+		}
+		if err := table(w, f, []string{"claim", "protocol", "point", "Δ [95% CI]", "verdict"}, byClaim[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stabilityRow is one row of the verdict-stability table.
+func stabilityRow(r robustness.Row) []string {
+	label := r.Point.Label()
+	if r.Point.Dial != "" && r.Key == "" {
+		label += " (= default)"
+	}
+	c := r.Result.Claim
+	if !r.Applicable {
+		return []string{r.Claim, r.Protocol, label, "—", "not applicable: " + r.Reason}
+	}
+	return []string{r.Claim, r.Protocol, label, cell(c.Metric, r.Result.Paired.Mean, r.Result.Paired.CI), string(r.Result.Verdict)}
+}
+
+// writeDeciding lists a suite's deciding claims, one line each.
+func writeDeciding(w io.Writer, s *hypotheses.Suite, f stats.Format) {
+	for _, c := range s.Claims {
+		if !c.Decides {
+			continue
+		}
+		line := fmt.Sprintf("%s: %s %s %s on %s, margin %g — %s", c.ID, c.A, claimOp(c.Claim), c.B, c.Metric, c.Margin, c.Note)
+		if f == stats.Markdown {
+			fmt.Fprintf(w, "- %s\n", line)
+		} else {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+	}
+	if f == stats.Markdown {
+		fmt.Fprintln(w)
+	}
+}
+
+// claimOp is the relation a claim predicts: >, < or ≈.
+func claimOp(c stats.Claim) string {
+	if c.Kind == stats.Equivalence {
+		return "≈"
+	}
+	return c.Predict.String()
+}
+
+// distinctRuns counts the distinct (config, seed) runs among jobs.
+func distinctRuns(jobs []runner.Job) int {
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		seen[j.Key()] = true
+	}
+	return len(seen)
+}
+
+// RenderRobustness produces the robustness section (ROBUSTNESS.md) and one
+// figure per hypothesis from an evaluated grid. The output depends only on the
+// grid, so regenerating from the same stored results is byte-identical.
+func RenderRobustness(g *robustness.Grid) ([]File, error) {
+	figs, err := figures.Robustness(g)
+	if err != nil {
+		return nil, err
+	}
+	var md bytes.Buffer
+	fmt.Fprintf(&md, "## Robustness: do the verdicts survive other worlds and recipes?\n\n")
+	fmt.Fprintf(&md, "Generated by `gapbench robustness --budget %s --seeds %d --no-run --out DIR` from stored results (code version %s). ",
+		g.Plan.Budget.Name, g.Plan.Seeds, runner.Version)
+	fmt.Fprintf(&md, "Every suite's deciding claims are rerun at every point of a grid of world and recipe dials, varied one at a time around the default world, with the same seeds.\n\n")
+	if err := WriteRobustness(&md, g, stats.Markdown); err != nil {
+		return nil, err
+	}
+	if len(figs) > 0 {
+		fmt.Fprintf(&md, "\n### Figures\n\n")
+		for _, f := range figs {
+			fmt.Fprintf(&md, "![%s](%s)\n\n%s\n\n", f.Name, f.Name, f.Caption)
+		}
+	}
+	files := []File{{Name: "ROBUSTNESS.md", Data: md.Bytes()}}
+	for _, f := range figs {
+		files = append(files, File{Name: f.Name, Data: f.Data})
+	}
+	return files, nil
+}
