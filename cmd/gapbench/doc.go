@@ -6,6 +6,7 @@
 //
 //	gapbench run [flags]        train and evaluate suites, print tables and verdicts
 //	gapbench report [flags]     regenerate reports/ from stored results (never trains)
+//	gapbench robustness [flags] rerun every deciding claim over the robustness grid; print verdict stability
 //	gapbench list               suites, arms, claims and budgets
 //	gapbench show ARM [flags]   the arm's resolved configuration as JSON
 //	gapbench pairs [flags]      write a world's preference pairs as JSONL
@@ -30,6 +31,32 @@
 // --arms-file F (the suite's settings and the budget are applied). Flags of
 // pairs: --seed N, --budget B.
 //
+// Flags of robustness (gapbench list shows the grid: each dial, its values, the
+// config paths it sets and the values it accepts):
+//
+//	--dial D[=V,...]  a dial and its grid (pairs), or chosen values (pairs=128,1024);
+//	                  repeatable; default every dial. A value outside the dial's
+//	                  range is refused, naming the dial and the value
+//	--budget B        smoke, quick or full (default quick): the world the dials vary
+//	--seeds N         seeds per arm, the same at every point (default: the budget's)
+//	--protocol P      the protocols to run the claims under (recipe; default recipe)
+//	--workers N       concurrent runs (default GOMAXPROCS); results do not depend on it
+//	--results DIR     the results store, shared with run (default results/)
+//	--shard i/n       run only slice i of n of the grid's runs
+//	--no-run          never train: read every run from --results, fail if one is missing
+//	--out DIR         also write ROBUSTNESS.md (the report's robustness section) and
+//	                  one figure per hypothesis to DIR
+//	-q                no progress output
+//
+// robustness runs each suite's deciding claims at the default point and at every
+// dial value, one dial at a time, and judges each point like the report of
+// record (Holm across that point's deciding claims). A deciding claim whose
+// arms (or suite settings) set a path the dial moves, such as H6's horizon arms
+// under the vh dial, is shown as not applicable there, never run at an
+// overridden setting. It prints the stability of every hypothesis and deciding
+// claim across the grid (holds, flips at named points, or inconclusive at a
+// share of points) and the table of Δ, interval and verdict at every point.
+//
 // Exit status is 0 on success, 2 for bad input (a flag, an arm file, a pairs
 // file), and 1 when a run fails. Bad input is reported before anything runs, and
 // a failed sweep keeps every result it finished.
@@ -38,6 +65,7 @@
 //
 //	gapbench run --suite gap --budget quick --seeds 10 --csv out.csv
 //	gapbench run --suite H6 --budget smoke
+//	gapbench robustness --dial tau=0.5
 //	gapbench show online-dpo-sft
 //	gapbench list
 package main

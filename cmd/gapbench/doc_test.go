@@ -8,7 +8,7 @@ import (
 )
 
 // TestDocExamples runs every example in the package documentation (doc.go), so the
-// manual cannot go stale. Examples of run are shrunk to the smoke budget with two
+// manual cannot go stale. Examples of run and robustness are shrunk to the smoke budget with two
 // seeds (later flags win) and write into a temporary directory.
 func TestDocExamples(t *testing.T) {
 	if testing.Short() {
@@ -36,7 +36,7 @@ func TestDocExamples(t *testing.T) {
 				args[i] = filepath.Join(dir, "out.csv")
 			}
 		}
-		if args[0] == "run" {
+		if args[0] == "run" || args[0] == "robustness" {
 			args = append(args, "--budget", "smoke", "--seeds", "2", "-q", "--results", filepath.Join(dir, "results"))
 		}
 		t.Run(line, func(t *testing.T) {

@@ -1,0 +1,207 @@
+package robustness
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gapbench/hypotheses"
+)
+
+// TestDialGrid checks the requirement on every dial but the (two-valued,
+// categorical) pair distribution: at least three values spanning a factor of 4
+// or more, each accepted by the dial's own range, and the default world's value
+// among them.
+func TestDialGrid(t *testing.T) {
+	t.Parallel()
+	defaults := map[string]string{"pairs": "256", "tau": "1", "beta": "0.1", "width": "64", "teacher": "128", "pair_dist": "ref", "vh": "8x4"}
+	for _, d := range Dials {
+		t.Run(d.Name, func(t *testing.T) {
+			for _, v := range d.Values {
+				if _, err := d.Diff(v); err != nil {
+					t.Errorf("grid value %s refused: %v", v, err)
+				}
+			}
+			if !containsString(d.Values, defaults[d.Name]) {
+				t.Errorf("grid %v lacks the default %s", d.Values, defaults[d.Name])
+			}
+			if d.Name == "pair_dist" {
+				if len(d.Values) < 2 {
+					t.Errorf("got %d values, want at least 2", len(d.Values))
+				}
+				return
+			}
+			if len(d.Values) < 3 {
+				t.Errorf("got %d values, want at least 3", len(d.Values))
+			}
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, v := range d.Values {
+				x, err := strconv.ParseFloat(strings.Split(v, "x")[0], 64) // vh: span of V
+				if err != nil {
+					t.Fatal(err)
+				}
+				lo, hi = math.Min(lo, x), math.Max(hi, x)
+			}
+			if hi/lo < 4 {
+				t.Errorf("values %v span a factor of %g, want >= 4", d.Values, hi/lo)
+			}
+		})
+	}
+}
+
+func containsString(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestDialRefusesOutOfRange checks that a value outside a dial's declared range
+// is refused with an error naming the dial and the value.
+func TestDialRefusesOutOfRange(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ spec, dial, value string }{
+		{"pairs=5000", "pairs", "5000"},
+		{"pairs=8", "pairs", "8"},
+		{"pairs=1.5", "pairs", "1.5"},
+		{"tau=0", "tau", "0"},
+		{"tau=NaN", "tau", "NaN"},
+		{"beta=2", "beta", "2"},
+		{"width=4", "width", "4"},
+		{"teacher=1024", "teacher", "1024"},
+		{"pair_dist=gold", "pair_dist", "gold"},
+		{"vh=8x6", "vh", "8x6"},
+		{"vh=16x4", "vh", "16x4"},
+		{"vh=8", "vh", "8"},
+	} {
+		t.Run(tc.spec, func(t *testing.T) {
+			_, err := Select([]string{tc.spec})
+			if err == nil {
+				t.Fatalf("Select(%q): no error", tc.spec)
+			}
+			if !strings.Contains(err.Error(), tc.dial) || !strings.Contains(err.Error(), strconv.Quote(tc.value)) {
+				t.Errorf("got %q, want the dial %s and the value %q named", err, tc.dial, tc.value)
+			}
+		})
+	}
+	if _, err := Select([]string{"nosuch"}); err == nil || !strings.Contains(err.Error(), "nosuch") {
+		t.Errorf("unknown dial: got %v", err)
+	}
+}
+
+// TestSelect checks the points a --dial spec selects.
+func TestSelect(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		specs []string
+		want  string
+	}{
+		{nil, "default pairs=128 pairs=256 pairs=1024 tau=0.5 tau=1 tau=2 beta=0.05 beta=0.1 beta=0.3 width=32 width=64 width=128 teacher=64 teacher=128 teacher=256 pair_dist=ref pair_dist=uniform vh=4x6 vh=8x4 vh=16x3"},
+		{[]string{"tau"}, "default tau=0.5 tau=1 tau=2"},
+		{[]string{"vh=16x3", "pairs=1024,128"}, "default pairs=1024 pairs=128 vh=16x3"},
+		{[]string{"pairs=128", "pairs=128"}, "default pairs=128"},
+	} {
+		pts, err := Select(tc.specs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range pts {
+			got = append(got, p.Label())
+		}
+		if g := strings.Join(got, " "); g != tc.want {
+			t.Errorf("Select(%v) = %s, want %s", tc.specs, g, tc.want)
+		}
+	}
+}
+
+// TestNotApplicable checks which deciding claims each dial makes not
+// applicable at the quick budget: H6's horizon and reward-grid claims under the
+// vh dial (their arms set world.h), nothing under the other dials, and nothing
+// at a dial value that is the default world.
+func TestNotApplicable(t *testing.T) {
+	t.Parallel()
+	pts, err := Select(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(hypotheses.All(), hypotheses.Budgets["quick"], 2, pts, []string{"recipe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pp := range plan.Points {
+		var got []string
+		for _, s := range pp.Skipped {
+			got = append(got, s.Claim)
+			if !strings.Contains(s.Reason, "world.h") {
+				t.Errorf("%s: %s: reason %q does not name world.h", pp.Label(), s.Claim, s.Reason)
+			}
+		}
+		want := ""
+		if pp.Dial == "vh" && pp.Value != "8x4" {
+			want = "H6.3 H6.4 H6.5 H6.6"
+		}
+		if g := strings.Join(got, " "); g != want {
+			t.Errorf("%s: not applicable %q, want %q", pp.Label(), g, want)
+		}
+		if isDefault := pp.Key == ""; isDefault != (pp.Dial == "" || containsString([]string{"pairs=256", "tau=1", "beta=0.1", "width=64", "teacher=128", "pair_dist=ref", "vh=8x4"}, pp.Label())) {
+			t.Errorf("%s: key %q; want empty exactly at the default world", pp.Label(), pp.Key)
+		}
+	}
+	// Every job of a point carries the values the point changes.
+	for _, pp := range plan.Points {
+		for _, j := range plan.Jobs[pp.Jobs[0]:pp.Jobs[1]] {
+			flat := j.Config.Flatten()
+			for _, path := range pp.Changed {
+				v := pp.Diff[path]
+				if got := flat[path]; got != formatNum(v) {
+					t.Fatalf("%s: job %s has %s = %s, want %v", pp.Label(), j.Name(), path, got, v)
+				}
+			}
+		}
+	}
+}
+
+func formatNum(v any) string {
+	switch x := v.(type) {
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case string:
+		return strconv.Quote(x)
+	}
+	return ""
+}
+
+// TestSummarise checks the stability classification.
+func TestSummarise(t *testing.T) {
+	t.Parallel()
+	l := func(key, label, v string) labelled { return labelled{key, label, v} }
+	for _, tc := range []struct {
+		name   string
+		in     []labelled
+		status string
+		text   string
+	}{
+		{"holds", []labelled{l("", "default", "supported"), l("a", "pairs=128", "supported"), l("", "pairs=256", "supported")},
+			Holds, "holds: supported at all 2 points"},
+		{"flips", []labelled{l("", "default", "supported"), l("a", "tau=0.5", "refuted"), l("b", "tau=2", "inconclusive"), l("c", "beta=0.3", "supported")},
+			Flips, "flips: supported at default, beta=0.3; refuted at tau=0.5; inconclusive at 1 of 4 points (tau=2)"},
+		{"partly inconclusive", []labelled{l("", "default", "inconclusive"), l("a", "tau=0.5", "refuted")},
+			Inconclusive, "inconclusive at 1 of 2 points (default); refuted at tau=0.5"},
+		{"all inconclusive", []labelled{l("", "default", "inconclusive"), l("a", "tau=0.5", "inconclusive")},
+			Inconclusive, "inconclusive at all 2 points"},
+		{"none", nil, Inconclusive, "not judged at any point"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, text, _ := summarise(tc.in, "inconclusive")
+			if status != tc.status || text != tc.text {
+				t.Errorf("got %s, %q; want %s, %q", status, text, tc.status, tc.text)
+			}
+		})
+	}
+}
