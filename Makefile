@@ -3,14 +3,16 @@
 #   make test     the test suite (smoke budgets; a few minutes on 2 cores)
 #   make full     the report of record: every suite at the full budget, then the report
 #   make report   regenerate reports/ from the committed full-budget results in reports/results (never trains)
+#   make robustness  the robustness grid at the quick budget into reports/robustness/results, then its section
 #   make bench, make calibrate (the statistics' coverage simulation), make fuzz
 
 GO      ?= go
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS := -X gapbench/runner.Commit=$(COMMIT)
 RESULTS ?= reports/results
+ROBUST_RESULTS ?= reports/robustness/results
 
-.PHONY: study test full report bench calibrate fuzz vet
+.PHONY: study test full report robustness robustness-report bench calibrate fuzz vet
 
 study:
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/gapbench run
@@ -24,6 +26,17 @@ full:
 
 report:
 	$(GO) run ./cmd/gapbench report --budget full --results $(RESULTS) --out reports
+
+# The robustness grid: every suite's deciding claims at every dial value, quick
+# budget (10 seeds), resuming from the committed store; then the section
+# (reports/robustness/ROBUSTNESS.md and one figure per hypothesis), rendered
+# from the store alone so that it regenerates byte-identically.
+robustness:
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/gapbench robustness --budget quick --results $(ROBUST_RESULTS) -q > /dev/null
+	$(MAKE) robustness-report
+
+robustness-report:
+	$(GO) run ./cmd/gapbench robustness --budget quick --results $(ROBUST_RESULTS) --no-run --out reports/robustness > /dev/null
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./model/ ./trainer/ ./stats/

@@ -1,12 +1,15 @@
 package robustness
 
 import (
+	"hash/fnv"
 	"math"
 	"strconv"
 	"strings"
 	"testing"
 
 	"gapbench/hypotheses"
+	"gapbench/runner"
+	"gapbench/stats"
 )
 
 // TestDialGrid checks the requirement on every dial but the (two-valued,
@@ -203,5 +206,99 @@ func TestSummarise(t *testing.T) {
 				t.Errorf("got %s, %q; want %s, %q", status, text, tc.status, tc.text)
 			}
 		})
+	}
+}
+
+// fakeOutcomes gives every job metrics that depend only on its run key and the
+// metric's name, so that the same run has the same values wherever it is listed.
+func fakeOutcomes(jobs []runner.Job, metrics []string) []runner.Outcome {
+	outs := make([]runner.Outcome, len(jobs))
+	for i, j := range jobs {
+		m := map[string]float64{}
+		for _, name := range metrics {
+			// an offset per config (0 … 9) and noise per seed (0 … 0.99), so
+			// that some claims are decided and Holm's correction matters
+			h, arm := fnv.New64a(), fnv.New64a()
+			h.Write([]byte(j.Key() + "/" + name))
+			arm.Write([]byte(runner.Key(j.Config, 0) + "/" + name))
+			m[name] = float64(arm.Sum64()%10) + float64(h.Sum64()%100)/100
+		}
+		outs[i] = runner.Outcome{Job: j, Result: &runner.Result{Metrics: m, Shared: map[string]string{"world": "w", "sft": "s", "data": "d"}}}
+	}
+	return outs
+}
+
+// TestDefaultPointIsTheReport checks that the default point is judged exactly as
+// the report of record judges the study: the same Δ, Holm-adjusted p-values and
+// verdicts for every deciding claim, from the same runs.
+func TestDefaultPointIsTheReport(t *testing.T) {
+	t.Parallel()
+	b := hypotheses.Budgets["smoke"]
+	const seeds = 6
+	var metrics []string
+	for _, s := range hypotheses.All() {
+		for _, c := range s.Claims {
+			metrics = append(metrics, c.Metric)
+		}
+	}
+	pts, err := Select([]string{"tau=2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(hypotheses.All(), b, seeds, pts, []string{"recipe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Evaluate(plan, fakeOutcomes(plan.Jobs, metrics), stats.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := hypotheses.StudyJobs(hypotheses.All(), b, seeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := hypotheses.Evaluate(hypotheses.All(), b, seeds, fakeOutcomes(jobs, metrics), stats.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]stats.ClaimResult{}
+	for _, sr := range st.Results {
+		for _, r := range sr.Claims {
+			want[r.Claim.ID] = r
+		}
+	}
+	n := 0
+	for _, r := range g.Rows {
+		if r.Point.Dial != "" {
+			continue
+		}
+		n++
+		w := want[r.Claim]
+		if !r.Applicable || r.Result.Paired.Mean != w.Paired.Mean || r.Result.PAdj != w.PAdj || r.Result.Verdict != w.Verdict {
+			t.Errorf("%s at the default: Δ %g, p_adj %g, %s; the report: Δ %g, p_adj %g, %s",
+				r.Claim, r.Result.Paired.Mean, r.Result.PAdj, r.Result.Verdict, w.Paired.Mean, w.PAdj, w.Verdict)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no rows at the default point")
+	}
+	decided := 0
+	for _, r := range g.Rows {
+		if r.Point.Dial == "" && r.Result.Verdict != stats.Inconclusive {
+			decided++
+		}
+	}
+	if decided == 0 {
+		t.Error("no claim decided at the default point: the check would not see a wrong Holm family")
+	}
+	for _, v := range g.Verdicts {
+		if v.Point.Dial != "" {
+			continue
+		}
+		for _, sr := range st.Results {
+			if sr.Suite.Name == v.Suite && sr.Verdict != v.Verdict {
+				t.Errorf("%s at the default: %s; the report: %s", v.Suite, v.Verdict, sr.Verdict)
+			}
+		}
 	}
 }

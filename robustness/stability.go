@@ -171,7 +171,7 @@ func summarise(vs []labelled, undecided string) (status, text string, n int) {
 	case n == 0:
 		return Inconclusive, "not judged at any point", 0
 	case len(decisive) == 1 && len(und) == 0:
-		return Holds, fmt.Sprintf("holds: %s at all %d points", decisive[0], n), n
+		return Holds, fmt.Sprintf("holds: %s at %s", decisive[0], allPoints(n)), n
 	case len(decisive) >= 2:
 		var parts []string
 		for _, v := range decisive {
@@ -184,12 +184,20 @@ func summarise(vs []labelled, undecided string) (status, text string, n int) {
 	}
 	text = fmt.Sprintf("inconclusive at %d of %d points (%s)", len(und), n, strings.Join(und, ", "))
 	if len(und) == n {
-		text = fmt.Sprintf("inconclusive at all %d points", n)
+		text = "inconclusive at " + allPoints(n)
 	}
 	if len(decisive) == 1 {
 		text += fmt.Sprintf("; %s at %s", decisive[0], strings.Join(by[decisive[0]], ", "))
 	}
 	return Inconclusive, text, n
+}
+
+// allPoints is "all n points", or "the one point" when n is 1.
+func allPoints(n int) string {
+	if n == 1 {
+		return "the one point"
+	}
+	return fmt.Sprintf("all %d points", n)
 }
 
 // ClaimStability summarises every deciding claim under every protocol across

@@ -103,8 +103,8 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return usagef("--no-run reads the whole grid; it takes no --shard, got %q", f.shard)
 	}
 	if f.out != "" {
-		if st, err := os.Stat(f.out); err != nil || !st.IsDir() {
-			return usagef("--out %q: not a directory", f.out)
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return usagef("--out %q: %v", f.out, err)
 		}
 	}
 	var outs []runner.Outcome
