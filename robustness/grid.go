@@ -18,6 +18,7 @@ package robustness
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -35,7 +36,9 @@ type Dial struct {
 	Paths  []string // config paths the dial sets (all of them, to the same value)
 	Values []string // the grid: values run by default, in increasing order
 	Range  string   // the accepted values, in words
-	parse  func(v string) (recipe.Diff, error)
+	// Optional dials run only when named with --dial, not in the default grid.
+	Optional bool
+	parse    func(v string) (recipe.Diff, error)
 }
 
 // Diff returns the change to the base config that sets the dial to v, or an
@@ -51,7 +54,8 @@ func (d Dial) Diff(v string) (recipe.Diff, error) {
 // Dials is the robustness grid, in report order. Every dial but the pair
 // distribution spans at least a factor of 4 over at least three values around
 // the default world (V = 8, H = 4, 256 pairs, τ = 1, β = 0.1, width 64, teacher
-// width 128, pairs drawn from π_ref).
+// width 128, pairs drawn from π_ref). One two-dial interaction, pairs × β, runs
+// the four corners of those two grids.
 //
 // The β dial moves dpo.beta and eval.beta together. dpo.beta is the KL
 // regulariser of every preference-trained arm (offline DPO, online DPO and the
@@ -66,13 +70,14 @@ func (d Dial) Diff(v string) (recipe.Diff, error) {
 // The vocabulary × horizon dial keeps every world exactly enumerable at the
 // default's cost: V^H = 4,096 completions per prompt at 4×6, 8×4 and 16×3.
 var Dials = []Dial{
-	intDial("pairs", "number of preference pairs", "world.pairs", []string{"128", "256", "1024"}, 16, 4096),
+	pairsDial(),
 	floatDial("tau", "Bradley–Terry temperature τ of the labeller", []string{"world.tau"}, []string{"0.5", "1", "2"}, 0.125, 8),
-	floatDial("beta", "β of the KL-regularised objective (training and evaluation)", []string{"dpo.beta", "eval.beta"}, []string{"0.05", "0.1", "0.3"}, 0.01, 1),
+	betaDial(),
 	intDial("width", "policy width (the backbone RM scales with it)", "policy.width", []string{"32", "64", "128"}, 8, 256),
 	intDial("teacher", "teacher (human writer) width", "world.teacher_width", []string{"64", "128", "256"}, 16, 512),
 	pairDistDial(),
 	vhDial(),
+	pairsBetaDial(),
 }
 
 // GetDial returns the dial with that name.
@@ -87,6 +92,14 @@ func GetDial(name string) (Dial, error) {
 		names[i] = d.Name
 	}
 	return Dial{}, fmt.Errorf("--dial must name one of %s, got %q", strings.Join(names, ", "), name)
+}
+
+func pairsDial() Dial {
+	return intDial("pairs", "number of preference pairs", "world.pairs", []string{"128", "256", "1024"}, 16, 4096)
+}
+
+func betaDial() Dial {
+	return floatDial("beta", "β of the KL-regularised objective (training and evaluation)", []string{"dpo.beta", "eval.beta"}, []string{"0.05", "0.1", "0.3"}, 0.01, 1)
 }
 
 func intDial(name, doc, path string, values []string, lo, hi int) Dial {
@@ -148,6 +161,34 @@ func vhDial() Dial {
 		}}
 }
 
+// pairsBetaDial is the two-dial interaction pairs × β: the four corners of the
+// two grids, to see whether a verdict's dependence on the data size changes
+// with the strength of the KL regulariser. It sets what the pairs and beta
+// dials set.
+func pairsBetaDial() Dial {
+	pairs, beta := pairsDial(), betaDial()
+	return Dial{Name: "pairs_beta", Doc: "interaction: number of pairs / β, the corners of both grids",
+		Paths:  append(slices.Clone(pairs.Paths), beta.Paths...),
+		Values: []string{"128/0.05", "128/0.3", "1024/0.05", "1024/0.3"},
+		Range:  "P/B with P accepted by pairs and B by beta",
+		parse: func(v string) (recipe.Diff, error) {
+			p, b, ok := strings.Cut(v, "/")
+			if !ok {
+				return nil, fmt.Errorf("out of range")
+			}
+			dp, err := pairs.parse(p)
+			if err != nil {
+				return nil, err
+			}
+			db, err := beta.parse(b)
+			if err != nil {
+				return nil, err
+			}
+			maps.Copy(dp, db)
+			return dp, nil
+		}}
+}
+
 // Point is one grid point: the default (Dial == "") or one dial at one value.
 type Point struct {
 	Dial  string
@@ -190,7 +231,7 @@ func Select(specs []string) ([]Point, error) {
 	points := []Point{{Diff: recipe.Diff{}}}
 	for _, d := range Dials {
 		vals, ok := chosen[d.Name]
-		if len(specs) == 0 {
+		if len(specs) == 0 && !d.Optional {
 			vals, ok = d.Values, true
 		}
 		if !ok {

@@ -26,6 +26,12 @@ func TestDialGrid(t *testing.T) {
 					t.Errorf("grid value %s refused: %v", v, err)
 				}
 			}
+			if d.Name == "pairs_beta" { // the interaction: the corners of both grids
+				if len(d.Values) != 4 {
+					t.Errorf("got %d values, want the 4 corners", len(d.Values))
+				}
+				return
+			}
 			if !containsString(d.Values, defaults[d.Name]) {
 				t.Errorf("grid %v lacks the default %s", d.Values, defaults[d.Name])
 			}
@@ -79,6 +85,8 @@ func TestDialRefusesOutOfRange(t *testing.T) {
 		{"vh=8x6", "vh", "8x6"},
 		{"vh=16x4", "vh", "16x4"},
 		{"vh=8", "vh", "8"},
+		{"pairs_beta=128/2", "pairs_beta", "128/2"},
+		{"pairs_beta=128", "pairs_beta", "128"},
 	} {
 		t.Run(tc.spec, func(t *testing.T) {
 			_, err := Select([]string{tc.spec})
@@ -102,7 +110,7 @@ func TestSelect(t *testing.T) {
 		specs []string
 		want  string
 	}{
-		{nil, "default pairs=128 pairs=256 pairs=1024 tau=0.5 tau=1 tau=2 beta=0.05 beta=0.1 beta=0.3 width=32 width=64 width=128 teacher=64 teacher=128 teacher=256 pair_dist=ref pair_dist=uniform vh=4x6 vh=8x4 vh=16x3"},
+		{nil, "default pairs=128 pairs=256 pairs=1024 tau=0.5 tau=1 tau=2 beta=0.05 beta=0.1 beta=0.3 width=32 width=64 width=128 teacher=64 teacher=128 teacher=256 pair_dist=ref pair_dist=uniform vh=4x6 vh=8x4 vh=16x3 pairs_beta=128/0.05 pairs_beta=128/0.3 pairs_beta=1024/0.05 pairs_beta=1024/0.3"},
 		{[]string{"tau"}, "default tau=0.5 tau=1 tau=2"},
 		{[]string{"vh=16x3", "pairs=1024,128"}, "default pairs=1024 pairs=128 vh=16x3"},
 		{[]string{"pairs=128", "pairs=128"}, "default pairs=128"},

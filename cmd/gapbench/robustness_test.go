@@ -18,6 +18,7 @@ import (
 // dial in seconds.
 var smokeDials = map[string]string{
 	"pairs": "32", "tau": "2", "beta": "0.3", "width": "8", "teacher": "16", "pair_dist": "uniform", "vh": "4x3",
+	"pairs_beta": "32/0.05",
 }
 
 // TestRobustnessSmoke runs gapbench robustness at the smoke budget over every
