@@ -4,6 +4,48 @@
 // names that arm diffs address by dotted path ("dpo.beta", "world.h"), and a
 // Validate that names the field and the bad value.
 //
+// # Bounds
+//
+// Every field that sizes memory or time has an upper bound, checked by Validate
+// before anything runs (gapbench exits with status 2, naming the field, the value
+// and the bound). The bounds are chosen so that one run fits in about 3 GiB and a
+// few hours on the machine gapbench is sized for (24 GiB, 2 cores); the defaults
+// sit far below them. Bounds lists them; this table is checked against it:
+//
+//	field                                       max  what it sizes
+//	world.v                                     256  completion vocabulary (v^h <= 2^18 completions are enumerated; world.h <= 6)
+//	world.prompt_vocab                         4096  prompt vocabulary: input width of every network
+//	world.prompt_len                           1024  tokens drawn per prompt
+//	world.topics                               1024  latent topics
+//	world.train_prompts                        4096  training prompts
+//	world.val_prompts                          4096  validation prompts (every metric enumerates them)
+//	world.aug_prompts                          4096  augmentation prompts
+//	(train + val + aug prompts) × v^h      67108864  entries of the enumerated gold-reward table (512 MiB)
+//	world.teacher_width                        4096  teacher network width
+//	world.pairs                             1048576  preference pairs
+//	world.demos                                1024  demonstrations per training prompt
+//	world.train_prompts × world.demos       1048576  SFT demonstrations
+//	policy.width                               2048  policy (and SFT network) width
+//	rm.width_mult                                16  reward model width as a multiple of the policy's
+//	policy.width × rm.width_mult               2048  reward model width
+//	sft.epochs                                 1000  SFT passes over the demonstrations
+//	rm.epochs                                 10000  reward model passes over its pairs
+//	dpo.epochs                                 1000  DPO passes (offline and online)
+//	sft.batch                                 65536  SFT minibatch
+//	rm.batch                                  65536  reward model minibatch
+//	dpo.batch                                 65536  DPO minibatch
+//	rm.data_mult                                 64  reward model data as a multiple of the pairs
+//	dpo.kl_samples                              256  on-policy samples per item for the KL term
+//	online.k                                   1024  samples per online pair slot
+//	eval.best_of_n entries                     1024  samples per Best-of-N draw
+//	len(eval.best_of_n)                          32  Best-of-N values evaluated
+//	epochs × examples of a stage          134217728  examples one training stage processes (time)
+//	pair slots × online.k                 134217728  completions online DPO samples and labels (time)
+//
+// A sweep has bounds of its own, checked by package runner before any run starts:
+// at most runner.MaxRuns distinct runs (50,000; the full study is 1,220), and an
+// estimated peak memory no larger than the machine's.
+//
 // It is not for running a config (package runner) or naming arms (package arms).
 package recipe
 
@@ -197,6 +239,9 @@ func (c Config) Validate() error {
 		if !r.ok {
 			return fmt.Errorf("%s must be %s, got %v", r.field, r.want, quote(r.val))
 		}
+	}
+	if err := c.checkBounds(); err != nil {
+		return err
 	}
 	for _, n := range c.Eval.BestOfN {
 		if n < 1 {
