@@ -56,6 +56,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gapbench/datasets"
@@ -296,6 +297,9 @@ func (c Config) Apply(d Diff) (Config, error) {
 	}
 	var added []string // leaves absent from the tree: omitted zero values, or unknown
 	for _, path := range d.Keys() {
+		if err := checkFinite(path, d[path]); err != nil {
+			return c, err
+		}
 		isNew, err := setPath(tree, path, d[path])
 		if err != nil {
 			return c, err
@@ -372,10 +376,36 @@ func setPath(tree map[string]any, path string, v any) (isNew bool, err error) {
 	return false, nil
 }
 
+// checkFinite refuses NaN and infinite numbers (YAML's .nan and .inf), which no
+// field can hold, naming the field.
+func checkFinite(path string, v any) error {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("field %q: %v is not a finite number", path, x)
+		}
+	case float32:
+		return checkFinite(path, float64(x))
+	case []any:
+		for _, e := range x {
+			if err := checkFinite(path, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func typeError(err error, d Diff) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		path := te.Field
+		if s, ok := d[path].(string); ok && te.Value == "string" {
+			// YAML reads a number beyond float64's range, such as 1e309, as a string.
+			if _, perr := strconv.ParseFloat(s, 64); errors.Is(perr, strconv.ErrRange) {
+				return fmt.Errorf("field %q: number %s is out of the range of a float64 (about ±1.8e308)", path, s)
+			}
+		}
 		return fmt.Errorf("field %q: value %v is a %s, want a %s", path, quote(d[path]), te.Value, te.Type)
 	}
 	return err

@@ -11,7 +11,15 @@ import (
 )
 
 func main() {
+	// The first SIGINT or SIGTERM cancels ctx: in-flight runs stop at their next
+	// training step, finished results stay in the store, and run returns an
+	// interruptedError (exit status 130). stop then restores the default
+	// handling, so a second signal ends the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
@@ -35,6 +43,10 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.As(err, &ue) {
 		return 2
 	}
+	var ie interruptedError
+	if errors.As(err, &ie) {
+		return 130
+	}
 	return 1
 }
 
@@ -51,9 +63,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "list":
 		return cmdList(args[1:], stdout)
 	case "show":
-		return cmdShow(args[1:], stdout)
+		return cmdShow(args[1:], stdout, stderr)
 	case "pairs":
-		return cmdPairs(args[1:], stdout)
+		return cmdPairs(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, manual)
 		return nil
