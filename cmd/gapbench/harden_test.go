@@ -243,4 +243,3 @@ func TestHelperMain(t *testing.T) {
 	os.Args = append([]string{"gapbench"}, strings.Split(os.Getenv("GAPBENCH_ARGS"), "\x1f")...)
 	main()
 }
-
