@@ -220,20 +220,13 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 func (r *Runner) world(cfg recipe.Config, seed int) (*datasets.World, error) {
 	wc := cfg.World
 	wc.Seed = uint64(seed)
-	return memo(r, "world:"+store.Hash(wc), func() (*datasets.World, error) { return datasets.Generate(wc) })
+	return memo(r, artifactKey("world", cfg, seed), func() (*datasets.World, error) { return datasets.Generate(wc) })
 }
 
 // sft returns the SFT network of the given width: an mlp trained by maximum
 // likelihood on the teacher's demonstrations (memoised per seed, world and width).
 func (r *Runner) sft(ctx context.Context, cfg recipe.Config, seed, width int) (*model.MLP, error) {
-	key := store.Hash(struct {
-		W    datasets.Config
-		S    recipe.SFTConfig
-		Wd   int
-		I    float64
-		Seed int
-	}{cfg.World, cfg.SFT, width, cfg.Policy.Init, seed})
-	return memo(r, "sft:"+key, func() (*model.MLP, error) {
+	return memo(r, artifactKey("sft", cfg, seed, width), func() (*model.MLP, error) {
 		w, err := r.world(cfg, seed)
 		if err != nil {
 			return nil, err
@@ -296,12 +289,7 @@ func (r *Runner) data(ctx context.Context, cfg recipe.Config, seed int) ([]datas
 		return nil, err
 	}
 	if cfg.Data.Source == recipe.DataFile {
-		key := store.Hash(struct {
-			File, Hash string
-			W          datasets.Config
-			Seed       int
-		}{cfg.Data.File, cfg.Data.FileHash, cfg.World, seed})
-		return memo(r, "file:"+key, func() ([]datasets.Pair, error) {
+		return memo(r, artifactKey("file", cfg, seed), func() ([]datasets.Pair, error) {
 			raw, err := os.ReadFile(cfg.Data.File)
 			if err != nil {
 				return nil, err
@@ -317,13 +305,7 @@ func (r *Runner) data(ctx context.Context, cfg recipe.Config, seed int) ([]datas
 	if cfg.Data.Source != recipe.DataNarrow {
 		return w.Pairs, nil
 	}
-	key := store.Hash(struct {
-		W    datasets.Config
-		S    recipe.SFTConfig
-		P    recipe.PolicyConfig
-		Seed int
-	}{cfg.World, cfg.SFT, cfg.Policy, seed})
-	return memo(r, "narrow:"+key, func() ([]datasets.Pair, error) {
+	return memo(r, artifactKey("narrow", cfg, seed), func() ([]datasets.Pair, error) {
 		return r.narrowPairs(ctx, cfg, seed, cfg.World.Pairs, streamNarrow)
 	})
 }
@@ -369,16 +351,7 @@ func (r *Runner) rmData(ctx context.Context, cfg recipe.Config, seed int) ([]dat
 
 // rewardModel returns the reward model trained by Bradley–Terry on the RM data (memoised).
 func (r *Runner) rewardModel(ctx context.Context, cfg recipe.Config, seed int) (model.RewardModel, error) {
-	key := store.Hash(struct {
-		W    datasets.Config
-		S    recipe.SFTConfig
-		P    recipe.PolicyConfig
-		D    recipe.DataConfig
-		R    recipe.RMConfig
-		B    float64
-		Seed int
-	}{cfg.World, cfg.SFT, cfg.Policy, cfg.Data, cfg.RM, cfg.DPO.Beta, seed})
-	return memo(r, "rm:"+key, func() (model.RewardModel, error) {
+	return memo(r, artifactKey("rm", cfg, seed), func() (model.RewardModel, error) {
 		w, err := r.world(cfg, seed)
 		if err != nil {
 			return nil, err
@@ -469,7 +442,7 @@ func (r *Runner) dpoPolicy(ctx context.Context, cfg recipe.Config, seed int) (mo
 	c.Online = recipe.Default().Online
 	c.RM = recipe.Default().RM
 	c.Eval = recipe.Default().Eval
-	return memo(r, "dpo:"+Key(c, seed), func() (model.Policy, error) { return r.trainDPO(ctx, c, seed, nil, nil) })
+	return memo(r, artifactKey("dpo", c, seed), func() (model.Policy, error) { return r.trainDPO(ctx, c, seed, nil, nil) })
 }
 
 // trainOnline runs online DPO: sample from the start policy, label, pair best vs
@@ -564,10 +537,7 @@ func (r *Runner) evalPairs(cfg recipe.Config, seed int) ([2][]datasets.Pair, err
 	if err != nil {
 		return [2][]datasets.Pair{}, err
 	}
-	return memo(r, "evalpairs:"+store.Hash(struct {
-		W    datasets.Config
-		Seed int
-	}{cfg.World, seed}), func() ([2][]datasets.Pair, error) {
+	return memo(r, artifactKey("evalpairs", cfg, seed), func() ([2][]datasets.Pair, error) {
 		n := 4 * len(w.Val)
 		return [2][]datasets.Pair{
 			w.SamplePairs(w.Val, n, datasets.PairsRef, rng(seed, streamEvalID)),
