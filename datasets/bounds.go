@@ -35,11 +35,11 @@ func (c Config) checkBounds() error {
 		{"pairs", c.Pairs, MaxPairs}, {"demos", c.Demos, MaxDemos},
 	} {
 		if f.v > f.max {
-			return fmt.Errorf("world.%s must be <= %d (its documented bound), got %d", f.name, f.max, f.v)
+			return fmt.Errorf("world.%s must be <= %d (the documented bound: go doc gapbench/recipe), got %d", f.name, f.max, f.v)
 		}
 	}
 	if n := c.TrainPrompts * c.Demos; n > MaxDemosTotal {
-		return fmt.Errorf("world.train_prompts × world.demos must be <= %d (its documented bound), got %d × %d = %d",
+		return fmt.Errorf("world.train_prompts × world.demos must be <= %d (the documented bound: go doc gapbench/recipe), got %d × %d = %d",
 			MaxDemosTotal, c.TrainPrompts, c.Demos, n)
 	}
 	return nil
@@ -53,7 +53,7 @@ func (c Config) checkTable() error {
 		size *= c.V
 	}
 	if n*size > MaxGoldTable {
-		return fmt.Errorf("(world.train_prompts + world.val_prompts + world.aug_prompts) × world.v^world.h must be <= %d (its documented bound), got %d × %d = %d",
+		return fmt.Errorf("(world.train_prompts + world.val_prompts + world.aug_prompts) × world.v^world.h must be <= %d (the documented bound: go doc gapbench/recipe), got %d × %d = %d",
 			MaxGoldTable, n, size, n*size)
 	}
 	return nil

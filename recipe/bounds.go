@@ -79,7 +79,7 @@ func Bounds() []Bound {
 func (c Config) checkBounds() error {
 	over := func(field string, v, max int) error {
 		if v > max {
-			return fmt.Errorf("%s must be <= %d (its documented bound), got %d", field, max, v)
+			return fmt.Errorf("%s must be <= %d (the documented bound: go doc gapbench/recipe), got %d", field, max, v)
 		}
 		return nil
 	}
@@ -100,18 +100,18 @@ func (c Config) checkBounds() error {
 		}
 	}
 	if c.RM.WidthMult > MaxWidthMult {
-		return fmt.Errorf("rm.width_mult must be <= %d (its documented bound), got %v", MaxWidthMult, c.RM.WidthMult)
+		return fmt.Errorf("rm.width_mult must be <= %d (the documented bound: go doc gapbench/recipe), got %v", MaxWidthMult, c.RM.WidthMult)
 	}
 	if w := c.RMWidth(); w > MaxWidth {
-		return fmt.Errorf("policy.width × rm.width_mult (the reward model's width) must be <= %d (its documented bound), got %d × %v = %d",
+		return fmt.Errorf("policy.width × rm.width_mult (the reward model's width) must be <= %d (the documented bound: go doc gapbench/recipe), got %d × %v = %d",
 			MaxWidth, c.Policy.Width, c.RM.WidthMult, w)
 	}
 	if len(c.Eval.BestOfN) > MaxBestOfNs {
-		return fmt.Errorf("eval.best_of_n must have at most %d entries (its documented bound), got %d", MaxBestOfNs, len(c.Eval.BestOfN))
+		return fmt.Errorf("eval.best_of_n must have at most %d entries (the documented bound: go doc gapbench/recipe), got %d", MaxBestOfNs, len(c.Eval.BestOfN))
 	}
 	for _, n := range c.Eval.BestOfN {
 		if n > MaxBestOfN {
-			return fmt.Errorf("eval.best_of_n entries must be <= %d (its documented bound), got %d", MaxBestOfN, n)
+			return fmt.Errorf("eval.best_of_n entries must be <= %d (the documented bound: go doc gapbench/recipe), got %d", MaxBestOfN, n)
 		}
 	}
 	w := c.World
@@ -128,13 +128,13 @@ func (c Config) checkBounds() error {
 		{"dpo.epochs × pair slots", c.DPO.Epochs, slots},
 	} {
 		if n := float64(s.epochs) * float64(s.items); n > MaxExamples {
-			return fmt.Errorf("%s (examples one training stage processes) must be <= %d (its documented bound), got %d × %d = %.0f",
+			return fmt.Errorf("%s (examples one training stage processes) must be <= %d (the documented bound: go doc gapbench/recipe), got %d × %d = %.0f",
 				s.what, MaxExamples, s.epochs, s.items, n)
 		}
 	}
 	if c.Method == MethodOnline {
 		if n := float64(slots) * float64(c.Online.K); n > MaxSamples {
-			return fmt.Errorf("pair slots × online.k (completions online DPO samples) must be <= %d (its documented bound), got %d × %d = %.0f",
+			return fmt.Errorf("pair slots × online.k (completions online DPO samples) must be <= %d (the documented bound: go doc gapbench/recipe), got %d × %d = %.0f",
 				MaxSamples, slots, c.Online.K, n)
 		}
 	}

@@ -120,7 +120,7 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 		}
 		if seeds := divergedSeeds(st, s, a.Name); len(seeds) > 0 {
 			row[0] += " (diverged)"
-			notes = append(notes, fmt.Sprintf("%s diverged on seeds %v: its final training loss exceeds its initial loss", a.Name, seeds))
+			notes = append(notes, fmt.Sprintf("%s diverged on %s: its final training loss exceeds its initial loss", a.Name, seedList(seeds)))
 		}
 		for _, m := range s.Metrics {
 			x := vals[m]
@@ -156,6 +156,18 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 		}
 	}
 	return nil
+}
+
+// seedList is "seed 2" or "seeds 1, 3".
+func seedList(seeds []int) string {
+	s := make([]string, len(seeds))
+	for i, x := range seeds {
+		s[i] = fmt.Sprint(x)
+	}
+	if len(s) == 1 {
+		return "seed " + s[0]
+	}
+	return "seeds " + strings.Join(s, ", ")
 }
 
 // divergedSeeds lists the seeds on which an arm's run diverged (runner.Diverged).

@@ -20,7 +20,7 @@ type Failure struct {
 }
 
 // Error gives the reason.
-func (f *Failure) Error() string { return "failed: " + f.Err.Error() }
+func (f *Failure) Error() string { return f.Err.Error() }
 
 // Unwrap returns the reason.
 func (f *Failure) Unwrap() error { return f.Err }
@@ -95,6 +95,9 @@ func CheckResult(res *Result, cfg recipe.Config) error {
 			if _, ok := res.Metrics[k]; !ok {
 				missing = append(missing, k)
 			}
+		}
+		if len(missing) > 5 {
+			missing = append(missing[:5], fmt.Sprintf("and %d more", len(missing)-5))
 		}
 		if len(missing) > 0 {
 			return fmt.Errorf("metrics %s missing", strings.Join(missing, ", "))

@@ -182,3 +182,17 @@ func TestCheckSweep(t *testing.T) {
 		t.Errorf("a sweep of %d runs: %v, want it refused with the count", len(big), err)
 	}
 }
+
+// TestSweepCancelBetweenRuns cancels the sweep when no run is in flight to see
+// it (here, before it starts): Sweep must still report the cancellation rather
+// than return outcomes with runs left unstarted.
+func TestSweepCancelBetweenRuns(t *testing.T) {
+	t.Parallel()
+	jobs := []Job{{Suite: "t", Arm: "sft", Seed: 1, Config: tiny(recipe.MethodSFT)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	outs, err := New().Sweep(ctx, jobs, SweepOptions{Workers: 1})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Sweep = %d outcomes, %v; want context.Canceled", len(outs), err)
+	}
+}

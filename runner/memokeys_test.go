@@ -113,7 +113,7 @@ func artifacts(seed int) []artifact {
 	}
 	return []artifact{
 		{"world", func(c recipe.Config) string { return artifactKey("world", c, seed) }, func(r *Runner, c recipe.Config) (string, error) {
-			w, err := r.world(c, seed)
+			w, err := r.world(ctx, c, seed)
 			if err != nil {
 				return "", err
 			}
@@ -156,7 +156,7 @@ func artifacts(seed int) []artifact {
 			d.Method, d.Online, d.RM, d.Eval = recipe.MethodDPO, recipe.Default().Online, recipe.Default().RM, recipe.Default().Eval
 			return artifactKey("dpo", d, seed)
 		}, func(r *Runner, c recipe.Config) (string, error) {
-			w, err := r.world(c, seed)
+			w, err := r.world(ctx, c, seed)
 			if err != nil {
 				return "", err
 			}
@@ -167,7 +167,7 @@ func artifacts(seed int) []artifact {
 			return policyContent(w, p.Clone()), nil
 		}},
 		{"evalpairs", func(c recipe.Config) string { return artifactKey("evalpairs", c, seed) }, func(r *Runner, c recipe.Config) (string, error) {
-			ev, err := r.evalPairs(c, seed)
+			ev, err := r.evalPairs(ctx, c, seed)
 			return store.Hash(ev), err
 		}},
 	}
@@ -183,7 +183,7 @@ func TestMemoKeys(t *testing.T) {
 	dir := t.TempDir()
 	base := tiny(recipe.MethodDPO)
 	const seed = 1
-	w, err := New().world(base, seed)
+	w, err := New().world(context.Background(), base, seed)
 	if err != nil {
 		t.Fatal(err)
 	}

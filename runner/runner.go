@@ -129,7 +129,7 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 	start := time.Now()
 	res := &Result{Version: Version, Hash: Key(cfg, seed), Seed: seed, Config: cfg,
 		Metrics: map[string]float64{}, Curves: map[string][]float64{}}
-	w, err := r.world(cfg, seed)
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -217,17 +217,17 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 }
 
 // world returns the seed's world (memoised).
-func (r *Runner) world(cfg recipe.Config, seed int) (*datasets.World, error) {
+func (r *Runner) world(ctx context.Context, cfg recipe.Config, seed int) (*datasets.World, error) {
 	wc := cfg.World
 	wc.Seed = uint64(seed)
-	return memo(r, artifactKey("world", cfg, seed), func() (*datasets.World, error) { return datasets.Generate(wc) })
+	return memo(r, artifactKey("world", cfg, seed), func() (*datasets.World, error) { return datasets.GenerateContext(ctx, wc) })
 }
 
 // sft returns the SFT network of the given width: an mlp trained by maximum
 // likelihood on the teacher's demonstrations (memoised per seed, world and width).
 func (r *Runner) sft(ctx context.Context, cfg recipe.Config, seed, width int) (*model.MLP, error) {
 	return memo(r, artifactKey("sft", cfg, seed, width), func() (*model.MLP, error) {
-		w, err := r.world(cfg, seed)
+		w, err := r.world(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
 		}
@@ -251,7 +251,7 @@ func (r *Runner) startPolicy(ctx context.Context, cfg recipe.Config, seed int) (
 	if err != nil {
 		return nil, err
 	}
-	w, err := r.world(cfg, seed)
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +284,7 @@ func trieFrom(w *datasets.World, p model.Policy) *model.Trie {
 
 // data returns the preference data that both the policy and the RM see.
 func (r *Runner) data(ctx context.Context, cfg recipe.Config, seed int) ([]datasets.Pair, error) {
-	w, err := r.world(cfg, seed)
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +312,7 @@ func (r *Runner) data(ctx context.Context, cfg recipe.Config, seed int) ([]datas
 
 // narrowPairs draws n pairs of SFT samples labelled by the gold judge.
 func (r *Runner) narrowPairs(ctx context.Context, cfg recipe.Config, seed, n int, stream uint64) ([]datasets.Pair, error) {
-	w, err := r.world(cfg, seed)
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +332,7 @@ func (r *Runner) rmData(ctx context.Context, cfg recipe.Config, seed int) ([]dat
 	if err != nil || cfg.RM.DataMult <= 1 {
 		return data, err
 	}
-	w, err := r.world(cfg, seed)
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +352,7 @@ func (r *Runner) rmData(ctx context.Context, cfg recipe.Config, seed int) ([]dat
 // rewardModel returns the reward model trained by Bradley–Terry on the RM data (memoised).
 func (r *Runner) rewardModel(ctx context.Context, cfg recipe.Config, seed int) (model.RewardModel, error) {
 	return memo(r, artifactKey("rm", cfg, seed), func() (model.RewardModel, error) {
-		w, err := r.world(cfg, seed)
+		w, err := r.world(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
 		}
@@ -404,7 +404,7 @@ func probeEvery(steps int) int { return max(1, steps/8) }
 
 // trainDPO trains offline DPO from the start policy on the shared data.
 func (r *Runner) trainDPO(ctx context.Context, cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
-	w, err := r.world(cfg, seed)
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +448,7 @@ func (r *Runner) dpoPolicy(ctx context.Context, cfg recipe.Config, seed int) (mo
 // trainOnline runs online DPO: sample from the start policy, label, pair best vs
 // worst, and train with the same DPO objective and optimiser as offline.
 func (r *Runner) trainOnline(ctx context.Context, cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
-	w, err := r.world(cfg, seed)
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -532,8 +532,8 @@ func (r *Runner) trainOnline(ctx context.Context, cfg recipe.Config, seed int, r
 // evalPairs returns held-out preference pairs on validation prompts: in
 // distribution (from the teacher, like the training pairs) and out of
 // distribution (from the shifted writer).
-func (r *Runner) evalPairs(cfg recipe.Config, seed int) ([2][]datasets.Pair, error) {
-	w, err := r.world(cfg, seed)
+func (r *Runner) evalPairs(ctx context.Context, cfg recipe.Config, seed int) ([2][]datasets.Pair, error) {
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return [2][]datasets.Pair{}, err
 	}
@@ -550,7 +550,7 @@ func (r *Runner) evalPairs(cfg recipe.Config, seed int) ([2][]datasets.Pair, err
 // and its Best-of-N gold reward on samples of the SFT policy (bon_N) and, when
 // dpo is not nil, of the offline DPO policy (bon_dpo_N).
 func (r *Runner) rmMetrics(ctx context.Context, cfg recipe.Config, seed int, w *datasets.World, s metrics.Scorer, sft, dpo model.Policy, res *Result) error {
-	ev, err := r.evalPairs(cfg, seed)
+	ev, err := r.evalPairs(ctx, cfg, seed)
 	if err != nil {
 		return err
 	}

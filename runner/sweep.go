@@ -127,6 +127,10 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 			running = false
 		}
 	}
+	if err == nil {
+		// Cancelled between runs: no task saw it, but runs were left unstarted.
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -317,8 +317,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 			if o.Err == nil {
 				finished++
-			} else {
-				fmt.Fprintf(stderr, "gapbench: %s %v\n", o.Job.Name(), o.Err)
 			}
 			bar.Done(o.Job.Name(), o.Reused)
 		},
