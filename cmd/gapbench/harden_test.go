@@ -234,11 +234,73 @@ func TestMainInterrupted(t *testing.T) {
 	}
 }
 
-// TestHelperMain is the child process of TestMainInterrupted: it runs main with
-// the arguments in GAPBENCH_ARGS.
+// TestSecondSignalExits starts a child that installs main's signal handling and
+// then ignores the cancellation (as a phase that cannot stop would): the first
+// SIGINT cancels, and the second must end the process at once.
+func TestSecondSignalExits(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperMain$")
+	cmd.Env = append(os.Environ(), "GAPBENCH_MAIN=block")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer cmd.Process.Kill()
+	lines := make(chan string, 4)
+	go func() {
+		b := make([]byte, 256)
+		for {
+			n, err := out.Read(b)
+			if n > 0 {
+				lines <- string(b[:n])
+			}
+			if err != nil {
+				close(lines)
+				return
+			}
+		}
+	}()
+	expect := func(want string) {
+		t.Helper()
+		select {
+		case l := <-lines:
+			require.Contains(t, l, want)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("child did not print %q", want)
+		}
+	}
+	expect("ready")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	expect("cancelled")
+	sent := time.Now()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		require.True(t, errors.As(err, &ee), "child exited with %v", err)
+		assert.Equal(t, 130, ee.ExitCode())
+		assert.Less(t, time.Since(sent), time.Second)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second SIGINT did not end the process")
+	}
+}
+
+// TestHelperMain is the child process of TestMainInterrupted (it runs main with
+// the arguments in GAPBENCH_ARGS) and of TestSecondSignalExits.
 func TestHelperMain(t *testing.T) {
-	if os.Getenv("GAPBENCH_MAIN") != "1" {
+	switch os.Getenv("GAPBENCH_MAIN") {
+	case "":
 		t.Skip("child process of TestMainInterrupted")
+	case "block":
+		ctx, _ := signalContext()
+		fmt.Println("ready")
+		<-ctx.Done()
+		fmt.Println("cancelled")
+		time.Sleep(time.Minute)
+		os.Exit(0)
 	}
 	os.Args = append([]string{"gapbench"}, strings.Split(os.Getenv("GAPBENCH_ARGS"), "\x1f")...)
 	main()
