@@ -139,17 +139,17 @@ func TestNonFiniteRunFails(t *testing.T) {
 	dir := t.TempDir()
 	file := armFile(t, dir, "blowup", "{method: dpo, dpo.lr: 1e308}")
 	results := filepath.Join(dir, "r")
-	stdout, stderr, code := gapbench(t, "run", "--suite", "H2", "--budget", "smoke", "--seeds", "2", "-q",
+	stdout, stderr, code := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q",
 		"--arms-file", file, "--add-arm", "blowup", "--results", results)
 	assert.Equal(t, 1, code, stderr)
 	assert.Contains(t, stderr, "2 runs failed")
-	assert.Contains(t, stderr, "H2/blowup/seed=1")
+	assert.Contains(t, stderr, "gap/blowup/seed=1")
 	assert.Contains(t, stderr, "became")
 	assert.Contains(t, stdout, "blowup (failed)")
 	assert.Contains(t, stdout, "not judged")
 	assert.NotContains(t, stderr, "unsupported value")
 	// A rerun reuses every finished run and fails the same way, without saving.
-	_, stderr2, code2 := gapbench(t, "run", "--suite", "H2", "--budget", "smoke", "--seeds", "2", "-q",
+	_, stderr2, code2 := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q",
 		"--arms-file", file, "--add-arm", "blowup", "--results", results)
 	assert.Equal(t, 1, code2, stderr2)
 }
@@ -159,7 +159,7 @@ func TestNonFiniteRunFails(t *testing.T) {
 func TestDivergedRunMarked(t *testing.T) {
 	dir := t.TempDir()
 	file := armFile(t, dir, "hot", "{method: dpo, dpo.lr: 1000000}")
-	stdout, stderr, code := gapbench(t, "run", "--suite", "H2", "--budget", "smoke", "--seeds", "2", "-q",
+	stdout, stderr, code := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q",
 		"--arms-file", file, "--add-arm", "hot", "--results", filepath.Join(dir, "r"))
 	if code == 1 && strings.Contains(stderr, "failed") {
 		t.Skipf("the run became non-finite instead: %s", stderr)
@@ -201,7 +201,7 @@ func TestMainInterrupted(t *testing.T) {
 			file := armFile(t, dir, "slow", "{method: dpo, dpo.epochs: 1000, dpo.batch: 1}")
 			results := filepath.Join(dir, "r")
 			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperMain$")
-			cmd.Env = append(os.Environ(), "GAPBENCH_MAIN=1", "GAPBENCH_ARGS="+strings.Join([]string{"run", "--suite", "H2",
+			cmd.Env = append(os.Environ(), "GAPBENCH_MAIN=1", "GAPBENCH_ARGS="+strings.Join([]string{"run", "--suite", "gap",
 				"--budget", "smoke", "--seeds", "1", "-q", "--workers", "2", "--arms-file", file, "--add-arm", "slow", "--results", results}, "\x1f"))
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
