@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"gapbench/runner"
 )
 
 // armFile writes a one-arm file whose diff is the YAML flow mapping diff.
@@ -304,4 +306,21 @@ func TestHelperMain(t *testing.T) {
 	}
 	os.Args = append([]string{"gapbench"}, strings.Split(os.Getenv("GAPBENCH_ARGS"), "\x1f")...)
 	main()
+}
+
+// TestSweepTooLargeForMemory asks for a sweep of 1,000 seeds of a world at its
+// bounds (hundreds of GiB of worlds): it must be refused before anything runs,
+// with the estimate, and no results directory created.
+func TestSweepTooLargeForMemory(t *testing.T) {
+	if runner.MachineMemory() == 0 {
+		t.Skip("the machine's memory is unknown here")
+	}
+	dir := t.TempDir()
+	file := armFile(t, dir, "big", "{method: dpo, world.h: 6, world.train_prompts: 128, world.val_prompts: 64, world.aug_prompts: 64}")
+	results := filepath.Join(dir, "r")
+	_, stderr, code := gapbench(t, "run", "--suite", "gap", "--arms-file", file, "--add-arm", "big", "--seeds", "1000", "-q", "--results", results)
+	assert.Equal(t, 2, code, stderr)
+	assert.Regexp(t, `needs an estimated \d+\.\d GiB of memory, more than this machine's`, stderr)
+	_, err := os.Stat(results)
+	assert.True(t, os.IsNotExist(err), "the results directory was created")
 }

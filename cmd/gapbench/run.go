@@ -289,11 +289,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return usagef("--csv: a shard (--shard %s) prints no tables and writes no CSV; run gapbench report on the merged results instead", f.shard)
 		}
 	}
-	st, err := store.Open(f.results)
-	if err != nil {
-		return usagef("--results %q: %v", f.results, err)
-	}
-	start := time.Now()
 	jobs := shard.Filter(sh, p.jobs)
 	workers := f.workers
 	if workers == 0 {
@@ -302,6 +297,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := runner.CheckSweep(jobs, workers, runner.MachineMemory()); err != nil {
 		return usageError{err}
 	}
+	st, err := store.Open(f.results)
+	if err != nil {
+		return usagef("--results %q: %v", f.results, err)
+	}
+	start := time.Now()
 	distinct := map[string]bool{}
 	for _, j := range jobs {
 		distinct[j.Key()] = true
