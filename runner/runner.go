@@ -8,7 +8,13 @@
 // stream named by (seed, purpose), so a result is bit-identical whichever worker
 // computes it and whatever else runs beside it. Sweep spreads runs over a bounded
 // pool of workers (golang.org/x/sync/errgroup) and reuses finished results from a
-// store.
+// store, after checking that each holds every metric of its method (CheckResult).
+//
+// A run stops when its context is cancelled (training checks it at every step).
+// A run whose loss, parameters or metrics become NaN or infinite is a *Failure:
+// recorded in its Outcome and never saved, while the sweep finishes the others.
+// CheckSweep refuses, before anything runs, a sweep of more than MaxRuns runs or
+// whose estimated memory exceeds the machine's.
 //
 // It is not for naming arms (package arms) or judging results (package stats).
 package runner
@@ -554,6 +560,9 @@ func (r *Runner) rmMetrics(ctx context.Context, cfg recipe.Config, seed int, w *
 	if err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	res.Metrics["rm_lik_id"] = metrics.PairLikelihood(w, s, ev[0])
 	res.Metrics["rm_lik_ood"] = metrics.PairLikelihood(w, s, ev[1])
 	res.Metrics["rm_acc_id"] = metrics.PairAccuracy(w, s, ev[0])
@@ -567,6 +576,9 @@ func (r *Runner) rmMetrics(ctx context.Context, cfg recipe.Config, seed int, w *
 	}{{"bon_", sft}, {"bon_dpo_", dpo}} {
 		if base.pi == nil {
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		bon := metrics.BestOfN(w, base.pi.Clone(), s, w.Val, cfg.Eval.BestOfN)
 		for i, n := range cfg.Eval.BestOfN {
