@@ -135,7 +135,7 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 			row = append(row, cell(m, sum.Mean, sum.CI))
 		}
 		if hasDPO {
-			if a.Name == "dpo" || len(vals["win_rate"]) == 0 {
+			if a.Name == "dpo" || len(vals["win_rate"]) == 0 || len(vals["win_rate"]) != len(dpo["win_rate"]) { // nothing to pair with when dpo failed
 				row = append(row, "")
 			} else {
 				p, err := stats.ComparePaired(vals["win_rate"], dpo["win_rate"], stats.DefaultOptions())
