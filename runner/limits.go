@@ -54,7 +54,7 @@ func EstimateSweep(jobs []Job, workers int) Estimate {
 		e.Bytes += modelBytes(c) // the checkpoints memoised for it
 		largest = max(largest, run)
 	}
-	e.Bytes += uint64(max(workers, 1)) * largest
+	e.Bytes += uint64(max(min(workers, e.Runs), 1)) * largest
 	return e
 }
 
