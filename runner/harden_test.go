@@ -150,7 +150,9 @@ func TestSweepCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Sweep = %v, want context.Canceled", err)
 	}
-	if took > time.Second {
+	// Under a second on an idle machine (a training step is milliseconds); the
+	// slack is for a loaded one. Without cancellation the slow run trains for minutes.
+	if took > 5*time.Second {
 		t.Errorf("Sweep returned %s after the cancellation, want under 1s", took)
 	}
 	if len(finished) != 1 || finished[0] != "quick" {
