@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -69,10 +70,11 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if f.seeds < 0 || (f.seeds == 0 && flagSet(args, "seeds")) {
+	set := visited(fs)
+	if f.seeds < 0 || (f.seeds == 0 && set["seeds"]) {
 		return usagef("--seeds must be >= 1, got %d", f.seeds)
 	}
-	if f.workers < 0 || (f.workers == 0 && flagSet(args, "workers")) {
+	if f.workers < 0 || (f.workers == 0 && set["workers"]) {
 		return usagef("--workers must be >= 1, got %d", f.workers)
 	}
 	b, err := hypotheses.GetBudget(f.budget)
@@ -108,6 +110,7 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	var outs []runner.Outcome
+	var failed error
 	if f.noRun {
 		if _, err := os.Stat(f.results); err != nil {
 			return usagef("--results %q: %v", f.results, err)
@@ -116,32 +119,52 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return usagef("--results %q: %v", f.results, err)
 		}
-		var missing int
+		var missing []string
 		if outs, missing, err = loadOutcomes(st, plan.Jobs); err != nil {
 			return err
 		}
-		if missing > 0 {
-			return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench robustness without --no-run first", missing, len(plan.Jobs), f.results)
+		if len(missing) > 0 {
+			const show = 10
+			var b strings.Builder
+			for i, m := range missing {
+				if i == show {
+					fmt.Fprintf(&b, "\n  … and %d more", len(missing)-show)
+					break
+				}
+				fmt.Fprintf(&b, "\n  %s", m)
+			}
+			return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench robustness without --no-run first:%s",
+				len(missing), len(plan.Jobs), f.results, b.String())
 		}
 	} else {
+		jobs := shard.Filter(sh, plan.Jobs)
+		workers := f.workers
+		if workers == 0 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		if err := runner.CheckSweep(jobs, workers, runner.MachineMemory()); err != nil {
+			return usageError{err}
+		}
 		st, err := store.Open(f.results)
 		if err != nil {
 			return usagef("--results %q: %v", f.results, err)
 		}
 		start := time.Now()
-		jobs := shard.Filter(sh, plan.Jobs)
 		distinct := map[string]bool{}
 		for _, j := range jobs {
 			distinct[j.Key()] = true
 		}
 		bar := progress.New(stderr, len(distinct), progress.Options{Quiet: f.quiet,
 			Terminal: progress.IsTerminal(stderr), Label: "runs"})
-		reused := 0
+		reused, finished := 0, 0
 		outs, err = runner.New().Sweep(ctx, jobs, runner.SweepOptions{
 			Workers: f.workers, Store: st,
 			OnDone: func(o runner.Outcome) {
 				if o.Reused {
 					reused++
+				}
+				if o.Err == nil {
+					finished++
 				}
 				bar.Done(o.Job.Name(), o.Reused)
 			},
@@ -150,16 +173,20 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 			},
 		})
 		bar.Finish()
+		if err != nil && ctx.Err() != nil {
+			return interruptedError{finished: finished, total: len(distinct)}
+		}
 		if err != nil {
 			return err
 		}
+		failed = failedError(runner.Failed(outs))
 		if !f.quiet {
 			fmt.Fprintf(stderr, "gapbench: %d runs (%d reused) in %s\n", len(distinct), reused, time.Since(start).Round(time.Millisecond))
 		}
 		if !sh.Whole() {
 			fmt.Fprintf(stdout, "shard %s: %d of %d runs done; copy every shard's %s/ into one directory and run gapbench robustness --no-run\n",
 				sh, len(jobs), len(plan.Jobs), f.results)
-			return nil
+			return failed
 		}
 	}
 	grid, err := robustness.Evaluate(plan, outs, stats.DefaultOptions())
@@ -181,5 +208,5 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		fmt.Fprintf(stderr, "gapbench: wrote %d files to %s\n", len(files), f.out)
 	}
-	return nil
+	return failed
 }
