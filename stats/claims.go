@@ -395,7 +395,9 @@ func seedsToDecide(r *ClaimResult, m, alpha float64) int {
 		}
 	case Equivalence:
 		if a := math.Abs(p.Mean); a < m {
-			take(SeedsNeededEquivalence(p.Mean, p.SD, m, alpha, EvaluationPower))
+			if n := SeedsNeededEquivalence(p.Mean, p.SD, m, alpha, EvaluationPower); n > 0 {
+				take(max(n, MinSeedsEquivalence(alpha)))
+			}
 		} else if a > m {
 			take(SeedsNeeded(a-m, p.SD, alpha, EvaluationPower))
 		}
