@@ -270,6 +270,10 @@ func str(file string, v *yaml.Node, k, who string) (string, error) {
 
 // number reads a finite number; a quoted "2" is a string, not a number.
 func number(file string, v *yaml.Node, k, who string) (float64, error) {
+	quoted := v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0
+	if _, err := strconv.ParseFloat(v.Value, 64); v.Kind == yaml.ScalarNode && !quoted && errors.Is(err, strconv.ErrRange) {
+		return 0, inputErr(file, v.Line, "%s: want a finite number, got %s", field(who, k), v.Value) // YAML reads 1e309 as a string
+	}
 	if v.Kind != yaml.ScalarNode || (v.Tag != "!!int" && v.Tag != "!!float") {
 		return 0, inputErr(file, v.Line, "%s: want a number, got %s", field(who, k), kindOf(v))
 	}

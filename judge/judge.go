@@ -256,11 +256,14 @@ func (d *data) check(resFile string, s *hypotheses.Suite, claimsFile string, lin
 		first := d.seedsOf(sides[0], c.Metric)
 		for _, a := range sides[1:] {
 			other := d.seedsOf(a, c.Metric)
-			if err := unpaired(resFile, c, c.Metric, sides[0], a, first, other); err != nil {
-				return err
-			}
-			if err := unpaired(resFile, c, c.Metric, a, sides[0], other, first); err != nil {
-				return err
+			// Report the unpaired row that comes first in the file.
+			e1 := unpaired(resFile, c, c.Metric, sides[0], a, first, other)
+			e2 := unpaired(resFile, c, c.Metric, a, sides[0], other, first)
+			switch {
+			case e1 != nil && (e2 == nil || e1.Line <= e2.Line):
+				return e1
+			case e2 != nil:
+				return e2
 			}
 		}
 	}
@@ -269,7 +272,7 @@ func (d *data) check(resFile string, s *hypotheses.Suite, claimsFile string, lin
 
 // unpaired reports the first seed (in line order) that arm x has and arm y
 // lacks.
-func unpaired(file string, c hypotheses.Claim, metric, x, y string, xs, ys map[int]int) error {
+func unpaired(file string, c hypotheses.Claim, metric, x, y string, xs, ys map[int]int) *InputError {
 	seeds := make([]int, 0, len(xs))
 	for s := range xs {
 		seeds = append(seeds, s)
@@ -277,8 +280,8 @@ func unpaired(file string, c hypotheses.Claim, metric, x, y string, xs, ys map[i
 	sort.Slice(seeds, func(i, j int) bool { return xs[seeds[i]] < xs[seeds[j]] })
 	for _, s := range seeds {
 		if _, ok := ys[s]; !ok {
-			return inputErr(file, xs[s], "seeds do not pair: claim %q compares %s with %s on %s by seed, but seed %d has %s and no %s",
-				c.ID, c.A, c.B, metric, s, x, y)
+			return &InputError{File: file, Line: xs[s], Msg: fmt.Sprintf("seeds do not pair: claim %q compares %s with %s on %s by seed, but seed %d has %s and no %s",
+				c.ID, c.A, c.B, metric, s, x, y)}
 		}
 	}
 	return nil
