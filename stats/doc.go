@@ -12,7 +12,8 @@
 // # What it computes
 //
 //   - Summarize: one arm's mean, SD and 95% intervals (Student t,
-//     bootstrap percentile, BCa and bootstrap-t; the primary one below).
+//     bootstrap percentile, BCa and bootstrap-t; the primary one below);
+//     SummarizeIn does the same within a metric's Range.
 //   - ComparePaired: the mean Δ with the same intervals from a paired
 //     bootstrap (seeds resampled once, the draw applied to both arms), and
 //     three two-sided p-values: the exact sign-flip permutation test (all
