@@ -33,6 +33,8 @@ calibrate:
 
 fuzz:
 	$(GO) test ./stats/ -run '^$$' -fuzz FuzzEvaluateClaims -fuzztime 2m
+	$(GO) test ./judge/ -run '^$$' -fuzz FuzzReadResults -fuzztime 2m
+	$(GO) test ./judge/ -run '^$$' -fuzz FuzzReadClaims -fuzztime 2m
 
 vet:
 	gofmt -l . && $(GO) vet ./...

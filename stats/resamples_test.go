@@ -23,6 +23,17 @@ var h61 = struct{ a, b []float64 }{
 // claim's support p-value and the ends of its intervals move from one
 // bootstrap seed to the next at 10,000 and 100,000 resamples, against the
 // mean at 1,000,000. Run: go test ./stats -run ResamplesMonteCarloError -resamples -v
+//
+// Measured (100 bootstrap seeds per row; reference: 10 seeds at 10⁶):
+//
+//	resamples   support p (mean ± SD)    primary CI ends, SD / CI width
+//	10,000      0.00049 ± 0.00028        0.85% (lo), 0% (hi: the t end)
+//	100,000     0.00029 ± 0.00008        0.30% (lo), 0% (hi)
+//	1,000,000   0.00027                  —
+//
+// At 10,000 the bootstrap-t tail p is biased upward by the (hits + 1)/(B + 1)
+// floor and scattered by more than half its value; gapbench report and
+// gapbench stats therefore use 100,000 (package doc).
 func TestResamplesMonteCarloError(t *testing.T) {
 	if !*resamplesFlag {
 		t.Skip("run with -resamples")
