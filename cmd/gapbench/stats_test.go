@@ -69,6 +69,19 @@ func TestStatsExample(t *testing.T) {
 			}
 		})
 	}
+	// The top-level README shows the same command, if it shows one.
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(readme), "\n") {
+		if _, cmd, ok := strings.Cut(line, "go run ./cmd/gapbench stats "); ok {
+			cmd, _, _ = strings.Cut(cmd, "#")
+			if got, want := "stats "+strings.Join(strings.Fields(cmd), " "), strings.Join(exampleCommand(t), " "); got != want {
+				t.Errorf("README.md shows %q, examples/README.md (which this test runs) %q", got, want)
+			}
+		}
+	}
 	// The claims it decides are those of the claims file.
 	out, _, _ := gapbench(t, args...)
 	for _, want := range []string{"gap.online", "ctx.kl", "verdict: inconclusive", "Δ win_rate vs dpo", "5 seeds, 8 needed"} {
