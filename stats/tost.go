@@ -31,8 +31,12 @@ type TOSTResult struct {
 // Biopharm. 15:657–680; Lakens 2017, Soc. Psychol. Personal. Sci. 8:355–362):
 // two paired t tests, of Δ ≤ −margin and of Δ ≥ margin, each at level α.
 // The differences are equivalent when both reject, that is when the
-// (1 − 2α) t interval lies inside ±margin. It returns an error for empty or
-// unequal samples, non-finite values, and a margin that is not > 0.
+// (1 − 2α) t interval lies inside ±margin. When the differences have no
+// spread, where the t tests are undefined, the one-sided p-values are exact
+// sign-flip p-values instead (2⁻ⁿ, or 1/(Resamples + 1) above
+// ExactSignFlipMaxN; never 0), with a warning. It returns an error for empty
+// or unequal samples, non-finite values, and a margin that is not > 0 or is
+// too small next to the data to be represented.
 func TOST(a, b []float64, margin float64, opt Options) (TOSTResult, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
