@@ -13,6 +13,7 @@
 package judge
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -108,7 +109,32 @@ func Judge(res *Results, claims *Claims, suite string, opt stats.Options) (*hypo
 		}
 	}
 	budget := hypotheses.Budget{Name: "from " + filepath.Base(res.File), Seeds: d.maxSeeds()}
-	return hypotheses.Evaluate([]*hypotheses.Suite{s}, budget, budget.Seeds, outs, opt)
+	st, err := hypotheses.Evaluate([]*hypotheses.Suite{s}, budget, budget.Seeds, outs, opt)
+	if err != nil {
+		return nil, located(err, res.File, claims)
+	}
+	return st, nil
+}
+
+// located turns an error package stats found in the data of a claim (a
+// margin too small next to the data to be represented, say) into an
+// *InputError at that claim's line of the claims file, or naming the
+// results file.
+func located(err error, resFile string, claims *Claims) error {
+	for _, e := range []error{stats.ErrMargin, stats.ErrRange, stats.ErrNotFinite, stats.ErrLength, stats.ErrClaim, stats.ErrEmpty} {
+		if !errors.Is(err, e) {
+			continue
+		}
+		if claims != nil {
+			for i, c := range claims.Claims {
+				if strings.Contains(err.Error(), fmt.Sprintf("claim %q", c.ID)) {
+					return &InputError{File: claims.File, Line: claims.Lines[i], Msg: err.Error()}
+				}
+			}
+		}
+		return &InputError{File: resFile, Msg: err.Error()}
+	}
+	return err
 }
 
 // Summaries summarises every (metric, arm) of the study's suites, with each

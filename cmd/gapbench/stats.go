@@ -96,11 +96,6 @@ func cmdStats(args []string, stdout, stderr io.Writer) error {
 	st, err := judge.Judge(res, claims, f.suite, opt)
 	if err != nil {
 		var ie *judge.InputError
-		for _, e := range []error{stats.ErrMargin, stats.ErrRange, stats.ErrNotFinite, stats.ErrClaim, stats.ErrLength} {
-			if errors.Is(err, e) {
-				return usageError{err}
-			}
-		}
 		if errors.As(err, &ie) {
 			return usageError{err}
 		}

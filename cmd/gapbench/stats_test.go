@@ -138,7 +138,7 @@ func TestStatsBadInput(t *testing.T) {
 		{"claims: equivalence margin 0", []string{"stats", good, "--claims", write("m.yaml", claim(ok+"    kind: equivalence\n    margin: 0\n"))}, []string{"m.yaml:7:", "an equivalence claim needs margin > 0, got 0"}},
 		{"claims: margin as wide as the range", []string{"stats", good, "--claims", write("wide.yaml", claim(ok+"    kind: equivalence\n    margin: 100\n"))}, []string{"margin 100 is not smaller than the widest possible difference 100"}},
 		{"claims: tiny margin", []string{"stats", write("huge.csv", h+"s,a,1,m,1e300\ns,a,2,m,1.2e300\ns,b,1,m,0.9e300\ns,b,2,m,1e300\n"), "--claims",
-			write("tiny.yaml", "claims:\n  - {id: c, metric: m, a: a, b: b, kind: equivalence, margin: 1e-30}\n")}, []string{`claim "c": margin 1e-30 is too small`}},
+			write("tiny.yaml", "claims:\n  - {id: c, metric: m, a: a, b: b, kind: equivalence, margin: 1e-30}\n")}, []string{"tiny.yaml:2:", `claim "c": margin 1e-30 is too small`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, stderr, code := gapbench(t, tc.args...)
