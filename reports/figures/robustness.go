@@ -74,7 +74,7 @@ func Robustness(g *robustness.Grid) ([]RobustnessFile, error) {
 			return nil, fmt.Errorf("figures: robustness %s: %w", s, err)
 		}
 		out = append(out, RobustnessFile{File: File{Name: "robustness_" + s + ".svg", Data: svg},
-			Caption: fmt.Sprintf("%s: each deciding claim's Δ (paired 95%% interval) against each dial, one dial at a time; dashed lines are the decision margins, the solid line Δ = 0; claims not applicable at a dial value are left out.", s)})
+			Caption: fmt.Sprintf("%s: each deciding claim's Δ (paired 95%% interval) against each dial, one dial at a time, on one y scale; * marks the default world; dashed lines are the decision margins, the solid line Δ = 0; claims not applicable at a dial value are left out.", s)})
 	}
 	return out, nil
 }
@@ -136,12 +136,21 @@ func robustnessFigure(g *robustness.Grid, s string) (drawer, error) {
 	for j := range plots {
 		plots[j] = make([]*plot.Plot, cols)
 	}
+	type xpos struct{ dial, value, tick string }
 	for di, dial := range dials {
-		var values []string
+		var xs []xpos
+		hasDefault := false
 		for _, pp := range g.Plan.Points {
 			if pp.Dial == dial {
-				values = append(values, pp.Value)
+				tick := pp.Value
+				if pp.Key == "" {
+					tick, hasDefault = tick+"*", true
+				}
+				xs = append(xs, xpos{pp.Dial, pp.Value, tick})
 			}
+		}
+		if !hasDefault {
+			xs = append([]xpos{{"", "", "default*"}}, xs...)
 		}
 		ylabel := ""
 		if di%cols == 0 {
@@ -149,7 +158,7 @@ func robustnessFigure(g *robustness.Grid, s string) (drawer, error) {
 		}
 		p := newPlot(dial, "", ylabel)
 		p.Legend.Top = true
-		lo, hi := -0.5, float64(len(values))-0.5
+		lo, hi := -0.5, float64(len(xs))-0.5
 		zero, err := hline(0, lo, hi)
 		if err != nil {
 			return nil, err
@@ -173,10 +182,11 @@ func robustnessFigure(g *robustness.Grid, s string) (drawer, error) {
 				}
 				k++
 				var ps points
-				for vi, v := range values {
+				for vi, x := range xs {
 					for _, r := range rows {
-						if r.Claim != claim || r.Protocol != proto || r.Point.Dial != dial || r.Point.Value != v || !r.Applicable {
-							continue
+						if r.Claim != claim || r.Protocol != proto || r.Point.Dial != x.dial || r.Point.Value != x.value || !r.Applicable ||
+							math.IsNaN(r.Result.Paired.Mean) || r.Result.Paired.N == 0 {
+							continue // not applicable, or not evaluated
 						}
 						e := estimate{Mean: r.Result.Paired.Mean, CI: r.Result.Paired.CI, N: r.Result.Paired.N}
 						ps = append(ps, at(float64(vi)+off, e))
@@ -207,14 +217,30 @@ func robustnessFigure(g *robustness.Grid, s string) (drawer, error) {
 				}
 			}
 		}
-		ticks := make(plot.ConstantTicks, len(values))
-		for i, v := range values {
-			ticks[i] = plot.Tick{Value: float64(i), Label: v}
+		ticks := make(plot.ConstantTicks, len(xs))
+		for i, x := range xs {
+			ticks[i] = plot.Tick{Value: float64(i), Label: x.tick}
 		}
 		p.X.Tick.Marker = ticks
 		p.X.Min, p.X.Max = lo, hi
-		padY(p, margins)
 		plots[di/cols][di%cols] = p
+	}
+	// One y range for every panel, so that the dials compare at a glance.
+	ylo, yhi := math.Inf(1), math.Inf(-1)
+	for _, row := range plots {
+		for _, p := range row {
+			if p != nil {
+				ylo, yhi = math.Min(ylo, p.Y.Min), math.Max(yhi, p.Y.Max)
+			}
+		}
+	}
+	for _, row := range plots {
+		for _, p := range row {
+			if p != nil {
+				p.Y.Min, p.Y.Max = ylo, yhi
+				padY(p, margins)
+			}
+		}
 	}
 	return tiled{plots: plots, tiles: draw.Tiles{Rows: nrows, Cols: cols, PadX: vg.Points(8), PadY: vg.Points(8),
 		PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(4)}}, nil
