@@ -242,7 +242,7 @@ func fakeOutcomes(jobs []runner.Job, metrics []string) []runner.Outcome {
 func TestDefaultPointIsTheReport(t *testing.T) {
 	t.Parallel()
 	b := hypotheses.Budgets["smoke"]
-	const seeds = 6
+	const seeds = 12
 	var metrics []string
 	for _, s := range hypotheses.All() {
 		for _, c := range s.Claims {
