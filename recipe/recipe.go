@@ -26,6 +26,8 @@ const (
 	MethodDPO    = "dpo"    // offline DPO on the preference data
 	MethodOnline = "online" // online DPO: sample, label with a labeller, same DPO loss
 	MethodRM     = "rm"     // train a reward model only and evaluate it (H5, H6)
+	MethodRLHF   = "rlhf"   // exact RLHF: the reverse-KL projection of π_ref·exp(r/β) onto the policy class
+	MethodOracle = "oracle" // π_ref·exp(r/β)/Z itself, in the unrestricted class: what the RLHF arms aim at
 )
 
 // Policy classes.
@@ -64,8 +66,9 @@ type Config struct {
 	SFT    SFTConfig       `json:"sft"`
 	RM     RMConfig        `json:"rm"`
 	DPO    DPOConfig       `json:"dpo"`
-	Method string          `json:"method"` // sft, dpo, online, rm
+	Method string          `json:"method"` // sft, dpo, online, rm, rlhf, oracle
 	Online OnlineConfig    `json:"online"`
+	RLHF   RLHFConfig      `json:"rlhf"`
 	Eval   EvalConfig      `json:"eval"`
 }
 
@@ -123,6 +126,28 @@ type OnlineConfig struct {
 	PromptAug   bool    `json:"prompt_aug"`  // also make pairs on the augmentation prompts
 }
 
+// RLHFConfig is exact RLHF (method rlhf) and the oracle (method oracle). Exact
+// RLHF minimises Σ_x KL(π_θ(·|x) ‖ π_ref(·|x)·exp(r(x,·)/β)/Z_x) over the policy
+// class, with β = dpo.beta and π_ref the start policy, on the RL prompts: the
+// training prompts, plus the augmentation prompts when online.prompt_aug. The
+// objective and its gradient are computed exactly by enumeration and minimised
+// (L-BFGS; natural gradient for the trie) until ‖∇‖∞ < grad_tol or the objective
+// falls by less than rel_tol of itself over 10 iterations, for at most max_steps
+// iterations (see trainer.MinimiseExact).
+type RLHFConfig struct {
+	// Reward is the labeller r: rm (the reward model of the rm section: backbone
+	// at rm.width_mult, linear or local), local (the offline DPO policy's implicit
+	// reward β·log π_dpo/π_ref) or gold (the gold judge's Bradley–Terry reward
+	// gold/world.tau).
+	Reward   string  `json:"reward"`
+	MaxSteps int     `json:"max_steps"` // cap on L-BFGS iterations
+	GradTol  float64 `json:"grad_tol"`  // convergence: the largest gradient component of the mean KL below this
+	RelTol   float64 `json:"rel_tol"`   // or: the mean KL fell by less than rel_tol of itself over the last 10 iterations
+}
+
+// MaxRLHFSteps is the upper bound on rlhf.max_steps.
+const MaxRLHFSteps = 100000
+
 // EvalConfig sets evaluation-only settings; it changes no training.
 type EvalConfig struct {
 	BestOfN []int   `json:"best_of_n"` // N values for Best-of-N (method rm and dpo)
@@ -140,6 +165,7 @@ func Default() Config {
 		DPO:    DPOConfig{Loss: trainer.LossSigmoid, Beta: 0.1, LR: 3e-3, Batch: 32, Epochs: 2, KLSamples: 1},
 		Method: MethodDPO,
 		Online: OnlineConfig{Start: "sft", Labeller: LabelRM, K: 8, Temperature: 1, Rounds: 1},
+		RLHF:   RLHFConfig{Reward: LabelRM, MaxSteps: 500, GradTol: 1e-6, RelTol: 1e-3},
 		Eval:   EvalConfig{BestOfN: []int{1, 2, 5, 10, 25}, Beta: 0.1},
 	}
 }
@@ -161,7 +187,7 @@ func (c Config) Validate() error {
 	pos := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
 	nonneg := func(v float64) bool { return v >= 0 && !math.IsInf(v, 0) }
 	rules := []rule{
-		{oneOf(c.Method, MethodSFT, MethodDPO, MethodOnline, MethodRM), "method", c.Method, "one of sft, dpo, online, rm"},
+		{oneOf(c.Method, MethodSFT, MethodDPO, MethodOnline, MethodRM, MethodRLHF, MethodOracle), "method", c.Method, "one of sft, dpo, online, rm, rlhf, oracle"},
 		{oneOf(c.Policy.Class, ClassMLP, ClassTrie, ClassTilt), "policy.class", c.Policy.Class, "one of mlp, trie, tilt"},
 		{c.Policy.Width >= 1, "policy.width", c.Policy.Width, ">= 1"},
 		{pos(c.Policy.Init), "policy.init_out", c.Policy.Init, "> 0"},
@@ -191,6 +217,10 @@ func (c Config) Validate() error {
 		{c.Online.K >= 2, "online.k", c.Online.K, ">= 2"},
 		{pos(c.Online.Temperature), "online.temperature", c.Online.Temperature, "> 0"},
 		{c.Online.Rounds >= 1 && c.Online.Rounds <= c.World.Pairs, "online.rounds", c.Online.Rounds, "in [1, world.pairs]"},
+		{oneOf(c.RLHF.Reward, LabelRM, LabelLocal, LabelGold), "rlhf.reward", c.RLHF.Reward, "one of rm, local, gold"},
+		{c.RLHF.MaxSteps >= 1 && c.RLHF.MaxSteps <= MaxRLHFSteps, "rlhf.max_steps", c.RLHF.MaxSteps, fmt.Sprintf("in [1, %d]", MaxRLHFSteps)},
+		{pos(c.RLHF.GradTol) && c.RLHF.GradTol < 1, "rlhf.grad_tol", c.RLHF.GradTol, "in (0, 1)"},
+		{c.RLHF.RelTol >= 0 && c.RLHF.RelTol < 1, "rlhf.rel_tol", c.RLHF.RelTol, "in [0, 1)"},
 		{pos(c.Eval.Beta), "eval.beta", c.Eval.Beta, "> 0"},
 	}
 	for _, r := range rules {

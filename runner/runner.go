@@ -177,8 +177,12 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 				err = r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, dpo, res)
 			}
 		}
+	case recipe.MethodRLHF:
+		pi, err = r.trainRLHF(cfg, seed, res, probe)
+	case recipe.MethodOracle:
+		pi, err = r.oracle(cfg, seed)
 	default:
-		err = fmt.Errorf("method must be one of sft, dpo, online, rm, got %q", cfg.Method)
+		err = fmt.Errorf("method must be one of sft, dpo, online, rm, rlhf, oracle, got %q", cfg.Method)
 	}
 	if err != nil {
 		return nil, err

@@ -1,0 +1,373 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+
+	"gonum.org/v1/gonum/floats"
+)
+
+// Projection is the objective of exact KL-regularised RL: the reverse-KL
+// projection of a family of target distributions onto a policy class,
+//
+//	L(θ) = (1/N) Σ_x KL(π_θ(·|x) ‖ p*_x),   p*_x(y) = π_ref(y|x)·exp(r(x, y)/β) / Z_x,
+//
+// because argmax_π E_π[r] − β·KL(π‖π_ref) = argmin_π KL(π‖p*) (Swamy et al. 2025,
+// "All Roads Lead to Likelihood", §Theory; Rafailov et al. 2023, eq. 4). The mean
+// over the N prompts has the same minimiser as the sum and a scale that does not
+// grow with N.
+//
+// Eval computes L and its gradient exactly, by enumerating every completion of
+// every prompt; nothing is sampled. With A(y) = log π(y|x) − log p*_x(y), the
+// gradient is ∇L = (1/N) Σ_x Σ_y π(y)·A(y)·∇log π(y|x) (the score-function
+// identity with the baseline Σ_y π(y)∇log π(y) = 0). For the autoregressive
+// classes it is computed by one backward pass over the prefix tree: at a prefix
+// node s with mass M(s) and conditionals p(·|s), the logits' gradient is
+//
+//	∂L/∂z_s(a) = M(s)·p(a|s)·(Q(s·a) − Q(s)),   Q(n) = E_π[A | prefix n],
+//
+// with Q accumulated bottom-up (Q(s) = Σ_a p(a|s)·Q(s·a), Q(y) = A(y) at the
+// leaves), and the network's backward pass runs once per node, the hidden-state
+// gradients of a subtree summed on the way up (see mlpProj.visit). For the tilt class
+// π ∝ π_ref·exp(f/β), ∇log π(y) = (∇f(y) − E_π∇f)/β, so ∇L = (1/β)·Σ_y π(y)·(A(y) −
+// L_x)·∇f(y), one backward of f per completion.
+//
+// A Projection holds scratch buffers and must not be used from two goroutines at
+// once; Eval allocates nothing.
+type Projection struct {
+	Policy  Policy      // π_θ: an *MLP, *Trie or *Tilt
+	Inputs  []Input     // the prompts x
+	Targets [][]float64 // log p*_x(y) for every completion index, normalised (see TiltTarget)
+
+	mp *mlpProj
+	tp *trieProj
+	lp []float64 // V^H (tilt)
+	y  []int     // H
+}
+
+// NewProjection returns the projection objective of pi onto the targets, one per
+// input. It panics (a programmer error) if the lengths disagree or the policy
+// class has no exact projection.
+func NewProjection(pi Policy, inputs []Input, targets [][]float64) *Projection {
+	if len(inputs) != len(targets) || len(inputs) == 0 {
+		panic(fmt.Sprintf("model: NewProjection needs one target per input and at least one, got %d inputs, %d targets", len(inputs), len(targets)))
+	}
+	sp := pi.Space()
+	for i, t := range targets {
+		if len(t) != sp.Size() {
+			panic(fmt.Sprintf("model: projection target %d has %d entries, want %d", i, len(t), sp.Size()))
+		}
+	}
+	p := &Projection{Policy: pi, Inputs: inputs, Targets: targets, y: make([]int, sp.H)}
+	switch q := pi.(type) {
+	case *MLP:
+		p.mp = newMLPProj(q)
+	case *Trie:
+		p.tp = newTrieProj(q)
+	case *Tilt:
+		p.lp = make([]float64, sp.Size())
+	default:
+		panic(fmt.Sprintf("model: no exact projection for policy type %T", pi))
+	}
+	return p
+}
+
+// TiltTarget writes log p*(y) = log π_ref(y) + r(y)/β − log Z into out, with
+// Z = Σ_y π_ref(y)·exp(r(y)/β): the KL-regularised optimum of reward r at β.
+// logRef, reward and out have one entry per completion; out may alias logRef.
+func TiltTarget(logRef, reward []float64, beta float64, out []float64) {
+	if !(beta > 0) {
+		panic(fmt.Sprintf("model: TiltTarget needs beta > 0, got %v", beta))
+	}
+	for i := range out {
+		out[i] = logRef[i] + reward[i]/beta
+	}
+	z := floats.LogSumExp(out)
+	for i := range out {
+		out[i] -= z
+	}
+}
+
+// Eval returns L(θ) at the policy's current parameters and, when grad is
+// non-nil, adds ∇L to grad.
+func (p *Projection) Eval(grad []float64) float64 {
+	if grad != nil && len(grad) != len(p.Policy.Params()) {
+		panic(fmt.Sprintf("model: gradient has %d entries, the policy has %d parameters", len(grad), len(p.Policy.Params())))
+	}
+	scale := 1 / float64(len(p.Inputs))
+	s := 0.0
+	for i, x := range p.Inputs {
+		var kl float64
+		switch {
+		case p.mp != nil:
+			kl = p.mp.project(x, p.Targets[i], grad, scale)
+		case p.tp != nil:
+			kl = p.tp.project(x, p.Targets[i], grad, scale)
+		default:
+			kl = p.projectTilt(x, p.Targets[i], grad, scale)
+		}
+		s += kl
+	}
+	return s * scale
+}
+
+// nodeSoftmax writes the softmax of lg into prob and its log into lsm, with one
+// exp per entry.
+func nodeSoftmax(lg, prob, lsm []float64) {
+	m := math.Inf(-1)
+	for _, x := range lg {
+		if x > m {
+			m = x
+		}
+	}
+	s := 0.0
+	for k, x := range lg {
+		e := math.Exp(x - m)
+		prob[k] = e
+		s += e
+	}
+	ls := m + math.Log(s)
+	inv := 1 / s
+	for k, x := range lg {
+		prob[k] *= inv
+		lsm[k] = x - ls
+	}
+}
+
+// nodeWeights turns the children's Q values (in q) into Q(s) and, when dl is
+// non-nil, the logits' gradient dl[a] = scale·M(s)·p(a|s)·(Q(s·a) − Q(s)).
+func nodeWeights(prob, q []float64, mass, scale float64, dl []float64) float64 {
+	qs := 0.0
+	for k, pk := range prob {
+		qs += pk * q[k]
+	}
+	if dl != nil {
+		w := scale * mass
+		for k, pk := range prob {
+			dl[k] = w * pk * (q[k] - qs)
+		}
+	}
+	return qs
+}
+
+// mlpProj is the MLP's prefix-tree walk for the projection: forward as in
+// MLP.Enumerate, backward on the way back up (post-order), with one stack frame
+// of buffers per depth.
+type mlpProj struct {
+	m      *MLP
+	g      mlpGrad
+	target []float64
+	scale  float64
+	grad   bool
+
+	acc  []float64 // H×D: Wx·bag + b + Σ_{j<t} Etok[j, y_j] of the node at depth t
+	a    []float64 // H×D pre-activations
+	mask []uint64  // H×words active units
+	lg   []float64 // V logits scratch
+	prob []float64 // H×V conditionals p(·|s)
+	lsm  []float64 // H×V log-conditionals
+	q    []float64 // H×V Q of the children
+	cum  []float64 // H×D: Σ over the node's subtree of ∂L/∂a (hidden-state gradients)
+	sd   []float64 // D
+	dl   []float64 // V
+}
+
+func newMLPProj(m *MLP) *mlpProj {
+	d, v, h := m.d, m.sp.V, m.sp.H
+	return &mlpProj{m: m, acc: make([]float64, h*d), a: make([]float64, h*d), mask: make([]uint64, h*m.words),
+		lg: make([]float64, v), prob: make([]float64, h*v), lsm: make([]float64, h*v), q: make([]float64, h*v),
+		cum: make([]float64, h*d), sd: make([]float64, d), dl: make([]float64, v)}
+}
+
+// project returns KL(π(·|x) ‖ p*) and, when grad is non-nil, adds scale·∇KL.
+func (w *mlpProj) project(x Input, target, grad []float64, scale float64) float64 {
+	m := w.m
+	d := m.d
+	w.target, w.scale, w.grad = target, scale, grad != nil
+	if w.grad {
+		w.g = m.gradViews(grad)
+	}
+	m.base(x, w.acc[:d])
+	w.eval(0)
+	if w.grad {
+		clear(w.cum[:d])
+	}
+	kl := w.visit(0, 0, 0, 1)
+	if w.grad {
+		m.baseGrad(x, w.cum[:d], w.g.wx, w.g.b)
+	}
+	return kl
+}
+
+// eval runs the network at the node of depth t whose embedding sum is in acc[t]:
+// its pre-activation, active units and conditionals.
+func (w *mlpProj) eval(t int) {
+	m := w.m
+	d, v, nw := m.d, m.sp.V, m.words
+	a, mask := w.a[t*d:t*d+d], w.mask[t*nw:t*nw+nw]
+	activate(w.acc[t*d:t*d+d], m.epos[t*d:t*d+d], a, mask)
+	m.logitsOf(a, mask, w.lg)
+	nodeSoftmax(w.lg, w.prob[t*v:t*v+v], w.lsm[t*v:t*v+v])
+}
+
+// visit walks the subtree of the node at depth t with prefix index node, log-mass
+// lp and mass M, whose network state eval has computed, and returns Q of the
+// node. With a gradient, cum[t] ends holding the sum of ∂L/∂a over the subtree.
+func (w *mlpProj) visit(t, node int, lp, mass float64) float64 {
+	m := w.m
+	d, v, H, nw := m.d, m.sp.V, m.sp.H, m.words
+	prob, lsm, q := w.prob[t*v:t*v+v], w.lsm[t*v:t*v+v], w.q[t*v:t*v+v]
+	cum := w.cum[t*d : t*d+d]
+	if t == H-1 {
+		tg := w.target[node*v : node*v+v]
+		for k, l := range lsm {
+			q[k] = lp + l - tg[k]
+		}
+	} else {
+		next := w.acc[(t+1)*d : (t+2)*d]
+		acc := w.acc[t*d : t*d+d]
+		ets := m.etok[t*v*d : (t+1)*v*d]
+		ncum := w.cum[(t+1)*d : (t+2)*d]
+		for k, l := range lsm {
+			addInto(next, acc, ets[k*d:k*d+d])
+			w.eval(t + 1)
+			if w.grad {
+				clear(ncum)
+			}
+			q[k] = w.visit(t+1, node*v+k, lp+l, mass*prob[k])
+			if w.grad {
+				get := w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
+				for i, c := range ncum {
+					get[i] += c
+					cum[i] += c
+				}
+			}
+		}
+	}
+	if !w.grad {
+		return nodeWeights(prob, q, mass, w.scale, nil)
+	}
+	dl := w.dl
+	qs := nodeWeights(prob, q, mass, w.scale, dl)
+	gbo := w.g.bo[:v]
+	for k, g := range dl {
+		gbo[k] += g
+	}
+	a, mask := w.a[t*d:t*d+d], w.mask[t*nw:t*nw+nw]
+	m.backUnits(a, mask, dl, w.g.wot, w.sd)
+	gep := w.g.epos[t*d : t*d+d]
+	for wd, bm := range mask {
+		for bm != 0 {
+			i := wd*64 + bits.TrailingZeros64(bm)
+			bm &= bm - 1
+			s := w.sd[i]
+			gep[i] += s
+			cum[i] += s
+		}
+	}
+	return qs
+}
+
+// trieProj is the trie's prefix-tree walk for the projection: the logits are the
+// parameters, so the backward pass is the logits' gradient itself.
+type trieProj struct {
+	p      *Trie
+	target []float64
+	grad   []float64
+	step   bool // apply the natural-gradient step (see NaturalStep) on the way up
+	scale  float64
+	id     int
+	prob   []float64 // H×V
+	lsm    []float64 // H×V
+	q      []float64 // H×V
+	dl     []float64 // V
+}
+
+func newTrieProj(p *Trie) *trieProj {
+	h, v := p.sp.H, p.sp.V
+	return &trieProj{p: p, prob: make([]float64, h*v), lsm: make([]float64, h*v), q: make([]float64, h*v), dl: make([]float64, v)}
+}
+
+func (w *trieProj) project(x Input, target, grad []float64, scale float64) float64 {
+	w.target, w.grad, w.scale, w.id = target, grad, scale, x.ID
+	return w.visit(0, 0, 0, 1)
+}
+
+func (w *trieProj) visit(t, pre int, lp, mass float64) float64 {
+	p := w.p
+	v, H := p.sp.V, p.sp.H
+	o := p.node(w.id, t, pre)
+	prob, lsm, q := w.prob[t*v:t*v+v], w.lsm[t*v:t*v+v], w.q[t*v:t*v+v]
+	nodeSoftmax(p.params[o:o+v], prob, lsm)
+	for k, l := range lsm {
+		if t == H-1 {
+			q[k] = lp + l - w.target[pre*v+k]
+		} else {
+			q[k] = w.visit(t+1, pre*v+k, lp+l, mass*prob[k])
+		}
+	}
+	if w.grad == nil && !w.step {
+		return nodeWeights(prob, q, mass, w.scale, nil)
+	}
+	qs := nodeWeights(prob, q, mass, w.scale, w.dl)
+	if w.grad != nil {
+		g := w.grad[o : o+v]
+		for k, x := range w.dl {
+			g[k] += x
+		}
+	}
+	if w.step {
+		z := p.params[o : o+v]
+		for k := range z {
+			z[k] -= q[k] - qs
+		}
+	}
+	return qs
+}
+
+// projectTilt is the tilt class's projection: enumerate the normalised policy,
+// then one backward of f per completion with weight scale·π(y)·(A(y) − KL)/β.
+func (p *Projection) projectTilt(x Input, target, grad []float64, scale float64) float64 {
+	tl := p.Policy.(*Tilt)
+	lp := p.lp
+	tl.Enumerate(x, lp)
+	kl := 0.0
+	for i, l := range lp {
+		if q := math.Exp(l); q > 0 {
+			kl += q * (l - target[i])
+		}
+	}
+	if grad == nil {
+		return kl
+	}
+	sp := tl.Space()
+	w := scale / tl.Beta
+	for i, l := range lp {
+		q := math.Exp(l)
+		if q == 0 {
+			continue
+		}
+		sp.Decode(i, p.y)
+		tl.F.Reward(x, p.y, grad, w*q*(l-target[i]-kl))
+	}
+	return kl
+}
+
+// NaturalStep is one step of natural policy gradient at step size 1 for the trie
+// (Kakade 2001; with the KL objective's own temperature it is soft policy
+// iteration, Cen et al. 2022): every node's logits move by −(Q(s·a) − Q(s)), the
+// gradient ∂L/∂z_s preconditioned by the inverse of the node's Fisher block
+// M(s)·(diag p − ppᵀ), all Q computed under the current policy. Its fixed point is
+// π = p*; from any start it reaches p* exactly after H steps (the leaves' parents
+// first, then each level above once the levels below are exact), whereas
+// gradient methods crawl where the mass M(s) is small. It returns L before the
+// step and, when grad is non-nil, adds ∇L there. It panics for other classes.
+func (p *Projection) NaturalStep(grad []float64) float64 {
+	if p.tp == nil {
+		panic(fmt.Sprintf("model: NaturalStep needs a trie policy, got %T", p.Policy))
+	}
+	p.tp.step = true
+	defer func() { p.tp.step = false }()
+	return p.Eval(grad)
+}

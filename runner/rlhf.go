@@ -1,0 +1,179 @@
+package runner
+
+import (
+	"fmt"
+
+	"gapbench/datasets"
+	"gapbench/model"
+	"gapbench/recipe"
+	"gapbench/trainer"
+)
+
+// trainRLHF runs exact RLHF: it minimises the mean over the RL prompts of
+// KL(π_θ(·|x) ‖ π_ref(·|x)·exp(r(x,·)/β)/Z_x) over the configured policy class,
+// from the start policy (π_ref, the SFT checkpoint in that class), with β =
+// dpo.beta and r the labeller rlhf.reward. The objective and its gradient are
+// exact (model.Projection, by enumeration); L-BFGS (natural gradient for the trie)
+// runs until ‖∇‖∞ < rlhf.grad_tol or the objective stalls (rlhf.rel_tol), for at
+// most rlhf.max_steps iterations (trainer.MinimiseExact). It records the
+// metrics converged (0/1), steps, rlhf_kl (the objective reached) and
+// rlhf_grad_norm, the loss curve (the objective after each iteration) and the
+// validation win rate and KL at iterations 0, 1, 2, 4, … and the last.
+func (r *Runner) trainRLHF(cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
+	w, err := r.world(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	pi, err := r.startPolicy(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	ref := pi.Clone()
+	prompts := rlPrompts(cfg, w)
+	targets, err := r.tiltTargets(cfg, seed, w, ref, prompts)
+	if err != nil {
+		return nil, err
+	}
+	inputs := make([]model.Input, len(prompts))
+	for i, p := range prompts {
+		inputs[i] = w.Prompts[p].Input
+	}
+	proj := model.NewProjection(pi, inputs, targets)
+	opt := trainer.ExactOptions{MaxSteps: cfg.RLHF.MaxSteps, GradTol: cfg.RLHF.GradTol, RelTol: cfg.RLHF.RelTol, Probe: probe(pi)}
+	var out trainer.ExactResult
+	if _, ok := pi.(*model.Trie); ok {
+		// The trie's Fisher information is block-diagonal by node: its natural
+		// gradient is exact and cheap, and it reaches p* in H steps where
+		// L-BFGS crawls through nodes of small mass.
+		out = trainer.MinimiseNatural(pi.Params(), proj.NaturalStep, proj.Eval, opt)
+	} else {
+		out = trainer.MinimiseExact(pi.Params(), proj.Eval, opt)
+	}
+	converged := 0.0
+	if out.Converged {
+		converged = 1
+	}
+	res.Metrics["converged"] = converged
+	res.Metrics["steps"] = float64(out.Steps)
+	res.Metrics["rlhf_kl"] = out.Value
+	res.Metrics["rlhf_grad_norm"] = out.GradNorm
+	res.Curves["loss"] = out.Curve
+	return pi, nil
+}
+
+// oracle returns the table policy π_ref·exp(r/β)/Z on every prompt of the world,
+// with π_ref the SFT checkpoint, β = dpo.beta and r the labeller rlhf.reward: the
+// KL-regularised optimum in the unrestricted class, which the exact RLHF arms
+// aim at. With the gold reward it is π*_β itself (subopt 0 when eval.beta =
+// dpo.beta).
+func (r *Runner) oracle(cfg recipe.Config, seed int) (model.Policy, error) {
+	w, err := r.world(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+	if err != nil {
+		return nil, err
+	}
+	prompts := make([]int, len(w.Prompts))
+	for i := range prompts {
+		prompts[i] = i
+	}
+	rows, err := r.tiltTargets(cfg, seed, w, sft.CloneMLP(), prompts)
+	if err != nil {
+		return nil, err
+	}
+	logp := make([][]float64, len(w.Prompts))
+	for i, p := range prompts {
+		logp[p] = rows[i]
+	}
+	return model.NewTable(w.Space, logp), nil
+}
+
+// rlPrompts returns the prompts exact RLHF optimises on: the training prompts,
+// plus the augmentation prompts when online.prompt_aug (as online DPO's slots).
+func rlPrompts(cfg recipe.Config, w *datasets.World) []int {
+	ps := append([]int(nil), w.Train...)
+	if cfg.Online.PromptAug {
+		ps = append(ps, w.Aug...)
+	}
+	return ps
+}
+
+// tiltTargets returns, for each prompt, log π_ref(y|x) + r(x, y)/β − log Z_x over
+// every completion, with r the labeller rlhf.reward and β = dpo.beta.
+func (r *Runner) tiltTargets(cfg recipe.Config, seed int, w *datasets.World, ref model.Policy, prompts []int) ([][]float64, error) {
+	reward, err := r.rlhfReward(cfg, seed, w)
+	if err != nil {
+		return nil, err
+	}
+	n := w.Space.Size()
+	rv := make([]float64, n)
+	out := make([][]float64, len(prompts))
+	for i, p := range prompts {
+		out[i] = make([]float64, n)
+		ref.Enumerate(w.Prompts[p].Input, out[i])
+		reward(p, rv)
+		model.TiltTarget(out[i], rv, cfg.DPO.Beta, out[i])
+	}
+	return out, nil
+}
+
+// rlhfReward returns the labeller rlhf.reward as a function that writes r(x, y)
+// for every completion of prompt p into out:
+//   - gold: the gold judge's Bradley–Terry reward gold/τ (the labels' own scale,
+//     so that π_ref·exp(r/β) is the π*_β that subopt measures against);
+//   - rm: the reward model of the rm section (memoised, shared with online DPO);
+//   - local: the offline DPO policy's implicit reward β·(log π_dpo − log π_ref),
+//     π_ref the start policy.
+func (r *Runner) rlhfReward(cfg recipe.Config, seed int, w *datasets.World) (func(p int, out []float64), error) {
+	sp := w.Space
+	switch cfg.RLHF.Reward {
+	case recipe.LabelGold:
+		tau := w.Config.Tau
+		return func(p int, out []float64) {
+			for i, g := range w.Gold[p] {
+				out[i] = g / tau
+			}
+		}, nil
+	case recipe.LabelLocal:
+		// The DPO policy of this config's world, data, class and DPO recipe, keyed
+		// like every other arm's so that it is trained once per seed.
+		dc := cfg
+		dc.RLHF = recipe.Default().RLHF
+		dpo, err := r.dpoPolicy(dc, seed)
+		if err != nil {
+			return nil, err
+		}
+		ref, err := r.startPolicy(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		dpo = dpo.Clone()
+		beta := cfg.DPO.Beta
+		lr := make([]float64, sp.Size())
+		return func(p int, out []float64) {
+			x := w.Prompts[p].Input
+			dpo.Enumerate(x, out)
+			ref.Enumerate(x, lr)
+			for i := range out {
+				out[i] = beta * (out[i] - lr[i])
+			}
+		}, nil
+	case recipe.LabelRM:
+		rm, err := r.rewardModel(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		rm = rm.Clone()
+		y := make([]int, sp.H)
+		return func(p int, out []float64) {
+			x := w.Prompts[p].Input
+			for i := range out {
+				sp.Decode(i, y)
+				out[i] = rm.Reward(x, y, nil, 0)
+			}
+		}, nil
+	}
+	return nil, fmt.Errorf("rlhf.reward must be one of rm, local, gold, got %q", cfg.RLHF.Reward)
+}

@@ -1,0 +1,219 @@
+package trainer
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/optimize"
+)
+
+// ExactOptions configures MinimiseExact.
+type ExactOptions struct {
+	// MaxSteps caps the number of L-BFGS iterations (accepted steps), >= 1.
+	MaxSteps int
+	// GradTol is the first convergence criterion: the largest gradient
+	// component, ‖∇L‖∞, is below GradTol (a stationary point), > 0.
+	GradTol float64
+	// RelTol is the second: L fell by less than RelTol·L over the last Window
+	// iterations (the objective has stalled); 0 disables it.
+	RelTol float64
+	// Probe, when set, is called with the parameters at iterate 0, at iterates
+	// 1, 2, 4, 8, … and at the last iterate, for training curves.
+	Probe func(step int)
+}
+
+// ExactResult is what MinimiseExact reached.
+type ExactResult struct {
+	Converged bool    // a convergence criterion held at the returned parameters
+	Steps     int     // L-BFGS iterations taken
+	Value     float64 // L at the returned parameters
+	GradNorm  float64 // ‖∇L‖∞ there
+	Curve     Curve   // L after each iteration (len Steps)
+	Status    string  // why it stopped: GradientThreshold, FunctionConvergence (stalled), IterationLimit, or a line-search failure
+}
+
+// Window is the number of iterations over which ExactOptions.RelTol measures
+// the objective's decrease.
+const Window = 10
+
+// maxMemory bounds the L-BFGS history, in float64s (2·Store·len(params)): 64 MiB.
+const maxMemory = 1 << 23
+
+// MinimiseExact minimises a deterministic objective that is computed exactly
+// (no sampling), such as model.Projection, by L-BFGS (Nocedal 1980; Nocedal &
+// Wright 2006, alg. 7.5; gonum/optimize.LBFGS with the Moré–Thuente line search,
+// which enforces the strong Wolfe conditions), keeping the last 50 steps (fewer
+// when 2·50·len(params) floats would exceed 64 MiB). eval returns L at the
+// current contents of params and, when its argument is non-nil, adds ∇L to it.
+//
+// Why L-BFGS and not the shared trainer's Adam: the objective and its gradient
+// are exact, so a quasi-Newton method with a line search has no step size to tune
+// and converges superlinearly near a smooth optimum, and every arm is run to the
+// same criterion rather than for the same number of steps.
+//
+// The convergence criterion: ‖∇L‖∞ < GradTol (a stationary point; what the
+// closed-form cases reach), or a decrease of L by less than RelTol·L over the
+// last Window iterations (the objective has stalled: for a ReLU network, whose
+// objective has kinks and flat directions, a gradient tolerance may never be met
+// while the policy no longer changes in any way a metric sees). MaxSteps caps
+// the iterations; a run that hits the cap or whose line search fails reports
+// Converged false. The run is deterministic: L-BFGS and its line search draw
+// nothing at random and evaluate one point at a time.
+//
+// On return params holds the last accepted iterate, the best point found.
+func MinimiseExact(params []float64, eval func(grad []float64) float64, opt ExactOptions) ExactResult {
+	if opt.MaxSteps < 1 || !(opt.GradTol > 0) {
+		panic(fmt.Sprintf("trainer: MinimiseExact needs MaxSteps >= 1 and GradTol > 0, got %d, %v", opt.MaxSteps, opt.GradTol))
+	}
+	n := len(params)
+	// gonum asks for the value and then the gradient at the same point; one
+	// call of eval gives both, cached by location.
+	var (
+		lastX = make([]float64, n)
+		lastG = make([]float64, n)
+		lastF float64
+		valid bool
+	)
+	at := func(x []float64) {
+		if valid && slices.Equal(x, lastX) {
+			return
+		}
+		copy(params, x)
+		clear(lastG)
+		lastF = eval(lastG)
+		copy(lastX, x)
+		valid = true
+	}
+	prob := optimize.Problem{
+		Func: func(x []float64) float64 { at(x); return lastF },
+		Grad: func(g, x []float64) { at(x); copy(g, lastG) },
+	}
+	var curve Curve
+	probed := -1
+	probe := func(step int, x []float64) {
+		if opt.Probe == nil || step == probed {
+			return
+		}
+		copy(params, x)
+		opt.Probe(step)
+		probed = step
+	}
+	start := slices.Clone(params)
+	probe(0, start)
+	rec := recorder(func(loc *optimize.Location, op optimize.Operation, st *optimize.Stats) {
+		// The starting point is the first major iteration gonum reports.
+		if op != optimize.MajorIteration || st.MajorIterations < 2 {
+			return
+		}
+		step := st.MajorIterations - 1
+		curve = append(curve, loc.F)
+		if step&(step-1) == 0 {
+			probe(step, loc.X)
+		}
+	})
+	settings := &optimize.Settings{
+		GradientThreshold: opt.GradTol,
+		Converger:         &windowConverge{rel: opt.RelTol},
+		MajorIterations:   opt.MaxSteps + 1,
+		Recorder:          rec,
+	}
+	store := min(50, max(3, maxMemory/(2*max(n, 1))))
+	method := &optimize.LBFGS{Store: store, Linesearcher: &optimize.MoreThuente{}, GradStopThreshold: opt.GradTol}
+	res, err := optimize.Minimize(prob, start, settings, method)
+	status := ""
+	if res == nil {
+		// Minimize failed before iterating (e.g. a non-finite starting value).
+		valid = false
+		at(start)
+		return ExactResult{Value: lastF, GradNorm: floats.Norm(lastG, math.Inf(1)), Curve: curve, Status: fmt.Sprint(err)}
+	}
+	status = res.Status.String()
+	if err != nil {
+		status += ": " + err.Error()
+	}
+	steps := max(0, res.MajorIterations-1)
+	// gonum does not record the iteration that ends the run.
+	if len(curve) < steps {
+		curve = append(curve, res.F)
+	}
+	probe(steps, res.X)
+	copy(params, res.X)
+	at(res.X)
+	gn := floats.Norm(lastG, math.Inf(1))
+	conv := gn < opt.GradTol || err == nil && (res.Status == optimize.GradientThreshold || res.Status == optimize.FunctionConvergence)
+	return ExactResult{Converged: conv, Steps: steps, Value: lastF, GradNorm: gn, Curve: curve, Status: status}
+}
+
+// recorder adapts a function to gonum's optimize.Recorder.
+type recorder func(*optimize.Location, optimize.Operation, *optimize.Stats)
+
+func (recorder) Init() error { return nil }
+
+func (r recorder) Record(loc *optimize.Location, op optimize.Operation, st *optimize.Stats) error {
+	r(loc, op, st)
+	return nil
+}
+
+// MinimiseNatural minimises L by natural-gradient steps, for classes whose
+// Fisher information is cheap to invert: step(grad) adds ∇L at the current
+// parameters to grad (when non-nil), returns L there and moves the parameters one
+// step (model.Projection.NaturalStep for the trie). Before each step it checks
+// MinimiseExact's criteria on L and ∇L = eval's, and it reports the same
+// results, with Steps the number of steps taken.
+func MinimiseNatural(params []float64, step, eval func(grad []float64) float64, opt ExactOptions) ExactResult {
+	if opt.MaxSteps < 1 || !(opt.GradTol > 0) {
+		panic(fmt.Sprintf("trainer: MinimiseNatural needs MaxSteps >= 1 and GradTol > 0, got %d, %v", opt.MaxSteps, opt.GradTol))
+	}
+	g := make([]float64, len(params))
+	conv := &windowConverge{rel: opt.RelTol}
+	var curve Curve
+	for k := 0; ; k++ {
+		clear(g)
+		l := eval(g)
+		gn := floats.Norm(g, math.Inf(1))
+		if k > 0 {
+			curve = append(curve, l)
+		}
+		status := optimize.NotTerminated
+		switch {
+		case math.IsNaN(l) || math.IsInf(l, 0):
+			status = optimize.Failure
+		case gn < opt.GradTol:
+			status = optimize.GradientThreshold
+		case conv.Converged(&optimize.Location{F: l}) != optimize.NotTerminated:
+			status = optimize.FunctionConvergence
+		case k == opt.MaxSteps:
+			status = optimize.IterationLimit
+		}
+		if opt.Probe != nil && (k&(k-1) == 0 || status != optimize.NotTerminated) {
+			opt.Probe(k)
+		}
+		if status != optimize.NotTerminated {
+			ok := status == optimize.GradientThreshold || status == optimize.FunctionConvergence
+			return ExactResult{Converged: ok, Steps: k, Value: l, GradNorm: gn, Curve: curve, Status: status.String()}
+		}
+		step(nil)
+	}
+}
+
+// windowConverge is the stall criterion: L_{k−Window} − L_k < rel·|L_k|.
+type windowConverge struct {
+	rel  float64
+	hist []float64 // L at every major iteration, the start first
+}
+
+func (c *windowConverge) Init(int) { c.hist = c.hist[:0] }
+
+func (c *windowConverge) Converged(loc *optimize.Location) optimize.Status {
+	c.hist = append(c.hist, loc.F)
+	k := len(c.hist) - 1
+	if c.rel <= 0 || k < Window {
+		return optimize.NotTerminated
+	}
+	if c.hist[k-Window]-c.hist[k] < c.rel*math.Abs(c.hist[k]) {
+		return optimize.FunctionConvergence
+	}
+	return optimize.NotTerminated
+}
