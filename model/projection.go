@@ -6,6 +6,7 @@ import (
 	"math/bits"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 )
 
 // Projection is the objective of exact KL-regularised RL: the reverse-KL
@@ -40,10 +41,11 @@ type Projection struct {
 	Inputs  []Input     // the prompts x
 	Targets [][]float64 // log p*_x(y) for every completion index, normalised (see TiltTarget)
 
-	mp *mlpProj
-	tp *trieProj
-	lp []float64 // V^H (tilt)
-	y  []int     // H
+	mp  *mlpProj
+	tp  *trieProj
+	lin *tiltLinNat // the tilt-linear natural gradient, when f is a *LinearRM
+	lp  []float64   // V^H (tilt)
+	y   []int       // H
 }
 
 // NewProjection returns the projection objective of pi onto the targets, one per
@@ -67,6 +69,9 @@ func NewProjection(pi Policy, inputs []Input, targets [][]float64) *Projection {
 		p.tp = newTrieProj(q)
 	case *Tilt:
 		p.lp = make([]float64, sp.Size())
+		if f, ok := q.F.(*LinearRM); ok {
+			p.lin = newTiltLinNat(f)
+		}
 	default:
 		panic(fmt.Sprintf("model: no exact projection for policy type %T", pi))
 	}
@@ -275,7 +280,7 @@ type trieProj struct {
 	p      *Trie
 	target []float64
 	grad   []float64
-	step   bool // apply the natural-gradient step (see NaturalStep) on the way up
+	dir    []float64 // when non-nil, the natural-gradient direction is written here (see Natural)
 	scale  float64
 	id     int
 	prob   []float64 // H×V
@@ -307,7 +312,7 @@ func (w *trieProj) visit(t, pre int, lp, mass float64) float64 {
 			q[k] = w.visit(t+1, pre*v+k, lp+l, mass*prob[k])
 		}
 	}
-	if w.grad == nil && !w.step {
+	if w.grad == nil && w.dir == nil {
 		return nodeWeights(prob, q, mass, w.scale, nil)
 	}
 	qs := nodeWeights(prob, q, mass, w.scale, w.dl)
@@ -317,10 +322,10 @@ func (w *trieProj) visit(t, pre int, lp, mass float64) float64 {
 			g[k] += x
 		}
 	}
-	if w.step {
-		z := p.params[o : o+v]
-		for k := range z {
-			z[k] -= q[k] - qs
+	if w.dir != nil {
+		d := w.dir[o : o+v]
+		for k := range d {
+			d[k] = -(q[k] - qs)
 		}
 	}
 	return qs
@@ -354,20 +359,171 @@ func (p *Projection) projectTilt(x Input, target, grad []float64, scale float64)
 	return kl
 }
 
-// NaturalStep is one step of natural policy gradient at step size 1 for the trie
-// (Kakade 2001; with the KL objective's own temperature it is soft policy
-// iteration, Cen et al. 2022): every node's logits move by −(Q(s·a) − Q(s)), the
-// gradient ∂L/∂z_s preconditioned by the inverse of the node's Fisher block
-// M(s)·(diag p − ppᵀ), all Q computed under the current policy. Its fixed point is
-// π = p*; from any start it reaches p* exactly after H steps (the leaves' parents
-// first, then each level above once the levels below are exact), whereas
-// gradient methods crawl where the mass M(s) is small. It returns L before the
-// step and, when grad is non-nil, adds ∇L there. It panics for other classes.
-func (p *Projection) NaturalStep(grad []float64) float64 {
-	if p.tp == nil {
-		panic(fmt.Sprintf("model: NaturalStep needs a trie policy, got %T", p.Policy))
+// HasNatural reports whether Natural supports the policy class: the trie, and
+// the tilt with a linear f.
+func (p *Projection) HasNatural() bool { return p.tp != nil || p.lin != nil }
+
+// Natural returns L, adds ∇L to grad and writes into dir the natural-gradient
+// descent direction −F⁻¹∇L (Amari 1998; Kakade 2001), F the Fisher information
+// of the policy in its parameters (summed over prompts with L's weights):
+//
+//   - trie: F is block-diagonal by node, M(s)·(diag p − ppᵀ), and the direction
+//     on node s's logits is −(Q(s·a) − Q(s)) (its minimum-norm solution). A unit
+//     step is soft policy iteration (Cen et al. 2022): π(a|s) ∝ p*(a|s)·exp(−K(s·a)),
+//     K the KL still to come below s·a, so from any start it reaches p* exactly
+//     after H unit steps, the leaves' parents first.
+//   - tilt with linear f: π(y|x) ∝ π_ref(y|x)·exp(c(y)ᵀφ_x/β), c(y) the token counts
+//     and φ_x = u + Wᵀbag(x), an exponential family; F = (1/N)Σ_x B_xᵀ Cov_π(c)
+//     B_x/β² with B_x the map θ ↦ φ_x, solved by Cholesky with a 1e-10 relative
+//     ridge (F is singular along shifts that change no policy). When the target
+//     is in the class, ∇L = F·(θ − θ*) and one unit step lands on θ*.
+//
+// Other classes panic (see HasNatural). Entries of dir outside the parameters L
+// depends on are set to 0.
+func (p *Projection) Natural(grad, dir []float64) float64 {
+	if len(grad) != len(p.Policy.Params()) || len(dir) != len(grad) {
+		panic(fmt.Sprintf("model: Natural needs grad and dir of %d entries, got %d and %d", len(p.Policy.Params()), len(grad), len(dir)))
 	}
-	p.tp.step = true
-	defer func() { p.tp.step = false }()
-	return p.Eval(grad)
+	switch {
+	case p.tp != nil:
+		clear(dir)
+		p.tp.dir = dir
+		defer func() { p.tp.dir = nil }()
+		return p.Eval(grad)
+	case p.lin != nil:
+		return p.lin.natural(p, grad, dir)
+	}
+	panic(fmt.Sprintf("model: no natural gradient for policy type %T", p.Policy))
+}
+
+// tiltLinNat is the scratch of the tilt-linear natural gradient.
+type tiltLinNat struct {
+	f    *LinearRM
+	fish []float64 // n×n Fisher, n = (P+1)·V
+	gphi []float64 // V: ∂L/∂φ_x
+	mean []float64 // V: E_π c
+	cov  []float64 // V×V: E_π c cᵀ, then Cov_π c
+	cnt  []float64 // V: c(y)
+	e    []float64 // P+1: bag(x) and 1
+	chol mat.Cholesky
+	sym  *mat.SymDense
+	rhs  *mat.VecDense
+	sol  *mat.VecDense
+}
+
+func newTiltLinNat(f *LinearRM) *tiltLinNat {
+	v := f.sp.V
+	n := (f.p + 1) * v
+	t := &tiltLinNat{f: f, fish: make([]float64, n*n), gphi: make([]float64, v), mean: make([]float64, v),
+		cov: make([]float64, v*v), cnt: make([]float64, v), e: make([]float64, f.p+1)}
+	t.sym = mat.NewSymDense(n, t.fish)
+	t.rhs = mat.NewVecDense(n, nil)
+	t.sol = mat.NewVecDense(n, nil)
+	return t
+}
+
+func (t *tiltLinNat) natural(p *Projection, grad, dir []float64) float64 {
+	tl := p.Policy.(*Tilt)
+	sp := tl.Space()
+	v, np := sp.V, t.f.p
+	n := (np + 1) * v
+	clear(t.fish)
+	scale := 1 / float64(len(p.Inputs))
+	ib2 := scale / (tl.Beta * tl.Beta)
+	total := 0.0
+	for xi, x := range p.Inputs {
+		target := p.Targets[xi]
+		tl.Enumerate(x, p.lp)
+		kl := 0.0
+		for i, l := range p.lp {
+			if q := math.Exp(l); q > 0 {
+				kl += q * (l - target[i])
+			}
+		}
+		total += kl
+		clear(t.gphi)
+		clear(t.mean)
+		clear(t.cov)
+		for i, l := range p.lp {
+			q := math.Exp(l)
+			if q == 0 {
+				continue
+			}
+			sp.Decode(i, p.y)
+			clear(t.cnt)
+			for _, tok := range p.y {
+				t.cnt[tok]++
+			}
+			a := q * (l - target[i] - kl)
+			for k, c := range t.cnt {
+				if c == 0 {
+					continue
+				}
+				t.gphi[k] += a * c
+				t.mean[k] += q * c
+				row := t.cov[k*v : k*v+v]
+				for k2, c2 := range t.cnt {
+					row[k2] += q * c * c2
+				}
+			}
+		}
+		for k, m := range t.mean {
+			for k2, m2 := range t.mean {
+				t.cov[k*v+k2] -= m * m2
+			}
+		}
+		// e = (bag, 1) in parameter order: W rows f < P, then u.
+		clear(t.e)
+		for _, f := range x.Bag {
+			t.e[f.Index] += f.Value
+		}
+		t.e[np] = 1
+		gs := scale / tl.Beta
+		for f, ef := range t.e {
+			if ef == 0 {
+				continue
+			}
+			for k, g := range t.gphi {
+				grad[f*v+k] += gs * ef * g
+			}
+			for f2, ef2 := range t.e {
+				if ef2 == 0 {
+					continue
+				}
+				w := ib2 * ef * ef2
+				for k := range v {
+					row := t.fish[(f*v+k)*n+f2*v : (f*v+k)*n+f2*v+v]
+					crow := t.cov[k*v : k*v+v]
+					for k2, c := range crow {
+						row[k2] += w * c
+					}
+				}
+			}
+		}
+	}
+	tr := 0.0
+	for i := range n {
+		tr += t.fish[i*n+i]
+	}
+	ridge := 1e-10*tr/float64(n) + 1e-300
+	for i := range n {
+		t.fish[i*n+i] += ridge
+	}
+	for i := range n {
+		t.rhs.SetVec(i, -grad[i])
+	}
+	if !t.chol.Factorize(t.sym) {
+		// Not positive definite to working precision: fall back to the gradient.
+		for i := range dir {
+			dir[i] = -grad[i]
+		}
+		return total * scale
+	}
+	// An ill-conditioned F returns a mat.Condition error with the solution
+	// still computed; the line search judges the step.
+	_ = t.chol.SolveVecTo(t.sol, t.rhs)
+	for i := range n {
+		dir[i] = t.sol.AtVec(i)
+	}
+	return total * scale
 }

@@ -92,6 +92,7 @@ func TestProjectionGradient(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := NewProjection(tc.pi, tc.inputs, tc.targets)
 			gradcheck.Check(t, tc.pi.Params(), p.Eval, 1e-6)
+			t.Logf("worst relative error %.2g over %d parameters", worstRelError(tc.pi.Params(), p.Eval), len(tc.pi.Params()))
 		})
 	}
 }
@@ -116,6 +117,18 @@ func TestProjectionZeroAtTarget(t *testing.T) {
 	}
 }
 
+// worstRelError is the figure gradcheck.Check tests, for the log.
+func worstRelError(params []float64, eval func([]float64) float64) float64 {
+	g := make([]float64, len(params))
+	eval(g)
+	worst := 0.0
+	for i := range params {
+		num := gradcheck.FivePoint(params, i, gradcheck.Step, eval)
+		worst = math.Max(worst, math.Abs(num-g[i])/math.Max(1e-3, math.Max(math.Abs(num), math.Abs(g[i]))))
+	}
+	return worst
+}
+
 func TestProjectionAllocs(t *testing.T) {
 	for _, tc := range projectionCases(t) {
 		p := NewProjection(tc.pi, tc.inputs, tc.targets)
@@ -124,5 +137,34 @@ func TestProjectionAllocs(t *testing.T) {
 		if n := testing.AllocsPerRun(5, func() { p.Eval(g) }); n != 0 {
 			t.Errorf("%s: Eval allocates %v times, want 0", tc.name, n)
 		}
+	}
+}
+
+// TestNaturalGradient checks that Natural's gradient is Eval's and that its
+// direction descends, for the classes that have one.
+func TestNaturalGradient(t *testing.T) {
+	for _, tc := range projectionCases(t) {
+		p := NewProjection(tc.pi, tc.inputs, tc.targets)
+		if !p.HasNatural() {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			n := len(tc.pi.Params())
+			g, g2, dir := make([]float64, n), make([]float64, n), make([]float64, n)
+			l := p.Eval(g)
+			if l2 := p.Natural(g2, dir); math.Abs(l2-l) > 1e-13 {
+				t.Errorf("Natural's L = %v, Eval's %v", l2, l)
+			}
+			slope := 0.0
+			for i := range g {
+				if math.Abs(g[i]-g2[i]) > 1e-12*math.Max(1, math.Abs(g[i])) {
+					t.Fatalf("gradient[%d]: Natural %v, Eval %v", i, g2[i], g[i])
+				}
+				slope += g[i] * dir[i]
+			}
+			if !(slope < 0) {
+				t.Errorf("∇Lᵀdir = %v, want < 0", slope)
+			}
+		})
 	}
 }

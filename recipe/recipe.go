@@ -131,7 +131,7 @@ type OnlineConfig struct {
 // class, with β = dpo.beta and π_ref the start policy, on the RL prompts: the
 // training prompts, plus the augmentation prompts when online.prompt_aug. The
 // objective and its gradient are computed exactly by enumeration and minimised
-// (L-BFGS; natural gradient for the trie) until ‖∇‖∞ < grad_tol or the objective
+// (L-BFGS; natural gradient for the trie and the linear tilt) until ‖∇‖∞ < grad_tol or the objective
 // falls by less than rel_tol of itself over 10 iterations, for at most max_steps
 // iterations (see trainer.MinimiseExact).
 type RLHFConfig struct {

@@ -13,8 +13,8 @@ import (
 // KL(π_θ(·|x) ‖ π_ref(·|x)·exp(r(x,·)/β)/Z_x) over the configured policy class,
 // from the start policy (π_ref, the SFT checkpoint in that class), with β =
 // dpo.beta and r the labeller rlhf.reward. The objective and its gradient are
-// exact (model.Projection, by enumeration); L-BFGS (natural gradient for the trie)
-// runs until ‖∇‖∞ < rlhf.grad_tol or the objective stalls (rlhf.rel_tol), for at
+// exact (model.Projection, by enumeration); L-BFGS (natural gradient for the trie
+// and the linear tilt) runs until ‖∇‖∞ < rlhf.grad_tol or the objective stalls (rlhf.rel_tol), for at
 // most rlhf.max_steps iterations (trainer.MinimiseExact). It records the
 // metrics converged (0/1), steps, rlhf_kl (the objective reached) and
 // rlhf_grad_norm, the loss curve (the objective after each iteration) and the
@@ -41,11 +41,12 @@ func (r *Runner) trainRLHF(cfg recipe.Config, seed int, res *Result, probe func(
 	proj := model.NewProjection(pi, inputs, targets)
 	opt := trainer.ExactOptions{MaxSteps: cfg.RLHF.MaxSteps, GradTol: cfg.RLHF.GradTol, RelTol: cfg.RLHF.RelTol, Probe: probe(pi)}
 	var out trainer.ExactResult
-	if _, ok := pi.(*model.Trie); ok {
-		// The trie's Fisher information is block-diagonal by node: its natural
-		// gradient is exact and cheap, and it reaches p* in H steps where
-		// L-BFGS crawls through nodes of small mass.
-		out = trainer.MinimiseNatural(pi.Params(), proj.NaturalStep, proj.Eval, opt)
+	if proj.HasNatural() {
+		// The trie's and the linear tilt's Fisher information is cheap to
+		// invert: natural-gradient steps reach the closed form in H steps
+		// (trie) or one (tilt, target in the class), where L-BFGS crawls
+		// through directions of small mass.
+		out = trainer.MinimiseNatural(pi.Params(), proj.Natural, proj.Eval, opt)
 	} else {
 		out = trainer.MinimiseExact(pi.Params(), proj.Eval, opt)
 	}

@@ -156,22 +156,29 @@ func (r recorder) Record(loc *optimize.Location, op optimize.Operation, st *opti
 	return nil
 }
 
-// MinimiseNatural minimises L by natural-gradient steps, for classes whose
-// Fisher information is cheap to invert: step(grad) adds ∇L at the current
-// parameters to grad (when non-nil), returns L there and moves the parameters one
-// step (model.Projection.NaturalStep for the trie). Before each step it checks
-// MinimiseExact's criteria on L and ∇L = eval's, and it reports the same
-// results, with Steps the number of steps taken.
-func MinimiseNatural(params []float64, step, eval func(grad []float64) float64, opt ExactOptions) ExactResult {
+// MinimiseNatural minimises L by natural-gradient descent, for classes whose
+// Fisher information is cheap to invert (model.Projection.Natural: the trie, the
+// tilt with a linear f): nat(grad, dir) returns L at the current parameters, adds
+// ∇L to grad and writes the natural-gradient direction −F⁻¹∇L into dir. Each
+// iteration takes the unit step along dir, halved until L satisfies Armijo's
+// sufficient-decrease condition L(θ + η·dir) ≤ L(θ) + 1e-4·η·∇Lᵀdir (Nocedal &
+// Wright 2006, §3.1), with eval(nil) giving L. A unit step is exact where the
+// class makes it so (see model.Projection.Natural); near the optimum the step
+// is Newton's, since the Fisher is the Hessian there. The criteria, the
+// results and the probes are MinimiseExact's; a step that finds no decrease in
+// 40 halvings ends the run, unconverged.
+func MinimiseNatural(params []float64, nat func(grad, dir []float64) float64, eval func(grad []float64) float64, opt ExactOptions) ExactResult {
 	if opt.MaxSteps < 1 || !(opt.GradTol > 0) {
 		panic(fmt.Sprintf("trainer: MinimiseNatural needs MaxSteps >= 1 and GradTol > 0, got %d, %v", opt.MaxSteps, opt.GradTol))
 	}
 	g := make([]float64, len(params))
+	dir := make([]float64, len(params))
+	x0 := make([]float64, len(params))
 	conv := &windowConverge{rel: opt.RelTol}
 	var curve Curve
 	for k := 0; ; k++ {
 		clear(g)
-		l := eval(g)
+		l := nat(g, dir)
 		gn := floats.Norm(g, math.Inf(1))
 		if k > 0 {
 			curve = append(curve, l)
@@ -194,7 +201,25 @@ func MinimiseNatural(params []float64, step, eval func(grad []float64) float64, 
 			ok := status == optimize.GradientThreshold || status == optimize.FunctionConvergence
 			return ExactResult{Converged: ok, Steps: k, Value: l, GradNorm: gn, Curve: curve, Status: status.String()}
 		}
-		step(nil)
+		slope := floats.Dot(g, dir)
+		copy(x0, params)
+		accepted := false
+		for eta, i := 1.0, 0; i < 40 && slope < 0; eta, i = eta/2, i+1 {
+			for j := range params {
+				params[j] = x0[j] + eta*dir[j]
+			}
+			if eval(nil) <= l+1e-4*eta*slope {
+				accepted = true
+				break
+			}
+		}
+		if !accepted {
+			copy(params, x0)
+			if opt.Probe != nil && k&(k-1) != 0 {
+				opt.Probe(k)
+			}
+			return ExactResult{Steps: k, Value: l, GradNorm: gn, Curve: curve, Status: "Failure: no decrease along the natural gradient"}
+		}
 	}
 }
 
