@@ -216,6 +216,17 @@ func (w *mlpProj) eval(t int) {
 	nodeSoftmax(w.lg, w.prob[t*v:t*v+v], w.lsm[t*v:t*v+v])
 }
 
+// evalLeafParent is eval for a node at depth t = H−1 whose embedding sum is
+// acc + et, without storing that sum.
+func (w *mlpProj) evalLeafParent(t int, acc, et []float64) {
+	m := w.m
+	d, v, nw := m.d, m.sp.V, m.words
+	a, mask := w.a[t*d:t*d+d], w.mask[t*nw:t*nw+nw]
+	activate3(acc, et, m.epos[t*d:t*d+d], a, mask)
+	m.logitsOf(a, mask, w.lg)
+	nodeSoftmax(w.lg, w.prob[t*v:t*v+v], w.lsm[t*v:t*v+v])
+}
+
 // visit walks the subtree of the node at depth t with prefix index node, log-mass
 // lp and mass M, whose network state eval has computed, and returns Q of the
 // node. With a gradient, cum[t] ends holding the sum of ∂L/∂a over the subtree.
@@ -234,9 +245,16 @@ func (w *mlpProj) visit(t, node int, lp, mass float64) float64 {
 		acc := w.acc[t*d : t*d+d]
 		ets := m.etok[t*v*d : (t+1)*v*d]
 		ncum := w.cum[(t+1)*d : (t+2)*d]
+		leafParents := t+1 == H-1
 		for k, l := range lsm {
-			addInto(next, acc, ets[k*d:k*d+d])
-			w.eval(t + 1)
+			if leafParents {
+				// The children's sums are not needed below them: a = (acc + Etok) +
+				// Epos in one pass, as in MLP.Enumerate.
+				w.evalLeafParent(t+1, acc, ets[k*d:k*d+d])
+			} else {
+				addInto(next, acc, ets[k*d:k*d+d])
+				w.eval(t + 1)
+			}
 			if w.grad {
 				clear(ncum)
 			}

@@ -143,6 +143,12 @@ type RLHFConfig struct {
 	MaxSteps int     `json:"max_steps"` // cap on L-BFGS iterations
 	GradTol  float64 `json:"grad_tol"`  // convergence: the largest gradient component of the mean KL below this
 	RelTol   float64 `json:"rel_tol"`   // or: the mean KL fell by less than rel_tol of itself over the last 10 iterations
+	// Anneal is the number of β-continuation stages: solve first at
+	// β·2^anneal, then halve β, warm-starting each stage from the last, down to
+	// β (0: solve at β directly). The objective is the same; a far, peaked
+	// target reached through a path of nearer ones avoids saturating the
+	// softmax where the target has mass.
+	Anneal int `json:"anneal"`
 }
 
 // MaxRLHFSteps is the upper bound on rlhf.max_steps.
@@ -221,6 +227,7 @@ func (c Config) Validate() error {
 		{c.RLHF.MaxSteps >= 1 && c.RLHF.MaxSteps <= MaxRLHFSteps, "rlhf.max_steps", c.RLHF.MaxSteps, fmt.Sprintf("in [1, %d]", MaxRLHFSteps)},
 		{pos(c.RLHF.GradTol) && c.RLHF.GradTol < 1, "rlhf.grad_tol", c.RLHF.GradTol, "in (0, 1)"},
 		{c.RLHF.RelTol >= 0 && c.RLHF.RelTol < 1, "rlhf.rel_tol", c.RLHF.RelTol, "in [0, 1)"},
+		{c.RLHF.Anneal >= 0 && c.RLHF.Anneal <= 20, "rlhf.anneal", c.RLHF.Anneal, "in [0, 20]"},
 		{pos(c.Eval.Beta), "eval.beta", c.Eval.Beta, "> 0"},
 	}
 	for _, r := range rules {

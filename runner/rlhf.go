@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"math"
 
 	"gapbench/datasets"
 	"gapbench/model"
@@ -30,35 +31,58 @@ func (r *Runner) trainRLHF(cfg recipe.Config, seed int, res *Result, probe func(
 	}
 	ref := pi.Clone()
 	prompts := rlPrompts(cfg, w)
-	targets, err := r.tiltTargets(cfg, seed, w, ref, prompts)
+	logRef, reward, err := r.rewardTables(cfg, seed, w, ref, prompts)
 	if err != nil {
 		return nil, err
 	}
 	inputs := make([]model.Input, len(prompts))
+	targets := make([][]float64, len(prompts))
 	for i, p := range prompts {
 		inputs[i] = w.Prompts[p].Input
+		targets[i] = make([]float64, w.Space.Size())
 	}
 	proj := model.NewProjection(pi, inputs, targets)
-	opt := trainer.ExactOptions{MaxSteps: cfg.RLHF.MaxSteps, GradTol: cfg.RLHF.GradTol, RelTol: cfg.RLHF.RelTol, Probe: probe(pi)}
+	// β-continuation: solve at β·2^anneal first, then at half that β, warm-
+	// started, down to β; the steps of every stage count, the criterion of the
+	// last decides convergence.
 	var out trainer.ExactResult
-	if proj.HasNatural() {
-		// The trie's and the linear tilt's Fisher information is cheap to
-		// invert: natural-gradient steps reach the closed form in H steps
-		// (trie) or one (tilt, target in the class), where L-BFGS crawls
-		// through directions of small mass.
-		out = trainer.MinimiseNatural(pi.Params(), proj.Natural, proj.Eval, opt)
-	} else {
-		out = trainer.MinimiseExact(pi.Params(), proj.Eval, opt)
+	var curve trainer.Curve
+	steps, last := 0, -1
+	pr := probe(pi)
+	for k := cfg.RLHF.Anneal; k >= 0; k-- {
+		beta := cfg.DPO.Beta * math.Ldexp(1, k)
+		for i := range targets {
+			model.TiltTarget(logRef[i], reward[i], beta, targets[i])
+		}
+		offset := steps
+		opt := trainer.ExactOptions{MaxSteps: cfg.RLHF.MaxSteps, GradTol: cfg.RLHF.GradTol, RelTol: cfg.RLHF.RelTol,
+			Probe: func(step int) {
+				if s := offset + step; s != last {
+					pr(s)
+					last = s
+				}
+			}}
+		if proj.HasNatural() {
+			// The trie's and the linear tilt's Fisher information is cheap to
+			// invert: natural-gradient steps reach the closed form in H steps
+			// (trie) or one (tilt, target in the class), where L-BFGS crawls
+			// through directions of small mass.
+			out = trainer.MinimiseNatural(pi.Params(), proj.Natural, proj.Eval, opt)
+		} else {
+			out = trainer.MinimiseExact(pi.Params(), proj.Eval, opt)
+		}
+		steps += out.Steps
+		curve = append(curve, out.Curve...)
 	}
 	converged := 0.0
 	if out.Converged {
 		converged = 1
 	}
 	res.Metrics["converged"] = converged
-	res.Metrics["steps"] = float64(out.Steps)
+	res.Metrics["steps"] = float64(steps)
 	res.Metrics["rlhf_kl"] = out.Value
 	res.Metrics["rlhf_grad_norm"] = out.GradNorm
-	res.Curves["loss"] = out.Curve
+	res.Curves["loss"] = curve
 	return pi, nil
 }
 
@@ -104,20 +128,31 @@ func rlPrompts(cfg recipe.Config, w *datasets.World) []int {
 // tiltTargets returns, for each prompt, log π_ref(y|x) + r(x, y)/β − log Z_x over
 // every completion, with r the labeller rlhf.reward and β = dpo.beta.
 func (r *Runner) tiltTargets(cfg recipe.Config, seed int, w *datasets.World, ref model.Policy, prompts []int) ([][]float64, error) {
-	reward, err := r.rlhfReward(cfg, seed, w)
+	logRef, reward, err := r.rewardTables(cfg, seed, w, ref, prompts)
 	if err != nil {
 		return nil, err
 	}
-	n := w.Space.Size()
-	rv := make([]float64, n)
-	out := make([][]float64, len(prompts))
-	for i, p := range prompts {
-		out[i] = make([]float64, n)
-		ref.Enumerate(w.Prompts[p].Input, out[i])
-		reward(p, rv)
-		model.TiltTarget(out[i], rv, cfg.DPO.Beta, out[i])
+	for i := range logRef {
+		model.TiltTarget(logRef[i], reward[i], cfg.DPO.Beta, logRef[i])
 	}
-	return out, nil
+	return logRef, nil
+}
+
+// rewardTables returns, for each prompt, log π_ref(y|x) and r(x, y) over every
+// completion, r the labeller rlhf.reward.
+func (r *Runner) rewardTables(cfg recipe.Config, seed int, w *datasets.World, ref model.Policy, prompts []int) (logRef, reward [][]float64, err error) {
+	rf, err := r.rlhfReward(cfg, seed, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := w.Space.Size()
+	logRef, reward = make([][]float64, len(prompts)), make([][]float64, len(prompts))
+	for i, p := range prompts {
+		logRef[i], reward[i] = make([]float64, n), make([]float64, n)
+		ref.Enumerate(w.Prompts[p].Input, logRef[i])
+		rf(p, reward[i])
+	}
+	return logRef, reward, nil
 }
 
 // rlhfReward returns the labeller rlhf.reward as a function that writes r(x, y)
