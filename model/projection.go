@@ -198,7 +198,7 @@ func (w *mlpProj) project(x Input, target, grad []float64, scale float64) float6
 	if w.grad {
 		clear(w.cum[:d])
 	}
-	kl := w.visit(0, 0, 0, 1)
+	kl := w.visit(0, 0, 0, 1, nil, nil)
 	if w.grad {
 		m.baseGrad(x, w.cum[:d], w.g.wx, w.g.b)
 	}
@@ -229,25 +229,29 @@ func (w *mlpProj) evalLeafParent(t int, acc, et []float64) {
 
 // visit walks the subtree of the node at depth t with prefix index node, log-mass
 // lp and mass M, whose network state eval has computed, and returns Q of the
-// node. With a gradient, cum[t] ends holding the sum of ∂L/∂a over the subtree.
-func (w *mlpProj) visit(t, node int, lp, mass float64) float64 {
+// node. With a gradient, it adds the sum of ∂L/∂a over the subtree into get (the
+// gradient of the token embedding that leads to the node; nil at the root) and
+// into pcum (the parent's sum; the root's own sum, cum[0], when nil).
+func (w *mlpProj) visit(t, node int, lp, mass float64, get, pcum []float64) float64 {
 	m := w.m
 	d, v, H, nw := m.d, m.sp.V, m.sp.H, m.words
 	prob, lsm, q := w.prob[t*v:t*v+v], w.lsm[t*v:t*v+v], w.q[t*v:t*v+v]
 	cum := w.cum[t*d : t*d+d]
-	if t == H-1 {
+	leafParent := t == H-1
+	if leafParent {
 		tg := w.target[node*v : node*v+v]
 		for k, l := range lsm {
 			q[k] = lp + l - tg[k]
 		}
 	} else {
+		if w.grad {
+			clear(cum)
+		}
 		next := w.acc[(t+1)*d : (t+2)*d]
 		acc := w.acc[t*d : t*d+d]
 		ets := m.etok[t*v*d : (t+1)*v*d]
-		ncum := w.cum[(t+1)*d : (t+2)*d]
-		leafParents := t+1 == H-1
 		for k, l := range lsm {
-			if leafParents {
+			if t+1 == H-1 {
 				// The children's sums are not needed below them: a = (acc + Etok) +
 				// Epos in one pass, as in MLP.Enumerate.
 				w.evalLeafParent(t+1, acc, ets[k*d:k*d+d])
@@ -255,17 +259,11 @@ func (w *mlpProj) visit(t, node int, lp, mass float64) float64 {
 				addInto(next, acc, ets[k*d:k*d+d])
 				w.eval(t + 1)
 			}
+			var gk []float64
 			if w.grad {
-				clear(ncum)
+				gk = w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
 			}
-			q[k] = w.visit(t+1, node*v+k, lp+l, mass*prob[k])
-			if w.grad {
-				get := w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
-				for i, c := range ncum {
-					get[i] += c
-					cum[i] += c
-				}
-			}
+			q[k] = w.visit(t+1, node*v+k, lp+l, mass*prob[k], gk, cum)
 		}
 	}
 	if !w.grad {
@@ -280,6 +278,26 @@ func (w *mlpProj) visit(t, node int, lp, mass float64) float64 {
 	a, mask := w.a[t*d:t*d+d], w.mask[t*nw:t*nw+nw]
 	m.backUnits(a, mask, dl, w.g.wot, w.sd)
 	gep := w.g.epos[t*d : t*d+d]
+	if leafParent {
+		// The subtree is the node: its sum is its own ∂L/∂a, non-zero on the
+		// active units only.
+		if pcum == nil {
+			pcum = cum
+		}
+		for wd, bm := range mask {
+			for bm != 0 {
+				i := wd*64 + bits.TrailingZeros64(bm)
+				bm &= bm - 1
+				s := w.sd[i]
+				gep[i] += s
+				pcum[i] += s
+				if get != nil {
+					get[i] += s
+				}
+			}
+		}
+		return qs
+	}
 	for wd, bm := range mask {
 		for bm != 0 {
 			i := wd*64 + bits.TrailingZeros64(bm)
@@ -287,6 +305,12 @@ func (w *mlpProj) visit(t, node int, lp, mass float64) float64 {
 			s := w.sd[i]
 			gep[i] += s
 			cum[i] += s
+		}
+	}
+	if get != nil {
+		for i, c := range cum {
+			get[i] += c
+			pcum[i] += c
 		}
 	}
 	return qs

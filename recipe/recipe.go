@@ -145,7 +145,8 @@ type RLHFConfig struct {
 	RelTol   float64 `json:"rel_tol"`   // or: the mean KL fell by less than rel_tol of itself over the last 10 iterations
 	// Anneal is the number of β-continuation stages: solve first at
 	// β·2^anneal, then halve β, warm-starting each stage from the last, down to
-	// β (0: solve at β directly). The objective is the same; a far, peaked
+	// β (0: solve at β directly); stages before the last stop at a tenth of
+	// max_steps. The objective is the same; a far, peaked
 	// target reached through a path of nearer ones avoids saturating the
 	// softmax where the target has mass.
 	Anneal int `json:"anneal"`

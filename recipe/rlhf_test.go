@@ -22,6 +22,9 @@ func TestValidateRLHF(t *testing.T) {
 		{Diff{"rlhf.rel_tol": 0}, ""},
 		{Diff{"rlhf.rel_tol": -0.1}, "rlhf.rel_tol must be in [0, 1), got -0.1"},
 		{Diff{"rlhf.rel_tol": 1}, "rlhf.rel_tol must be in [0, 1), got 1"},
+		{Diff{"rlhf.anneal": 3}, ""},
+		{Diff{"rlhf.anneal": -1}, "rlhf.anneal must be in [0, 20], got -1"},
+		{Diff{"rlhf.anneal": 21}, "rlhf.anneal must be in [0, 20], got 21"},
 	} {
 		c, err := Default().Apply(tc.diff)
 		if err != nil {

@@ -43,8 +43,9 @@ func (r *Runner) trainRLHF(cfg recipe.Config, seed int, res *Result, probe func(
 	}
 	proj := model.NewProjection(pi, inputs, targets)
 	// β-continuation: solve at β·2^anneal first, then at half that β, warm-
-	// started, down to β; the steps of every stage count, the criterion of the
-	// last decides convergence.
+	// started, down to β; the intermediate stages only give warm starts, so
+	// they stop at a tenth of the step cap; the steps of every stage count, the
+	// criterion of the last decides convergence.
 	var out trainer.ExactResult
 	var curve trainer.Curve
 	steps, last := 0, -1
@@ -55,7 +56,11 @@ func (r *Runner) trainRLHF(cfg recipe.Config, seed int, res *Result, probe func(
 			model.TiltTarget(logRef[i], reward[i], beta, targets[i])
 		}
 		offset := steps
-		opt := trainer.ExactOptions{MaxSteps: cfg.RLHF.MaxSteps, GradTol: cfg.RLHF.GradTol, RelTol: cfg.RLHF.RelTol,
+		capSteps := cfg.RLHF.MaxSteps
+		if k > 0 {
+			capSteps = max(1, capSteps/10)
+		}
+		opt := trainer.ExactOptions{MaxSteps: capSteps, GradTol: cfg.RLHF.GradTol, RelTol: cfg.RLHF.RelTol,
 			Probe: func(step int) {
 				if s := offset + step; s != last {
 					pr(s)

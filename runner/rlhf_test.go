@@ -169,3 +169,38 @@ func TestRLHFTiltLinearReachesOracle(t *testing.T) {
 		t.Errorf("ood_mass on the training prompts: rlhf-tilt-linear %.12g, oracle-linear %.12g", a.Metrics["ood_mass"], b.Metrics["ood_mass"])
 	}
 }
+
+// TestRLHFAnneal checks the β-continuation stages add up: steps count every
+// stage, the loss curve has one entry per step, probes are strictly increasing,
+// and the objective reported is the last stage's (KL to the target at β).
+func TestRLHFAnneal(t *testing.T) {
+	r := New()
+	c := rlhfTiny(recipe.MethodRLHF, recipe.LabelGold)
+	c.RLHF.Anneal = 3
+	res, err := r.Run(c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Metrics
+	if int(m["steps"]) != len(res.Curves["loss"]) {
+		t.Errorf("steps %v, loss curve %d", m["steps"], len(res.Curves["loss"]))
+	}
+	ps := res.Curves["probe_step"]
+	for i := 1; i < len(ps); i++ {
+		if ps[i] <= ps[i-1] {
+			t.Fatalf("probe steps %v are not increasing", ps)
+		}
+	}
+	if ps[len(ps)-1] != m["steps"] {
+		t.Errorf("last probe at %v, steps %v", ps[len(ps)-1], m["steps"])
+	}
+	c.RLHF.Anneal = 0
+	direct, err := r.Run(c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("anneal 3: %v steps, KL to the target %.4g; anneal 0: %v steps, %.4g", m["steps"], m["rlhf_kl"], direct.Metrics["steps"], direct.Metrics["rlhf_kl"])
+	if loss := res.Curves["loss"]; loss[len(loss)-1] != m["rlhf_kl"] {
+		t.Errorf("the last loss %g is not rlhf_kl %g: the last stage must be at β", loss[len(loss)-1], m["rlhf_kl"])
+	}
+}

@@ -16,8 +16,8 @@ type ExactOptions struct {
 	// GradTol is the first convergence criterion: the largest gradient
 	// component, ‖∇L‖∞, is below GradTol (a stationary point), > 0.
 	GradTol float64
-	// RelTol is the second: L fell by less than RelTol·L over the last Window
-	// iterations (the objective has stalled); 0 disables it.
+	// RelTol is the second: L fell by less than RelTol·max(L, StallFloor) over
+	// the last Window iterations (the objective has stalled); 0 disables it.
 	RelTol float64
 	// Probe, when set, is called with the parameters at iterate 0, at iterates
 	// 1, 2, 4, 8, … and at the last iterate, for training curves.
@@ -38,6 +38,11 @@ type ExactResult struct {
 // the objective's decrease.
 const Window = 10
 
+// StallFloor is the smallest L that ExactOptions.RelTol is relative to, in the
+// objective's units (nats): an objective that converges to 0 stops once it moves
+// by less than RelTol·StallFloor per Window iterations.
+const StallFloor = 1e-3
+
 // maxMemory bounds the L-BFGS history, in float64s (2·Store·len(params)): 64 MiB.
 const maxMemory = 1 << 23
 
@@ -54,8 +59,8 @@ const maxMemory = 1 << 23
 // same criterion rather than for the same number of steps.
 //
 // The convergence criterion: ‖∇L‖∞ < GradTol (a stationary point; what the
-// closed-form cases reach), or a decrease of L by less than RelTol·L over the
-// last Window iterations (the objective has stalled: for a ReLU network, whose
+// closed-form cases reach), or a decrease of L by less than
+// RelTol·max(L, StallFloor) over the last Window iterations (the objective has stalled: for a ReLU network, whose
 // objective has kinks and flat directions, a gradient tolerance may never be met
 // while the policy no longer changes in any way a metric sees). MaxSteps caps
 // the iterations; a run that hits the cap or whose line search fails reports
@@ -223,7 +228,7 @@ func MinimiseNatural(params []float64, nat func(grad, dir []float64) float64, ev
 	}
 }
 
-// windowConverge is the stall criterion: L_{k−Window} − L_k < rel·|L_k|.
+// windowConverge is the stall criterion: L_{k−Window} − L_k < rel·max(|L_k|, StallFloor).
 type windowConverge struct {
 	rel  float64
 	hist []float64 // L at every major iteration, the start first
@@ -237,7 +242,7 @@ func (c *windowConverge) Converged(loc *optimize.Location) optimize.Status {
 	if c.rel <= 0 || k < Window {
 		return optimize.NotTerminated
 	}
-	if c.hist[k-Window]-c.hist[k] < c.rel*math.Abs(c.hist[k]) {
+	if c.hist[k-Window]-c.hist[k] < c.rel*math.Max(math.Abs(c.hist[k]), StallFloor) {
 		return optimize.FunctionConvergence
 	}
 	return optimize.NotTerminated
