@@ -14,12 +14,17 @@ import (
 // KL(π_θ(·|x) ‖ π_ref(·|x)·exp(r(x,·)/β)/Z_x) over the configured policy class,
 // from the start policy (π_ref, the SFT checkpoint in that class), with β =
 // dpo.beta and r the labeller rlhf.reward. The objective and its gradient are
-// exact (model.Projection, by enumeration); L-BFGS (natural gradient for the trie
-// and the linear tilt) runs until ‖∇‖∞ < rlhf.grad_tol or the objective stalls (rlhf.rel_tol), for at
-// most rlhf.max_steps iterations (trainer.MinimiseExact). It records the
-// metrics converged (0/1), steps, rlhf_kl (the objective reached) and
-// rlhf_grad_norm, the loss curve (the objective after each iteration) and the
-// validation win rate and KL at iterations 0, 1, 2, 4, … and the last.
+// exact (model.Projection, by enumeration). It is reached through rlhf.anneal
+// stages of β-continuation (β·2^k, k = anneal … 0, each warm-started from the
+// last); each stage runs L-BFGS (trainer.MinimiseExact; natural gradient,
+// trainer.MinimiseNatural, for the trie and the linear tilt) until
+// ‖∇‖∞ < rlhf.grad_tol or the objective stalls (rlhf.rel_tol), the last for at
+// most rlhf.max_steps iterations and the others for a tenth of that. It records
+// the metrics converged (0/1, the last stage's criterion), steps (over all
+// stages), rlhf_kl (the objective reached at β) and rlhf_grad_norm, the loss
+// curve (the objective after each iteration, at that stage's β) and the
+// validation win rate and KL at iterations 0, 1, 2, 4, … of each stage and at
+// the last.
 func (r *Runner) trainRLHF(cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
 	w, err := r.world(cfg, seed)
 	if err != nil {
