@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -25,28 +26,34 @@ import (
 // curve (the objective after each iteration, at that stage's β) and the
 // validation win rate and KL at iterations 0, 1, 2, 4, … of each stage and at
 // the last.
-func (r *Runner) trainRLHF(cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
-	w, err := r.world(cfg, seed)
+func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	pi, err := r.startPolicy(cfg, seed)
+	pi, err := r.startPolicy(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
 	ref := pi.Clone()
 	prompts := rlPrompts(cfg, w)
-	logRef, reward, err := r.rewardTables(cfg, seed, w, ref, prompts)
+	logRef, reward, err := r.rewardTables(ctx, cfg, seed, w, ref, prompts)
 	if err != nil {
 		return nil, err
 	}
 	inputs := make([]model.Input, len(prompts))
 	targets := make([][]float64, len(prompts))
+	final := make([][]float64, len(prompts)) // the targets at β
 	for i, p := range prompts {
 		inputs[i] = w.Prompts[p].Input
 		targets[i] = make([]float64, w.Space.Size())
+		final[i] = make([]float64, w.Space.Size())
+		model.TiltTarget(logRef[i], reward[i], cfg.DPO.Beta, final[i])
 	}
 	proj := model.NewProjection(pi, inputs, targets)
+	// The loss curve is the objective at β throughout, so that the stages'
+	// curves join into one.
+	atBeta := model.NewProjection(pi, inputs, final)
 	// β-continuation: solve at β·2^anneal first, then at half that β, warm-
 	// started, down to β; the intermediate stages only give warm starts, so
 	// they stop at a tenth of the step cap; the steps of every stage count, the
@@ -72,14 +79,20 @@ func (r *Runner) trainRLHF(cfg recipe.Config, seed int, res *Result, probe func(
 					last = s
 				}
 			}}
+		if k > 0 {
+			opt.Trace = func() float64 { return atBeta.Eval(nil) }
+		}
 		if proj.HasNatural() {
 			// The trie's and the linear tilt's Fisher information is cheap to
 			// invert: natural-gradient steps reach the closed form in H steps
 			// (trie) or one (tilt, target in the class), where L-BFGS crawls
 			// through directions of small mass.
-			out = trainer.MinimiseNatural(pi.Params(), proj.Natural, proj.Eval, opt)
+			out, err = trainer.MinimiseNatural(ctx, pi.Params(), proj.Natural, proj.Eval, opt)
 		} else {
-			out = trainer.MinimiseExact(pi.Params(), proj.Eval, opt)
+			out, err = trainer.MinimiseExact(ctx, pi.Params(), proj.Eval, opt)
+		}
+		if err != nil {
+			return nil, err
 		}
 		steps += out.Steps
 		curve = append(curve, out.Curve...)
@@ -92,6 +105,7 @@ func (r *Runner) trainRLHF(cfg recipe.Config, seed int, res *Result, probe func(
 	res.Metrics["steps"] = float64(steps)
 	res.Metrics["rlhf_kl"] = out.Value
 	res.Metrics["rlhf_grad_norm"] = out.GradNorm
+	res.Metrics["final_loss"] = out.Value // Run replaces it by the curve's last 8 when there is a curve
 	res.Curves["loss"] = curve
 	return pi, nil
 }
@@ -101,12 +115,12 @@ func (r *Runner) trainRLHF(cfg recipe.Config, seed int, res *Result, probe func(
 // KL-regularised optimum in the unrestricted class, which the exact RLHF arms
 // aim at. With the gold reward it is π*_β itself (subopt 0 when eval.beta =
 // dpo.beta).
-func (r *Runner) oracle(cfg recipe.Config, seed int) (model.Policy, error) {
-	w, err := r.world(cfg, seed)
+func (r *Runner) oracle(ctx context.Context, cfg recipe.Config, seed int) (model.Policy, error) {
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+	sft, err := r.sft(ctx, cfg, seed, cfg.Policy.Width)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +128,7 @@ func (r *Runner) oracle(cfg recipe.Config, seed int) (model.Policy, error) {
 	for i := range prompts {
 		prompts[i] = i
 	}
-	rows, err := r.tiltTargets(cfg, seed, w, sft.CloneMLP(), prompts)
+	rows, err := r.tiltTargets(ctx, cfg, seed, w, sft.CloneMLP(), prompts)
 	if err != nil {
 		return nil, err
 	}
@@ -137,8 +151,8 @@ func rlPrompts(cfg recipe.Config, w *datasets.World) []int {
 
 // tiltTargets returns, for each prompt, log π_ref(y|x) + r(x, y)/β − log Z_x over
 // every completion, with r the labeller rlhf.reward and β = dpo.beta.
-func (r *Runner) tiltTargets(cfg recipe.Config, seed int, w *datasets.World, ref model.Policy, prompts []int) ([][]float64, error) {
-	logRef, reward, err := r.rewardTables(cfg, seed, w, ref, prompts)
+func (r *Runner) tiltTargets(ctx context.Context, cfg recipe.Config, seed int, w *datasets.World, ref model.Policy, prompts []int) ([][]float64, error) {
+	logRef, reward, err := r.rewardTables(ctx, cfg, seed, w, ref, prompts)
 	if err != nil {
 		return nil, err
 	}
@@ -150,8 +164,8 @@ func (r *Runner) tiltTargets(cfg recipe.Config, seed int, w *datasets.World, ref
 
 // rewardTables returns, for each prompt, log π_ref(y|x) and r(x, y) over every
 // completion, r the labeller rlhf.reward.
-func (r *Runner) rewardTables(cfg recipe.Config, seed int, w *datasets.World, ref model.Policy, prompts []int) (logRef, reward [][]float64, err error) {
-	rf, err := r.rlhfReward(cfg, seed, w)
+func (r *Runner) rewardTables(ctx context.Context, cfg recipe.Config, seed int, w *datasets.World, ref model.Policy, prompts []int) (logRef, reward [][]float64, err error) {
+	rf, err := r.rlhfReward(ctx, cfg, seed, w)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -172,7 +186,7 @@ func (r *Runner) rewardTables(cfg recipe.Config, seed int, w *datasets.World, re
 //   - rm: the reward model of the rm section (memoised, shared with online DPO);
 //   - local: the offline DPO policy's implicit reward β·(log π_dpo − log π_ref),
 //     π_ref the start policy.
-func (r *Runner) rlhfReward(cfg recipe.Config, seed int, w *datasets.World) (func(p int, out []float64), error) {
+func (r *Runner) rlhfReward(ctx context.Context, cfg recipe.Config, seed int, w *datasets.World) (func(p int, out []float64), error) {
 	sp := w.Space
 	switch cfg.RLHF.Reward {
 	case recipe.LabelGold:
@@ -183,15 +197,13 @@ func (r *Runner) rlhfReward(cfg recipe.Config, seed int, w *datasets.World) (fun
 			}
 		}, nil
 	case recipe.LabelLocal:
-		// The DPO policy of this config's world, data, class and DPO recipe, keyed
-		// like every other arm's so that it is trained once per seed.
-		dc := cfg
-		dc.RLHF = recipe.Default().RLHF
-		dpo, err := r.dpoPolicy(dc, seed)
+		// The memoised DPO policy of this config's world, data, class and DPO
+		// recipe: the one online-dpo-dpo starts from.
+		dpo, err := r.dpoPolicy(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
 		}
-		ref, err := r.startPolicy(cfg, seed)
+		ref, err := r.startPolicy(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +219,7 @@ func (r *Runner) rlhfReward(cfg recipe.Config, seed int, w *datasets.World) (fun
 			}
 		}, nil
 	case recipe.LabelRM:
-		rm, err := r.rewardModel(cfg, seed)
+		rm, err := r.rewardModel(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
 		}

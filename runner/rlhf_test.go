@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
@@ -29,15 +30,17 @@ func TestRunRLHF(t *testing.T) {
 			t.Run(class+"/"+reward, func(t *testing.T) {
 				c := rlhfTiny(recipe.MethodRLHF, reward)
 				c.Policy.Class = class
-				res, err := New().Run(c, 1)
+				res, err := New().Run(context.Background(), c, 1)
 				if err != nil {
 					t.Fatal(err)
 				}
 				m := res.Metrics
-				for _, k := range []string{"win_rate", "kl_ref", "subopt", "converged", "steps", "rlhf_kl", "rlhf_grad_norm"} {
-					if _, ok := m[k]; !ok {
-						t.Errorf("no metric %q", k)
-					}
+				want, _ := ExpectedMetrics(c)
+				if got := sortedKeys(m); strings.Join(got, " ") != strings.Join(want, " ") {
+					t.Errorf("Run produced metrics\n%v\nExpectedMetrics says\n%v", got, want)
+				}
+				if err := CheckResult(res, c); err != nil || Diverged(res) {
+					t.Errorf("CheckResult: %v; diverged %v (loss %v)", err, Diverged(res), res.Curves["loss"])
 				}
 				loss := res.Curves["loss"]
 				limit := c.RLHF.MaxSteps + c.RLHF.Anneal*max(1, c.RLHF.MaxSteps/10)
@@ -67,15 +70,18 @@ func TestRunRLHF(t *testing.T) {
 func TestOracleGold(t *testing.T) {
 	c := rlhfTiny(recipe.MethodOracle, recipe.LabelGold)
 	r := New()
-	res, err := r.Run(c, 2)
+	res, err := r.Run(context.Background(), c, 2)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want, _ := ExpectedMetrics(c); strings.Join(sortedKeys(res.Metrics), " ") != strings.Join(want, " ") {
+		t.Errorf("oracle metrics %v, ExpectedMetrics says %v", sortedKeys(res.Metrics), want)
 	}
 	if s := res.Metrics["subopt"]; math.Abs(s) > 1e-9 {
 		t.Errorf("oracle-gold subopt = %g, want 0 within 1e-9", s)
 	}
-	w, _ := r.world(c, 2)
-	sft, _ := r.sft(c, 2, c.Policy.Width)
+	w, _ := r.world(context.Background(), c, 2)
+	sft, _ := r.sft(context.Background(), c, 2, c.Policy.Width)
 	lp := make([]float64, w.Space.Size())
 	a := make([]float64, len(lp))
 	want := 0.0
@@ -95,7 +101,7 @@ func TestOracleGold(t *testing.T) {
 	}
 	// The other oracles are not optimal for the gold reward.
 	for _, reward := range []string{recipe.LabelRM, recipe.LabelLocal} {
-		res, err := r.Run(rlhfTiny(recipe.MethodOracle, reward), 2)
+		res, err := r.Run(context.Background(), rlhfTiny(recipe.MethodOracle, reward), 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,11 +159,11 @@ func TestRLHFTiltLinearReachesOracle(t *testing.T) {
 	c.RLHF.GradTol, c.RLHF.RelTol = 1e-10, 0
 	o := c
 	o.Method, o.Policy.Class = recipe.MethodOracle, recipe.ClassMLP
-	a, err := r.Run(c, 3)
+	a, err := r.Run(context.Background(), c, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := r.Run(o, 3)
+	b, err := r.Run(context.Background(), o, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +184,7 @@ func TestRLHFAnneal(t *testing.T) {
 	r := New()
 	c := rlhfTiny(recipe.MethodRLHF, recipe.LabelGold)
 	c.RLHF.Anneal = 3
-	res, err := r.Run(c, 1)
+	res, err := r.Run(context.Background(), c, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +202,7 @@ func TestRLHFAnneal(t *testing.T) {
 		t.Errorf("last probe at %v, steps %v", ps[len(ps)-1], m["steps"])
 	}
 	c.RLHF.Anneal = 0
-	direct, err := r.Run(c, 1)
+	direct, err := r.Run(context.Background(), c, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -22,6 +23,10 @@ type ExactOptions struct {
 	// Probe, when set, is called with the parameters at iterate 0, at iterates
 	// 1, 2, 4, 8, … and at the last iterate, for training curves.
 	Probe func(step int)
+	// Trace, when set, is what the curve records after each iteration, called
+	// with the parameters at the iterate (e.g. the objective of a later stage of
+	// a continuation); by default the curve records L.
+	Trace func() float64
 }
 
 // ExactResult is what MinimiseExact reached.
@@ -30,7 +35,7 @@ type ExactResult struct {
 	Steps     int     // L-BFGS iterations taken
 	Value     float64 // L at the returned parameters
 	GradNorm  float64 // ‖∇L‖∞ there
-	Curve     Curve   // L after each iteration (len Steps)
+	Curve     Curve   // L (or Trace) after each iteration (len Steps)
 	Status    string  // why it stopped: GradientThreshold, FunctionConvergence (stalled), IterationLimit, or a line-search failure
 }
 
@@ -67,8 +72,11 @@ const maxMemory = 1 << 23
 // Converged false. The run is deterministic: L-BFGS and its line search draw
 // nothing at random and evaluate one point at a time.
 //
-// On return params holds the last accepted iterate, the best point found.
-func MinimiseExact(params []float64, eval func(grad []float64) float64, opt ExactOptions) ExactResult {
+// It stops early when ctx is done (checked before every evaluation) and returns
+// ctx's error, and returns a *NonFiniteError when L or its gradient is not a
+// finite number. On return params holds the last accepted iterate, the best
+// point found.
+func MinimiseExact(ctx context.Context, params []float64, eval func(grad []float64) float64, opt ExactOptions) (ExactResult, error) {
 	if opt.MaxSteps < 1 || !(opt.GradTol > 0) {
 		panic(fmt.Sprintf("trainer: MinimiseExact needs MaxSteps >= 1 and GradTol > 0, got %d, %v", opt.MaxSteps, opt.GradTol))
 	}
@@ -94,6 +102,12 @@ func MinimiseExact(params []float64, eval func(grad []float64) float64, opt Exac
 	prob := optimize.Problem{
 		Func: func(x []float64) float64 { at(x); return lastF },
 		Grad: func(g, x []float64) { at(x); copy(g, lastG) },
+		Status: func() (optimize.Status, error) {
+			if err := ctx.Err(); err != nil {
+				return optimize.Failure, err
+			}
+			return optimize.NotTerminated, nil
+		},
 	}
 	var curve Curve
 	probed := -1
@@ -113,7 +127,12 @@ func MinimiseExact(params []float64, eval func(grad []float64) float64, opt Exac
 			return
 		}
 		step := st.MajorIterations - 1
-		curve = append(curve, loc.F)
+		if opt.Trace != nil {
+			copy(params, loc.X)
+			curve = append(curve, opt.Trace())
+		} else {
+			curve = append(curve, loc.F)
+		}
 		if step&(step-1) == 0 {
 			probe(step, loc.X)
 		}
@@ -127,28 +146,50 @@ func MinimiseExact(params []float64, eval func(grad []float64) float64, opt Exac
 	store := min(50, max(3, maxMemory/(2*max(n, 1))))
 	method := &optimize.LBFGS{Store: store, Linesearcher: &optimize.MoreThuente{}, GradStopThreshold: opt.GradTol}
 	res, err := optimize.Minimize(prob, start, settings, method)
-	status := ""
+	if cerr := ctx.Err(); cerr != nil {
+		return ExactResult{Curve: curve, Status: "cancelled"}, cerr
+	}
 	if res == nil {
-		// Minimize failed before iterating (e.g. a non-finite starting value).
+		// Minimize failed before iterating: a non-finite starting value or gradient.
 		valid = false
 		at(start)
-		return ExactResult{Value: lastF, GradNorm: floats.Norm(lastG, math.Inf(1)), Curve: curve, Status: fmt.Sprint(err)}
+		return ExactResult{Value: lastF, Curve: curve, Status: fmt.Sprint(err)}, nonFinite(0, lastF, lastG)
 	}
-	status = res.Status.String()
+	status := res.Status.String()
 	if err != nil {
 		status += ": " + err.Error()
 	}
 	steps := max(0, res.MajorIterations-1)
 	// gonum does not record the iteration that ends the run.
 	if len(curve) < steps {
-		curve = append(curve, res.F)
+		if opt.Trace != nil {
+			copy(params, res.X)
+			curve = append(curve, opt.Trace())
+		} else {
+			curve = append(curve, res.F)
+		}
 	}
 	probe(steps, res.X)
 	copy(params, res.X)
 	at(res.X)
 	gn := floats.Norm(lastG, math.Inf(1))
 	conv := gn < opt.GradTol || err == nil && (res.Status == optimize.GradientThreshold || res.Status == optimize.FunctionConvergence)
-	return ExactResult{Converged: conv, Steps: steps, Value: lastF, GradNorm: gn, Curve: curve, Status: status}
+	out := ExactResult{Converged: conv, Steps: steps, Value: lastF, GradNorm: gn, Curve: curve, Status: status}
+	return out, nonFinite(steps, lastF, lastG)
+}
+
+// nonFinite returns a *NonFiniteError when the loss or a gradient entry is NaN
+// or infinite, else nil.
+func nonFinite(step int, l float64, g []float64) error {
+	if !finite(l) {
+		return &NonFiniteError{Step: step, What: "loss", Value: l}
+	}
+	for i, v := range g {
+		if !finite(v) {
+			return &NonFiniteError{Step: step, What: fmt.Sprintf("gradient %d", i), Value: v}
+		}
+	}
+	return nil
 }
 
 // recorder adapts a function to gonum's optimize.Recorder.
@@ -170,9 +211,9 @@ func (r recorder) Record(loc *optimize.Location, op optimize.Operation, st *opti
 // Wright 2006, §3.1), with eval(nil) giving L. A unit step is exact where the
 // class makes it so (see model.Projection.Natural); near the optimum the step
 // is Newton's, since the Fisher is the Hessian there. The criteria, the
-// results and the probes are MinimiseExact's; a step that finds no decrease in
-// 40 halvings ends the run, unconverged.
-func MinimiseNatural(params []float64, nat func(grad, dir []float64) float64, eval func(grad []float64) float64, opt ExactOptions) ExactResult {
+// results, the probes, cancellation and errors are MinimiseExact's; a step that
+// finds no decrease in 40 halvings ends the run, unconverged.
+func MinimiseNatural(ctx context.Context, params []float64, nat func(grad, dir []float64) float64, eval func(grad []float64) float64, opt ExactOptions) (ExactResult, error) {
 	if opt.MaxSteps < 1 || !(opt.GradTol > 0) {
 		panic(fmt.Sprintf("trainer: MinimiseNatural needs MaxSteps >= 1 and GradTol > 0, got %d, %v", opt.MaxSteps, opt.GradTol))
 	}
@@ -182,16 +223,24 @@ func MinimiseNatural(params []float64, nat func(grad, dir []float64) float64, ev
 	conv := &windowConverge{rel: opt.RelTol}
 	var curve Curve
 	for k := 0; ; k++ {
+		if err := ctx.Err(); err != nil {
+			return ExactResult{Steps: k, Curve: curve, Status: "cancelled"}, err
+		}
 		clear(g)
 		l := nat(g, dir)
 		gn := floats.Norm(g, math.Inf(1))
+		if err := nonFinite(k, l, g); err != nil {
+			return ExactResult{Steps: k, Value: l, Curve: curve, Status: "Failure"}, err
+		}
 		if k > 0 {
-			curve = append(curve, l)
+			if opt.Trace != nil {
+				curve = append(curve, opt.Trace())
+			} else {
+				curve = append(curve, l)
+			}
 		}
 		status := optimize.NotTerminated
 		switch {
-		case math.IsNaN(l) || math.IsInf(l, 0):
-			status = optimize.Failure
 		case gn < opt.GradTol:
 			status = optimize.GradientThreshold
 		case conv.Converged(&optimize.Location{F: l}) != optimize.NotTerminated:
@@ -204,7 +253,7 @@ func MinimiseNatural(params []float64, nat func(grad, dir []float64) float64, ev
 		}
 		if status != optimize.NotTerminated {
 			ok := status == optimize.GradientThreshold || status == optimize.FunctionConvergence
-			return ExactResult{Converged: ok, Steps: k, Value: l, GradNorm: gn, Curve: curve, Status: status.String()}
+			return ExactResult{Converged: ok, Steps: k, Value: l, GradNorm: gn, Curve: curve, Status: status.String()}, nil
 		}
 		slope := floats.Dot(g, dir)
 		copy(x0, params)
@@ -223,7 +272,7 @@ func MinimiseNatural(params []float64, nat func(grad, dir []float64) float64, ev
 			if opt.Probe != nil && k&(k-1) != 0 {
 				opt.Probe(k)
 			}
-			return ExactResult{Steps: k, Value: l, GradNorm: gn, Curve: curve, Status: "Failure: no decrease along the natural gradient"}
+			return ExactResult{Steps: k, Value: l, GradNorm: gn, Curve: curve, Status: "Failure: no decrease along the natural gradient"}, nil
 		}
 	}
 }

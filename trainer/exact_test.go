@@ -1,6 +1,8 @@
 package trainer
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -84,10 +86,17 @@ func TestExactReachesClosedForm(t *testing.T) {
 			d0, kl0 := distance(tc.pi, xs, tc.targets)
 			proj := model.NewProjection(tc.pi, xs, tc.targets)
 			minimise := func(opt ExactOptions) ExactResult {
+				var res ExactResult
+				var err error
 				if tc.natural {
-					return MinimiseNatural(tc.pi.Params(), proj.Natural, proj.Eval, opt)
+					res, err = MinimiseNatural(context.Background(), tc.pi.Params(), proj.Natural, proj.Eval, opt)
+				} else {
+					res, err = MinimiseExact(context.Background(), tc.pi.Params(), proj.Eval, opt)
 				}
-				return MinimiseExact(tc.pi.Params(), proj.Eval, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
 			}
 			var probes []int
 			res := minimise(ExactOptions{MaxSteps: 2000, GradTol: 1e-9, Probe: func(step int) { probes = append(probes, step) }})
@@ -124,11 +133,43 @@ func TestExactCap(t *testing.T) {
 	targets := tiltTargets(newPolicy(14), func(x model.Input, y []int) float64 { return float64(y[0]) }, xs, 0.2)
 	proj := model.NewProjection(pi, xs, targets)
 	l0 := proj.Eval(nil)
-	res := MinimiseExact(pi.Params(), proj.Eval, ExactOptions{MaxSteps: 3, GradTol: 1e-12})
+	res, err := MinimiseExact(context.Background(), pi.Params(), proj.Eval, ExactOptions{MaxSteps: 3, GradTol: 1e-12})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if res.Converged || res.Steps != 3 || len(res.Curve) != 3 {
 		t.Errorf("converged %v after %d steps (curve %d), want not converged after 3", res.Converged, res.Steps, len(res.Curve))
 	}
 	if !(res.Value < l0) || res.Value != proj.Eval(nil) {
 		t.Errorf("L went %g → %g (recomputed %g), want a decrease and the returned parameters' value", l0, res.Value, proj.Eval(nil))
+	}
+}
+
+// TestExactCancelAndTrace checks that both minimisers stop with ctx's error once
+// it is cancelled, and that Trace replaces L in the curve.
+func TestExactCancelAndTrace(t *testing.T) {
+	xs := inputs(3)
+	pi := newPolicy(15)
+	targets := tiltTargets(newPolicy(16), func(x model.Input, y []int) float64 { return float64(y[1]) }, xs, 0.2)
+	proj := model.NewProjection(pi, xs, targets)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := MinimiseExact(ctx, pi.Params(), proj.Eval, ExactOptions{MaxSteps: 10, GradTol: 1e-9}); !errors.Is(err, context.Canceled) {
+		t.Errorf("MinimiseExact on a cancelled context: %v", err)
+	}
+	trie := model.NewTrie(sp, 3)
+	tp := model.NewProjection(trie, xs, targets)
+	if _, err := MinimiseNatural(ctx, trie.Params(), tp.Natural, tp.Eval, ExactOptions{MaxSteps: 10, GradTol: 1e-9}); !errors.Is(err, context.Canceled) {
+		t.Errorf("MinimiseNatural on a cancelled context: %v", err)
+	}
+	res, err := MinimiseExact(context.Background(), pi.Params(), proj.Eval, ExactOptions{MaxSteps: 4, GradTol: 1e-12,
+		Trace: func() float64 { return -1 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range res.Curve {
+		if v != -1 {
+			t.Fatalf("curve[%d] = %v, want the trace's -1", i, v)
+		}
 	}
 }
