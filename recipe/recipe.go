@@ -370,7 +370,7 @@ func (c Config) Apply(d Diff) (Config, error) {
 }
 
 func toTree(c Config) (map[string]any, error) {
-	b, err := json.Marshal(c)
+	b, err := json.Marshal(plainConfig(c))
 	if err != nil {
 		return nil, err
 	}
