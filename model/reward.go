@@ -15,6 +15,8 @@ type BackboneRM struct {
 	c      []float64 // 1 head bias
 
 	acc, a, da []float64 // D scratch
+	wacc       []float64 // (H+1)×D: Rewards' prefix sums, made on first use
+	mask       []uint64  // Rewards' active units
 }
 
 // NewBackboneRM returns a reward model whose trunk is copied from the policy init

@@ -144,7 +144,10 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 		return nil, err
 	}
 	res.Shared = map[string]string{"world": store.Hash(w.Config), "sft": store.Hash(sft.Params()), "data": store.Hash(data)}
-	ev := metrics.NewEvaluator(w, sft, cfg.Eval.Beta, data)
+	ev, err := r.evaluator(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
 	probe := func(pi model.Policy) func(int) {
 		return func(step int) {
 			m := ev.Validation(pi)
@@ -169,12 +172,11 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 	case recipe.MethodOnline:
 		pi, err = r.trainOnline(cfg, seed, res, probe)
 	case recipe.MethodRM:
-		var rm model.RewardModel
+		var t *metrics.ScoreTable
 		var dpo model.Policy
-		if rm, err = r.rewardModel(cfg, seed); err == nil {
+		if t, err = r.rmTable(cfg, seed); err == nil {
 			if dpo, err = r.dpoPolicy(cfg, seed); err == nil {
-				rm = rm.Clone()
-				err = r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, dpo, res)
+				err = r.rmMetrics(cfg, seed, w, t, sft, dpo, res)
 			}
 		}
 	default:
@@ -358,9 +360,9 @@ func (r *Runner) rmData(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
 	return append(append([]datasets.Pair(nil), data...), more...), nil
 }
 
-// rewardModel returns the reward model trained by Bradley–Terry on the RM data (memoised).
-func (r *Runner) rewardModel(cfg recipe.Config, seed int) (model.RewardModel, error) {
-	key := store.Hash(struct {
+// rmKey names the reward model of (cfg, seed) among the memoised artifacts.
+func rmKey(cfg recipe.Config, seed int) string {
+	return store.Hash(struct {
 		W    datasets.Config
 		S    recipe.SFTConfig
 		P    recipe.PolicyConfig
@@ -369,7 +371,11 @@ func (r *Runner) rewardModel(cfg recipe.Config, seed int) (model.RewardModel, er
 		B    float64
 		Seed int
 	}{cfg.World, cfg.SFT, cfg.Policy, cfg.Data, cfg.RM, cfg.DPO.Beta, seed})
-	return memo(r, "rm:"+key, func() (model.RewardModel, error) {
+}
+
+// rewardModel returns the reward model trained by Bradley–Terry on the RM data (memoised).
+func (r *Runner) rewardModel(cfg recipe.Config, seed int) (model.RewardModel, error) {
+	return memo(r, "rm:"+rmKey(cfg, seed), func() (model.RewardModel, error) {
 		w, err := r.world(cfg, seed)
 		if err != nil {
 			return nil, err
@@ -503,13 +509,16 @@ func (r *Runner) trainOnline(cfg recipe.Config, seed int, res *Result, probe fun
 		if err != nil {
 			return nil, err
 		}
-		rm = rm.Clone()
-		labeller = trainer.RMLabeller{RM: rm}
+		labeller = trainer.RMLabeller{RM: rm.Clone()}
 		sft, err := r.sft(cfg, seed, cfg.Policy.Width)
 		if err != nil {
 			return nil, err
 		}
-		if err := r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, nil, res); err != nil {
+		t, err := r.rmTable(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.rmMetrics(cfg, seed, w, t, sft, nil, res); err != nil {
 			return nil, err
 		}
 	}
@@ -558,14 +567,72 @@ func (r *Runner) evalPairs(cfg recipe.Config, seed int) ([2][]datasets.Pair, err
 	})
 }
 
+// rmTable is the reward model's score of every completion of every validation
+// prompt (memoised with the reward model, so runs that share a reward model
+// score it once).
+func (r *Runner) rmTable(cfg recipe.Config, seed int) (*metrics.ScoreTable, error) {
+	return memo(r, "rmtable:"+rmKey(cfg, seed), func() (*metrics.ScoreTable, error) {
+		w, err := r.world(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		rm, err := r.rewardModel(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		return rewardTable(w, rm.Clone(), w.Val), nil
+	})
+}
+
+// rewardTable scores every completion of the prompts with rm: by a walk of the
+// prefix tree when rm can, else completion by completion.
+func rewardTable(w *datasets.World, rm model.RewardModel, prompts []int) *metrics.ScoreTable {
+	if e, ok := rm.(model.RewardEnumerator); ok {
+		return metrics.NewScoreTable(w, prompts, func(p int, out []float64) { e.Rewards(w.Prompts[p].Input, out) })
+	}
+	return metrics.TableOf(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }, prompts)
+}
+
+// evaluator returns the metrics of the runs of (cfg, seed) against their SFT
+// checkpoint (memoised: everything it computes from π_ref, the gold reward and
+// the data is shared by every run that evaluates against them).
+func (r *Runner) evaluator(cfg recipe.Config, seed int) (*metrics.Evaluator, error) {
+	key := store.Hash(struct {
+		W    datasets.Config
+		S    recipe.SFTConfig
+		Wd   int
+		I    float64
+		D    recipe.DataConfig
+		B    float64
+		Seed int
+	}{cfg.World, cfg.SFT, cfg.Policy.Width, cfg.Policy.Init, cfg.Data, cfg.Eval.Beta, seed})
+	return memo(r, "eval:"+key, func() (*metrics.Evaluator, error) {
+		w, err := r.world(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+		if err != nil {
+			return nil, err
+		}
+		data, err := r.data(cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		return metrics.NewEvaluator(w, sft.CloneMLP(), cfg.Eval.Beta, data), nil
+	})
+}
+
 // rmMetrics records a reward's validation likelihood and ranking accuracy in and out of distribution
 // and its Best-of-N gold reward on samples of the SFT policy (bon_N) and, when
-// dpo is not nil, of the offline DPO policy (bon_dpo_N).
-func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, s metrics.Scorer, sft, dpo model.Policy, res *Result) error {
+// dpo is not nil, of the offline DPO policy (bon_dpo_N). The table holds the
+// reward's scores on every validation prompt.
+func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, t *metrics.ScoreTable, sft, dpo model.Policy, res *Result) error {
 	ev, err := r.evalPairs(cfg, seed)
 	if err != nil {
 		return err
 	}
+	s := t.Scorer()
 	res.Metrics["rm_lik_id"] = metrics.PairLikelihood(w, s, ev[0])
 	res.Metrics["rm_lik_ood"] = metrics.PairLikelihood(w, s, ev[1])
 	res.Metrics["rm_acc_id"] = metrics.PairAccuracy(w, s, ev[0])
@@ -580,7 +647,7 @@ func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, s met
 		if base.pi == nil {
 			continue
 		}
-		bon := metrics.BestOfN(w, base.pi.Clone(), s, w.Val, cfg.Eval.BestOfN)
+		bon := metrics.BestOfNTable(w, base.pi.Clone(), t, w.Val, cfg.Eval.BestOfN)
 		for i, n := range cfg.Eval.BestOfN {
 			res.Metrics[fmt.Sprintf("%s%d", base.prefix, n)] = bon[i]
 		}
@@ -589,41 +656,15 @@ func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, s met
 }
 
 // implicitReward is a policy's DPO implicit reward β·(log π − log π_ref), up to a
-// per-prompt constant for unnormalised classes.
-func implicitReward(w *datasets.World, pi, ref model.Policy, beta float64) metrics.Scorer {
-	n := w.Space.Size()
-	cache := map[int][]float64{}
-	lr := make([]float64, n)
-	return func(x model.Input, y []int) float64 {
-		t, ok := cache[x.ID]
-		if !ok {
-			t = make([]float64, n)
-			pi.Enumerate(x, t)
-			ref.Enumerate(x, lr)
-			for i := range t {
-				t[i] = beta * (t[i] - lr[i])
-			}
-			cache[x.ID] = t
+// per-prompt constant for unnormalised classes, on every validation prompt.
+func implicitReward(w *datasets.World, pi, ref model.Policy, beta float64) *metrics.ScoreTable {
+	lr := make([]float64, w.Space.Size())
+	return metrics.NewScoreTable(w, w.Val, func(p int, t []float64) {
+		x := w.Prompts[p].Input
+		pi.Enumerate(x, t)
+		ref.Enumerate(x, lr)
+		for i := range t {
+			t[i] = beta * (t[i] - lr[i])
 		}
-		return t[w.Space.Encode(y)]
-	}
-}
-
-// tableScorer memoises a scorer per prompt.
-func tableScorer(w *datasets.World, f func(x model.Input, y []int) float64) metrics.Scorer {
-	n := w.Space.Size()
-	cache := map[int][]float64{}
-	y := make([]int, w.Space.H)
-	return func(x model.Input, q []int) float64 {
-		t, ok := cache[x.ID]
-		if !ok {
-			t = make([]float64, n)
-			for i := range t {
-				w.Space.Decode(i, y)
-				t[i] = f(x, y)
-			}
-			cache[x.ID] = t
-		}
-		return t[w.Space.Encode(q)]
-	}
+	})
 }
