@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
+
+	"gapbench/internal/vmath"
 )
 
 // trunk is the embedding-sum ReLU network shared by the mlp policy and the
@@ -86,6 +88,8 @@ type MLP struct {
 	mask    []uint64  // words
 	enumAcc []float64 // H×D
 	enumLsm []float64 // H×V
+	ex      []float64 // V×V exps (lseRows)
+	rowLse  []float64 // V log-normalisers (lseRows)
 }
 
 // mlpTape is the MLP's Tape: what a forward pass leaves for the backward pass.
@@ -149,6 +153,8 @@ func newMLP(sp Space, p, d int) *MLP {
 	m.mask = make([]uint64, m.words)
 	m.enumAcc = make([]float64, h*d)
 	m.enumLsm = make([]float64, h*v)
+	m.ex = make([]float64, v*v)
+	m.rowLse = make([]float64, v)
 	return m
 }
 
@@ -258,6 +264,47 @@ func logSumExp(lg []float64) float64 {
 	return m + math.Log(s)
 }
 
+// lseRows writes into lse[k] the log-sum-exp of row k of lg (rows of v
+// entries), bit-identical to logSumExp of that row: the exps of all rows are
+// taken together by vmath.ExpTo, whose values are math.Exp's, and each row's sum
+// runs in the same order (the largest entry's term is exp(0) = 1, exactly the
+// 1 that logSumExp adds). ex holds len(lg) scratch values.
+func lseRows(lg []float64, v int, lse, ex []float64) {
+	rows := len(lg) / v
+	ex = ex[:len(lg)]
+	lse = lse[:rows]
+	special := false
+	for k := range lse {
+		row := lg[k*v : k*v+v]
+		m := math.Inf(-1)
+		for _, x := range row {
+			if x > m {
+				m = x
+			}
+		}
+		if math.IsInf(m, 0) {
+			special = true
+		}
+		lse[k] = m
+		e := ex[k*v : k*v+v]
+		for j, x := range row {
+			e[j] = x - m
+		}
+	}
+	vmath.ExpTo(ex, ex)
+	for k, m := range lse {
+		if special && math.IsInf(m, 0) {
+			lse[k] = floats.LogSumExp(lg[k*v : k*v+v])
+			continue
+		}
+		s := 0.0
+		for _, e := range ex[k*v : k*v+v] {
+			s += e
+		}
+		lse[k] = m + math.Log(s)
+	}
+}
+
 // hidden writes the pre-activation at position t of the sequence y into a and its
 // active units into mask. acc holds acc_{t−1} = Wx·bag(x) + b + Σ_{j<t−1}
 // Etok[j, y_j] on entry (the base, for t = 0) and acc_t on return.
@@ -282,8 +329,8 @@ func (m *MLP) forward(x Input, y []int, tp *mlpTape) float64 {
 		a, mask, lg := tp.a[t*d:t*d+d], tp.mask[t*nw:t*nw+nw], tp.lg[t*v:t*v+v]
 		m.hidden(t, y, m.acc, a, mask)
 		m.logitsOf(a, mask, lg)
-		lse := logSumExp(lg)
-		tp.lse[t] = lse
+		lseRows(lg, v, tp.lse[t:t+1], m.ex)
+		lse := tp.lse[t]
 		lp += lg[tok] - lse
 	}
 	return lp
@@ -344,7 +391,11 @@ func (m *MLP) backward(tp *mlpTape, grad []float64, scale float64) {
 		// dlogits = scale·(onehot(y_t) − softmax).
 		lse := tp.lse[t]
 		for k, l := range tp.lg[t*v : t*v+v] {
-			dl[k] = -scale * math.Exp(l-lse)
+			dl[k] = l - lse
+		}
+		vmath.ExpTo(dl, dl)
+		for k, e := range dl {
+			dl[k] = -scale * e
 		}
 		dl[tp.y[t]] += scale
 		for k, q := range dl {
@@ -471,10 +522,10 @@ func (m *MLP) Enumerate(x Input, out []float64) {
 	activate(acc, m.epos[:d], m.a, m.mask)
 	m.logitsOf(m.a, m.mask, lg)
 	if m.sp.H == 1 {
-		leaf(lg, 0, out)
+		m.leaves(lg, 0, out)
 		return
 	}
-	logSoftmaxWith(lg, m.enumLsm[:v])
+	m.logSoftmaxWith(lg, m.enumLsm[:v])
 	m.children(1, 0, 0, out)
 }
 
@@ -490,16 +541,20 @@ func (m *MLP) children(t, node int, lpPrefix float64, out []float64) {
 	ets := m.etok[(t-1)*v*d : t*v*d]
 	if t == H-1 {
 		// The children are leaves: a = (acc + Etok) + Epos in one pass. Their
-		// logits go straight to out, then their log-softmaxes are taken back to
-		// back (their exps are independent and overlap).
+		// logits go straight to out, then their log-softmaxes are taken
+		// together (their exps in one vector call).
 		o := out[node*v*v : (node+1)*v*v]
 		for k := range plsm {
 			activate3(acc, ets[k*d:k*d+d], ep, a, mask)
 			m.logitsOf(a, mask, o[k*v:k*v+v])
 		}
+		lse := m.rowLse[:v]
+		lseRows(o, v, lse, m.ex)
 		for k, l := range plsm {
-			lg := o[k*v : k*v+v]
-			leaf(lg, lpPrefix+l, lg)
+			lp := lpPrefix + l
+			for j, x := range o[k*v : k*v+v] {
+				o[k*v+j] = lp + (x - lse[k])
+			}
 		}
 		return
 	}
@@ -509,23 +564,25 @@ func (m *MLP) children(t, node int, lpPrefix float64, out []float64) {
 		addInto(next, acc, ets[k*d:k*d+d])
 		activate(next, ep, a, mask)
 		m.logitsOf(a, mask, lg)
-		logSoftmaxWith(lg, lsm)
+		m.logSoftmaxWith(lg, lsm)
 		m.children(t+1, node*v+k, lpPrefix+l, out)
 	}
 }
 
-// logSoftmaxWith writes lg − logSumExp(lg) into out.
-func logSoftmaxWith(lg, out []float64) {
-	lse := logSumExp(lg)
+// logSoftmaxWith writes lg − logSumExp(lg) into out (len(lg) <= V).
+func (m *MLP) logSoftmaxWith(lg, out []float64) {
+	lseRows(lg, len(lg), m.rowLse[:1], m.ex)
+	lse := m.rowLse[0]
 	out = out[:len(lg)]
 	for k, l := range lg {
 		out[k] = l - lse
 	}
 }
 
-// leaf writes lpPrefix + log-softmax(lg) into out.
-func leaf(lg []float64, lpPrefix float64, out []float64) {
-	lse := logSumExp(lg)
+// leaves writes lpPrefix + log-softmax(lg) into out (len(lg) <= V).
+func (m *MLP) leaves(lg []float64, lpPrefix float64, out []float64) {
+	lseRows(lg, len(lg), m.rowLse[:1], m.ex)
+	lse := m.rowLse[0]
 	out = out[:len(lg)]
 	for k, l := range lg {
 		out[k] = lpPrefix + (l - lse)
