@@ -28,6 +28,7 @@ func NewScoreTable(w *datasets.World, prompts []int, fill func(p int, out []floa
 	t := &ScoreTable{space: w.Space, scores: make([][]float64, len(w.Prompts)), order: make([][]int32, len(w.Prompts))}
 	flat := make([]float64, n*len(prompts))
 	idx := make([]int32, n*len(prompts))
+	keys := make([]rankKey, n)
 	for k, p := range prompts {
 		if t.scores[p] != nil {
 			continue
@@ -35,20 +36,51 @@ func NewScoreTable(w *datasets.World, prompts []int, fill func(p int, out []floa
 		s := flat[k*n : (k+1)*n : (k+1)*n]
 		fill(p, s)
 		o := idx[k*n : (k+1)*n : (k+1)*n]
-		for i := range o {
-			o[i] = int32(i)
-		}
-		// The stable sort with the comparison sort.SliceStable was given: the
-		// same order, ties and NaNs included.
+		rank(s, o, keys)
+		t.scores[p], t.order[p] = s, o
+	}
+	return t
+}
+
+// rankKey is a completion's score and index.
+type rankKey struct {
+	s float64
+	i int32
+}
+
+// rank writes into o the completion indices ordered as sort.SliceStable orders
+// them by s[a] < s[b]: by increasing score, ties by index. Without NaNs that is
+// a total order, which an unstable sort of (score, index) reproduces; with NaNs,
+// for which < is not an order, it runs the same stable algorithm as
+// sort.SliceStable (slices.SortStableFunc) with the same comparisons.
+func rank(s []float64, o []int32, keys []rankKey) {
+	nan := false
+	for i, x := range s {
+		o[i] = int32(i)
+		keys[i] = rankKey{x, int32(i)}
+		nan = nan || x != x
+	}
+	if nan {
 		slices.SortStableFunc(o, func(a, b int32) int {
 			if s[a] < s[b] {
 				return -1
 			}
 			return 0
 		})
-		t.scores[p], t.order[p] = s, o
+		return
 	}
-	return t
+	slices.SortFunc(keys, func(a, b rankKey) int {
+		switch {
+		case a.s < b.s:
+			return -1
+		case b.s < a.s:
+			return 1
+		}
+		return int(a.i - b.i)
+	})
+	for j, k := range keys {
+		o[j] = k.i
+	}
 }
 
 // TableOf scores every completion of each prompt with r.

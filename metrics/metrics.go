@@ -63,6 +63,7 @@ type Evaluator struct {
 	Data  []datasets.Pair
 
 	refLogp [][]float64 // π_ref enumerations by validation prompt
+	refByID [][]float64 // the same by prompt ID (nil for other prompts)
 	logStar [][]float64 // log π*_β by validation prompt
 	rare    [][]bool    // π_ref(y) < RareThreshold, by validation prompt
 	seen    [][]bool    // by prompt: completions in the data (nil: none)
@@ -101,6 +102,10 @@ func NewEvaluator(w *datasets.World, ref model.Policy, beta float64, data []data
 		e.logStar = append(e.logStar, star)
 		e.rare = append(e.rare, rare)
 	}
+	e.refByID = make([][]float64, len(w.Prompts))
+	for k, p := range w.Val {
+		e.refByID[p] = e.refLogp[k]
+	}
 	e.seen = make([][]bool, len(w.Prompts))
 	for _, d := range data {
 		if e.seen[d.Prompt] == nil {
@@ -113,6 +118,10 @@ func NewEvaluator(w *datasets.World, ref model.Policy, beta float64, data []data
 }
 
 var logRare = math.Log(RareThreshold)
+
+// RefLogp returns π_ref's log-probability of every completion of prompt p, or
+// nil when p is not a validation prompt. The caller must not change it.
+func (e *Evaluator) RefLogp(p int) []float64 { return e.refByID[p] }
 
 // Policy returns the exact metrics of π.
 func (e *Evaluator) Policy(pi model.Policy) Policy {

@@ -166,7 +166,11 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 		if err == nil {
 			var ref model.Policy
 			if ref, err = r.startPolicy(cfg, seed); err == nil {
-				err = r.rmMetrics(cfg, seed, w, implicitReward(w, pi.Clone(), ref, cfg.DPO.Beta), sft, pi, res)
+				var refLogp func(p int) []float64
+				if cfg.Policy.Class == recipe.ClassMLP {
+					refLogp = ev.RefLogp // π_ref is the evaluator's reference
+				}
+				err = r.rmMetrics(cfg, seed, w, implicitReward(w, pi.Clone(), ref, refLogp, cfg.DPO.Beta), sft, pi, res)
 			}
 		}
 	case recipe.MethodOnline:
@@ -657,12 +661,18 @@ func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, t *me
 
 // implicitReward is a policy's DPO implicit reward β·(log π − log π_ref), up to a
 // per-prompt constant for unnormalised classes, on every validation prompt.
-func implicitReward(w *datasets.World, pi, ref model.Policy, beta float64) *metrics.ScoreTable {
+// refLogp, when not nil, returns ref's enumeration of a prompt, already made.
+func implicitReward(w *datasets.World, pi, ref model.Policy, refLogp func(p int) []float64, beta float64) *metrics.ScoreTable {
 	lr := make([]float64, w.Space.Size())
 	return metrics.NewScoreTable(w, w.Val, func(p int, t []float64) {
 		x := w.Prompts[p].Input
 		pi.Enumerate(x, t)
-		ref.Enumerate(x, lr)
+		lr := lr
+		if refLogp != nil {
+			lr = refLogp(p)
+		} else {
+			ref.Enumerate(x, lr)
+		}
 		for i := range t {
 			t[i] = beta * (t[i] - lr[i])
 		}
