@@ -90,20 +90,30 @@ type Runner struct {
 }
 
 type cell struct {
-	once sync.Once
-	v    any
-	err  error
+	once  sync.Once
+	group string // the runs that use it: see group
+	v     any
+	err   error
+}
+
+// group names the runs that can share memoised artifacts: those of one seed and
+// one world configuration. Every artifact belongs to exactly one group, and
+// Sweep releases a group's artifacts when its last run finishes.
+func group(cfg recipe.Config, seed int) string {
+	return fmt.Sprintf("%d:%s", seed, store.Hash(cfg.World))
 }
 
 // New returns a Runner with empty caches.
 func New() *Runner { return &Runner{cells: map[string]*cell{}} }
 
-// memo computes f once per key and shares the value among callers.
-func memo[T any](r *Runner, key string, f func() (T, error)) (T, error) {
+// memo computes f once per key and shares the value among callers. Every key
+// names an artifact of one group (its seed and world configuration are part of
+// it), and the value is kept until release(g).
+func memo[T any](r *Runner, g string, key string, f func() (T, error)) (T, error) {
 	r.mu.Lock()
 	c, ok := r.cells[key]
 	if !ok {
-		c = &cell{}
+		c = &cell{group: g}
 		r.cells[key] = c
 	}
 	r.mu.Unlock()
@@ -113,6 +123,18 @@ func memo[T any](r *Runner, key string, f func() (T, error)) (T, error) {
 		return zero, c.err
 	}
 	return c.v.(T), nil
+}
+
+// release drops every memoised artifact of a group, once no run needs it: a
+// later run of the group computes them again, to the same values.
+func (r *Runner) release(g string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, c := range r.cells {
+		if c.group == g {
+			delete(r.cells, k)
+		}
+	}
 }
 
 func rng(seed int, stream uint64) *rand.Rand {
@@ -219,7 +241,7 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 func (r *Runner) world(cfg recipe.Config, seed int) (*datasets.World, error) {
 	wc := cfg.World
 	wc.Seed = uint64(seed)
-	return memo(r, "world:"+store.Hash(wc), func() (*datasets.World, error) { return datasets.Generate(wc) })
+	return memo(r, group(cfg, seed), "world:"+store.Hash(wc), func() (*datasets.World, error) { return datasets.Generate(wc) })
 }
 
 // sft returns the SFT network of the given width: an mlp trained by maximum
@@ -232,7 +254,7 @@ func (r *Runner) sft(cfg recipe.Config, seed, width int) (*model.MLP, error) {
 		I    float64
 		Seed int
 	}{cfg.World, cfg.SFT, width, cfg.Policy.Init, seed})
-	return memo(r, "sft:"+key, func() (*model.MLP, error) {
+	return memo(r, group(cfg, seed), "sft:"+key, func() (*model.MLP, error) {
 		w, err := r.world(cfg, seed)
 		if err != nil {
 			return nil, err
@@ -298,7 +320,7 @@ func (r *Runner) data(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
 			W          datasets.Config
 			Seed       int
 		}{cfg.Data.File, cfg.Data.FileHash, cfg.World, seed})
-		return memo(r, "file:"+key, func() ([]datasets.Pair, error) {
+		return memo(r, group(cfg, seed), "file:"+key, func() ([]datasets.Pair, error) {
 			raw, err := os.ReadFile(cfg.Data.File)
 			if err != nil {
 				return nil, err
@@ -320,7 +342,7 @@ func (r *Runner) data(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
 		P    recipe.PolicyConfig
 		Seed int
 	}{cfg.World, cfg.SFT, cfg.Policy, seed})
-	return memo(r, "narrow:"+key, func() ([]datasets.Pair, error) {
+	return memo(r, group(cfg, seed), "narrow:"+key, func() ([]datasets.Pair, error) {
 		return r.narrowPairs(cfg, seed, cfg.World.Pairs, streamNarrow)
 	})
 }
@@ -379,7 +401,7 @@ func rmKey(cfg recipe.Config, seed int) string {
 
 // rewardModel returns the reward model trained by Bradley–Terry on the RM data (memoised).
 func (r *Runner) rewardModel(cfg recipe.Config, seed int) (model.RewardModel, error) {
-	return memo(r, "rm:"+rmKey(cfg, seed), func() (model.RewardModel, error) {
+	return memo(r, group(cfg, seed), "rm:"+rmKey(cfg, seed), func() (model.RewardModel, error) {
 		w, err := r.world(cfg, seed)
 		if err != nil {
 			return nil, err
@@ -465,7 +487,7 @@ func (r *Runner) dpoPolicy(cfg recipe.Config, seed int) (model.Policy, error) {
 	c.Online = recipe.Default().Online
 	c.RM = recipe.Default().RM
 	c.Eval = recipe.Default().Eval
-	return memo(r, "dpo:"+Key(c, seed), func() (model.Policy, error) { return r.trainDPO(c, seed, nil, nil) })
+	return memo(r, group(c, seed), "dpo:"+Key(c, seed), func() (model.Policy, error) { return r.trainDPO(c, seed, nil, nil) })
 }
 
 // trainOnline runs online DPO: sample from the start policy, label, pair best vs
@@ -559,7 +581,7 @@ func (r *Runner) evalPairs(cfg recipe.Config, seed int) ([2][]datasets.Pair, err
 	if err != nil {
 		return [2][]datasets.Pair{}, err
 	}
-	return memo(r, "evalpairs:"+store.Hash(struct {
+	return memo(r, group(cfg, seed), "evalpairs:"+store.Hash(struct {
 		W    datasets.Config
 		Seed int
 	}{cfg.World, seed}), func() ([2][]datasets.Pair, error) {
@@ -575,7 +597,7 @@ func (r *Runner) evalPairs(cfg recipe.Config, seed int) ([2][]datasets.Pair, err
 // prompt (memoised with the reward model, so runs that share a reward model
 // score it once).
 func (r *Runner) rmTable(cfg recipe.Config, seed int) (*metrics.ScoreTable, error) {
-	return memo(r, "rmtable:"+rmKey(cfg, seed), func() (*metrics.ScoreTable, error) {
+	return memo(r, group(cfg, seed), "rmtable:"+rmKey(cfg, seed), func() (*metrics.ScoreTable, error) {
 		w, err := r.world(cfg, seed)
 		if err != nil {
 			return nil, err
@@ -610,7 +632,7 @@ func (r *Runner) evaluator(cfg recipe.Config, seed int) (*metrics.Evaluator, err
 		B    float64
 		Seed int
 	}{cfg.World, cfg.SFT, cfg.Policy.Width, cfg.Policy.Init, cfg.Data, cfg.Eval.Beta, seed})
-	return memo(r, "eval:"+key, func() (*metrics.Evaluator, error) {
+	return memo(r, group(cfg, seed), "eval:"+key, func() (*metrics.Evaluator, error) {
 		w, err := r.world(cfg, seed)
 		if err != nil {
 			return nil, err
