@@ -43,24 +43,16 @@ func (tr *trunk) base(x Input, out []float64) {
 	copy(out, tr.b)
 	d := tr.d
 	for _, f := range x.Bag {
-		row := tr.wx[f.Index*d : f.Index*d+d]
-		for i, w := range row {
-			out[i] += f.Value * w
-		}
+		axpyVec(out[:d], f.Value, tr.wx[f.Index*d:f.Index*d+d])
 	}
 }
 
 // baseGrad adds dbase into the gradients of wx and b (views into grad at the same offsets).
 func (tr *trunk) baseGrad(x Input, dbase, gwx, gb []float64) {
 	d := tr.d
-	for i, g := range dbase {
-		gb[i] += g
-	}
+	addVec(gb[:len(dbase)], gb, dbase)
 	for _, f := range x.Bag {
-		row := gwx[f.Index*d : f.Index*d+d]
-		for i, g := range dbase {
-			row[i] += f.Value * g
-		}
+		axpyVec(gwx[f.Index*d:f.Index*d+len(dbase)], f.Value, dbase)
 	}
 }
 
@@ -205,13 +197,7 @@ func (m *MLP) CloneMLP() *MLP {
 }
 
 // addInto writes a + b into out.
-func addInto(out, a, b []float64) {
-	a = a[:len(out)]
-	b = b[:len(out)]
-	for i := range out {
-		out[i] = a[i] + b[i]
-	}
-}
+func addInto(out, a, b []float64) { addVec(out, a, b) }
 
 // logitsOf writes Wo·relu(a) + bo into lg (len V), visiting only the active
 // units of mask, in increasing order.
@@ -416,9 +402,7 @@ func (m *MLP) backward(tp *mlpTape, grad []float64, scale float64) {
 		if t > 0 {
 			o := ((t-1)*v + tp.y[t-1]) * d
 			get := g.etok[o : o+d]
-			for i, c := range cum {
-				get[i] += c
-			}
+			addVec(get, get, cum)
 		}
 	}
 	m.baseGrad(Input{Bag: tp.bag}, cum, g.wx, g.b)

@@ -61,15 +61,11 @@ func (r *BackboneRM) Reward(x Input, y []int, grad []float64, scale float64) flo
 	r.base(x, r.acc)
 	for t := 0; t < H; t++ {
 		et := r.etok[(t*v+y[t])*d : (t*v+y[t])*d+d]
-		for i := range r.acc {
-			r.acc[i] += et[i]
-		}
+		addVec(r.acc, r.acc, et)
 	}
-	ep := r.epos[H*d : H*d+d]
+	addVec(r.a, r.acc, r.epos[H*d:H*d+d])
 	out := r.c[0]
-	for i := range r.a {
-		a := r.acc[i] + ep[i]
-		r.a[i] = a
+	for i, a := range r.a {
 		if a > 0 {
 			out += r.w[i] * a
 		}
@@ -91,14 +87,10 @@ func (r *BackboneRM) Reward(x Input, y []int, grad []float64, scale float64) flo
 		}
 	}
 	gep := g.epos[H*d : H*d+d]
-	for i, q := range r.da {
-		gep[i] += q
-	}
+	addVec(gep, gep, r.da)
 	for t := 0; t < H; t++ {
 		get := g.etok[(t*v+y[t])*d : (t*v+y[t])*d+d]
-		for i, q := range r.da {
-			get[i] += q
-		}
+		addVec(get, get, r.da)
 	}
 	r.baseGrad(x, r.da, g.wx, g.b)
 	return out
