@@ -28,7 +28,7 @@ func NewScoreTable(w *datasets.World, prompts []int, fill func(p int, out []floa
 	t := &ScoreTable{space: w.Space, scores: make([][]float64, len(w.Prompts)), order: make([][]int32, len(w.Prompts))}
 	flat := make([]float64, n*len(prompts))
 	idx := make([]int32, n*len(prompts))
-	keys := make([]rankKey, n)
+	keys := make([]rankKey, 2*n)
 	for k, p := range prompts {
 		if t.scores[p] != nil {
 			continue
@@ -42,22 +42,32 @@ func NewScoreTable(w *datasets.World, prompts []int, fill func(p int, out []floa
 	return t
 }
 
-// rankKey is a completion's score and index.
+// rankKey is a completion's score, as an unsigned integer in the order of the
+// scores, and its index.
 type rankKey struct {
-	s float64
+	k uint64
 	i int32
 }
 
 // rank writes into o the completion indices ordered as sort.SliceStable orders
 // them by s[a] < s[b]: by increasing score, ties by index. Without NaNs that is
-// a total order, which an unstable sort of (score, index) reproduces; with NaNs,
-// for which < is not an order, it runs the same stable algorithm as
-// sort.SliceStable (slices.SortStableFunc) with the same comparisons.
+// the order of a stable radix sort of the scores' order-preserving integer
+// images (−0 and +0 both map to +0's); with NaNs, for which < is not an order,
+// it runs the same stable algorithm as sort.SliceStable (slices.SortStableFunc)
+// with the same comparisons. keys holds 2·len(s) scratch values.
 func rank(s []float64, o []int32, keys []rankKey) {
+	n := len(s)
+	src, dst := keys[:n], keys[n:2*n]
 	nan := false
 	for i, x := range s {
 		o[i] = int32(i)
-		keys[i] = rankKey{x, int32(i)}
+		b := math.Float64bits(x + 0) // −0 + 0 = +0
+		if b>>63 == 1 {
+			b = ^b
+		} else {
+			b |= 1 << 63
+		}
+		src[i] = rankKey{b, int32(i)}
 		nan = nan || x != x
 	}
 	if nan {
@@ -69,16 +79,28 @@ func rank(s []float64, o []int32, keys []rankKey) {
 		})
 		return
 	}
-	slices.SortFunc(keys, func(a, b rankKey) int {
-		switch {
-		case a.s < b.s:
-			return -1
-		case b.s < a.s:
-			return 1
+	var count [256]int
+	for shift := uint(0); shift < 64; shift += 8 {
+		clear(count[:])
+		for _, k := range src {
+			count[byte(k.k>>shift)]++
 		}
-		return int(a.i - b.i)
-	})
-	for j, k := range keys {
+		if count[byte(src[0].k>>shift)] == n {
+			continue // every key has this digit
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for _, k := range src {
+			d := byte(k.k >> shift)
+			dst[count[d]] = k
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	for j, k := range src {
 		o[j] = k.i
 	}
 }

@@ -301,3 +301,43 @@ func TestPowInt(t *testing.T) {
 		}
 	}
 }
+
+// TestRank checks rank against sort.SliceStable on scores with ties, signed
+// zeros, infinities and NaNs.
+func TestRank(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for trial := range 40 {
+		n := 1 + rng.IntN(5000)
+		s := make([]float64, n)
+		for i := range s {
+			switch rng.IntN(8) {
+			case 0:
+				s[i] = math.Copysign(0, -1)
+			case 1:
+				s[i] = 0
+			case 2:
+				s[i] = math.Round(rng.NormFloat64() * 3)
+			case 3:
+				s[i] = math.Inf(2*rng.IntN(2) - 1)
+			case 4:
+				if trial%4 == 0 {
+					s[i] = math.NaN()
+				}
+			default:
+				s[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(40)-20))
+			}
+		}
+		want := make([]int, n)
+		for i := range want {
+			want[i] = i
+		}
+		sort.SliceStable(want, func(a, b int) bool { return s[want[a]] < s[want[b]] })
+		got := make([]int32, n)
+		rank(s, got, make([]rankKey, 2*n))
+		for j := range got {
+			if int(got[j]) != want[j] {
+				t.Fatalf("trial %d (n=%d): position %d holds %d, want %d", trial, n, j, got[j], want[j])
+			}
+		}
+	}
+}
