@@ -4,8 +4,10 @@ package model
 
 import "math/bits"
 
-// The amd64 kernels use SSE2 (part of the amd64 baseline), two lanes at a time
-// with the same IEEE operations in the same order as the portable ones.
+// The amd64 kernels use AVX2, four lanes at a time, where the CPU has it (see
+// useAVX2) and SSE2 (part of the amd64 baseline), two lanes at a time,
+// elsewhere; both with the same IEEE operations in the same order as the
+// portable ones.
 
 //go:noescape
 func act64SSE2(q, e, a *float64, n int) uint64
@@ -15,6 +17,15 @@ func act64x3SSE2(p, e, f, a *float64, n int) uint64
 
 //go:noescape
 func gemv8SSE2(l *[8]float64, mask uint64, a, w *float64, stride int)
+
+//go:noescape
+func act64AVX2(q, e, a *float64, n int) uint64
+
+//go:noescape
+func act64x3AVX2(p, e, f, a *float64, n int) uint64
+
+//go:noescape
+func gemv8AVX2(l *[8]float64, mask uint64, a, w *float64, stride int)
 
 // act64 writes a = q + e (len(q) <= 64) and returns its active-unit mask.
 func act64(q, e, a []float64) uint64 {
@@ -26,6 +37,9 @@ func act64(q, e, a []float64) uint64 {
 		panic("model: act64 on more than 64 units")
 	}
 	_, _ = e[n-1], a[n-1]
+	if useAVX2 {
+		return act64AVX2(&q[0], &e[0], &a[0], n)
+	}
 	return act64SSE2(&q[0], &e[0], &a[0], n)
 }
 
@@ -39,6 +53,9 @@ func act64x3(p, e, f, a []float64) uint64 {
 		panic("model: act64x3 on more than 64 units")
 	}
 	_, _, _ = e[n-1], f[n-1], a[n-1]
+	if useAVX2 {
+		return act64x3AVX2(&p[0], &e[0], &f[0], &a[0], n)
+	}
 	return act64x3SSE2(&p[0], &e[0], &f[0], &a[0], n)
 }
 
@@ -50,5 +67,9 @@ func gemv8(l *[8]float64, mask uint64, a, w []float64, stride int) {
 	}
 	hi := 63 - bits.LeadingZeros64(mask)
 	_, _ = a[hi], w[hi*stride+7]
+	if useAVX2 {
+		gemv8AVX2(l, mask, &a[0], &w[0], stride)
+		return
+	}
 	gemv8SSE2(l, mask, &a[0], &w[0], stride)
 }

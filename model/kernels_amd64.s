@@ -168,3 +168,150 @@ done:
 	MOVUPD X2, 32(DI)
 	MOVUPD X3, 48(DI)
 	RET
+
+// The AVX2 kernels below are the SSE2 ones four lanes wide, with the same IEEE
+// operations in the same order (products and sums never fused).
+
+// func act64AVX2(q, e, a *float64, n int) uint64
+TEXT ·act64AVX2(SB), NOSPLIT, $0-40
+	MOVQ   q+0(FP), SI
+	MOVQ   e+8(FP), DX
+	MOVQ   a+16(FP), DI
+	MOVQ   n+24(FP), R8
+	VXORPD Y7, Y7, Y7
+	XORQ   R10, R10      // mask, filled from the top
+	XORQ   CX, CX        // byte offset
+	MOVQ   R8, R11
+	SHRQ   $2, R11       // blocks of four
+	JZ     atail
+
+ablocks:
+	VMOVUPD   (SI)(CX*1), Y0
+	VADDPD    (DX)(CX*1), Y0, Y0
+	VMOVUPD   Y0, (DI)(CX*1)
+	VCMPPD    $6, Y7, Y0, Y2  // !(a <= 0)
+	VMOVMSKPD Y2, BX
+	SHLQ      $60, BX
+	SHRQ      $4, R10
+	ORQ       BX, R10
+	ADDQ      $32, CX
+	DECQ      R11
+	JNZ       ablocks
+	MOVQ      R8, BX
+	ANDQ      $~3, BX
+	MOVQ      $64, CX
+	SUBQ      BX, CX
+	SHRQ      CX, R10        // a shift by 64 (no blocks) is a shift by 0 of a zero word
+
+atail:
+	MOVQ R8, R12
+	ANDQ $~3, R12         // element index
+
+aloop:
+	CMPQ      R12, R8
+	JGE       adone
+	VMOVSD    (SI)(R12*8), X0
+	VADDSD    (DX)(R12*8), X0, X0
+	VMOVSD    X0, (DI)(R12*8)
+	VCMPSD    $6, X7, X0, X2
+	VMOVMSKPD X2, BX
+	ANDQ      $1, BX
+	MOVQ      R12, CX
+	SHLQ      CX, BX
+	ORQ       BX, R10
+	INCQ      R12
+	JMP       aloop
+
+adone:
+	VZEROUPPER
+	MOVQ R10, ret+32(FP)
+	RET
+
+// func act64x3AVX2(p, e, f, a *float64, n int) uint64
+TEXT ·act64x3AVX2(SB), NOSPLIT, $0-48
+	MOVQ   p+0(FP), SI
+	MOVQ   e+8(FP), DX
+	MOVQ   f+16(FP), R9
+	MOVQ   a+24(FP), DI
+	MOVQ   n+32(FP), R8
+	VXORPD Y7, Y7, Y7
+	XORQ   R10, R10
+	XORQ   CX, CX
+	MOVQ   R8, R11
+	SHRQ   $2, R11
+	JZ     a3tail
+
+a3blocks:
+	VMOVUPD   (SI)(CX*1), Y0
+	VADDPD    (DX)(CX*1), Y0, Y0
+	VADDPD    (R9)(CX*1), Y0, Y0
+	VMOVUPD   Y0, (DI)(CX*1)
+	VCMPPD    $6, Y7, Y0, Y2
+	VMOVMSKPD Y2, BX
+	SHLQ      $60, BX
+	SHRQ      $4, R10
+	ORQ       BX, R10
+	ADDQ      $32, CX
+	DECQ      R11
+	JNZ       a3blocks
+	MOVQ      R8, BX
+	ANDQ      $~3, BX
+	MOVQ      $64, CX
+	SUBQ      BX, CX
+	SHRQ      CX, R10
+
+a3tail:
+	MOVQ R8, R12
+	ANDQ $~3, R12
+
+a3loop:
+	CMPQ      R12, R8
+	JGE       a3done
+	VMOVSD    (SI)(R12*8), X0
+	VADDSD    (DX)(R12*8), X0, X0
+	VADDSD    (R9)(R12*8), X0, X0
+	VMOVSD    X0, (DI)(R12*8)
+	VCMPSD    $6, X7, X0, X2
+	VMOVMSKPD X2, BX
+	ANDQ      $1, BX
+	MOVQ      R12, CX
+	SHLQ      CX, BX
+	ORQ       BX, R10
+	INCQ      R12
+	JMP       a3loop
+
+a3done:
+	VZEROUPPER
+	MOVQ R10, ret+40(FP)
+	RET
+
+// func gemv8AVX2(l *[8]float64, mask uint64, a, w *float64, stride int)
+TEXT ·gemv8AVX2(SB), NOSPLIT, $0-40
+	MOVQ    l+0(FP), DI
+	MOVQ    mask+8(FP), AX
+	MOVQ    a+16(FP), SI
+	MOVQ    w+24(FP), DX
+	MOVQ    stride+32(FP), CX
+	SHLQ    $3, CX
+	VMOVUPD 0(DI), Y0
+	VMOVUPD 32(DI), Y1
+	TESTQ   AX, AX
+	JZ      gdone
+
+gloop:
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Y4
+	IMULQ        CX, BX
+	VMULPD       0(DX)(BX*1), Y4, Y5
+	VADDPD       Y5, Y0, Y0
+	VMULPD       32(DX)(BX*1), Y4, Y6
+	VADDPD       Y6, Y1, Y1
+	LEAQ         -1(AX), BX
+	ANDQ         BX, AX
+	JNZ          gloop
+
+gdone:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VZEROUPPER
+	RET
