@@ -82,6 +82,7 @@ type MLP struct {
 	enumLsm []float64 // H×V
 	ex      []float64 // V×V exps (lseRows)
 	rowLse  []float64 // V log-normalisers (lseRows)
+	rowSum  []float64 // V sums (lseRows)
 }
 
 // mlpTape is the MLP's Tape: what a forward pass leaves for the backward pass.
@@ -147,6 +148,7 @@ func newMLP(sp Space, p, d int) *MLP {
 	m.enumLsm = make([]float64, h*v)
 	m.ex = make([]float64, v*v)
 	m.rowLse = make([]float64, v)
+	m.rowSum = make([]float64, v)
 	return m
 }
 
@@ -254,8 +256,10 @@ func logSumExp(lg []float64) float64 {
 // entries), bit-identical to logSumExp of that row: the exps of all rows are
 // taken together by vmath.ExpTo, whose values are math.Exp's, and each row's sum
 // runs in the same order (the largest entry's term is exp(0) = 1, exactly the
-// 1 that logSumExp adds). ex holds len(lg) scratch values.
-func lseRows(lg []float64, v int, lse, ex []float64) {
+// 1 that logSumExp adds); the logs are taken together by vmath.LogTo, whose
+// values are math.Log's on amd64. ex holds len(lg) scratch values and sums one
+// per row.
+func lseRows(lg []float64, v int, lse, ex, sums []float64) {
 	rows := len(lg) / v
 	ex = ex[:len(lg)]
 	lse = lse[:rows]
@@ -278,16 +282,21 @@ func lseRows(lg []float64, v int, lse, ex []float64) {
 		}
 	}
 	vmath.ExpTo(ex, ex)
+	sums = sums[:rows]
+	for k := range sums {
+		s := 0.0
+		for _, e := range ex[k*v : k*v+v] {
+			s += e
+		}
+		sums[k] = s
+	}
+	vmath.LogTo(sums, sums) // math.Log's values
 	for k, m := range lse {
 		if special && math.IsInf(m, 0) {
 			lse[k] = floats.LogSumExp(lg[k*v : k*v+v])
 			continue
 		}
-		s := 0.0
-		for _, e := range ex[k*v : k*v+v] {
-			s += e
-		}
-		lse[k] = m + math.Log(s)
+		lse[k] = m + sums[k]
 	}
 }
 
@@ -315,7 +324,7 @@ func (m *MLP) forward(x Input, y []int, tp *mlpTape) float64 {
 		a, mask, lg := tp.a[t*d:t*d+d], tp.mask[t*nw:t*nw+nw], tp.lg[t*v:t*v+v]
 		m.hidden(t, y, m.acc, a, mask)
 		m.logitsOf(a, mask, lg)
-		lseRows(lg, v, tp.lse[t:t+1], m.ex)
+		lseRows(lg, v, tp.lse[t:t+1], m.ex, m.rowSum)
 		lse := tp.lse[t]
 		lp += lg[tok] - lse
 	}
@@ -533,7 +542,7 @@ func (m *MLP) children(t, node int, lpPrefix float64, out []float64) {
 			m.logitsOf(a, mask, o[k*v:k*v+v])
 		}
 		lse := m.rowLse[:v]
-		lseRows(o, v, lse, m.ex)
+		lseRows(o, v, lse, m.ex, m.rowSum)
 		for k, l := range plsm {
 			lp := lpPrefix + l
 			for j, x := range o[k*v : k*v+v] {
@@ -555,7 +564,7 @@ func (m *MLP) children(t, node int, lpPrefix float64, out []float64) {
 
 // logSoftmaxWith writes lg − logSumExp(lg) into out (len(lg) <= V).
 func (m *MLP) logSoftmaxWith(lg, out []float64) {
-	lseRows(lg, len(lg), m.rowLse[:1], m.ex)
+	lseRows(lg, len(lg), m.rowLse[:1], m.ex, m.rowSum)
 	lse := m.rowLse[0]
 	out = out[:len(lg)]
 	for k, l := range lg {
@@ -565,7 +574,7 @@ func (m *MLP) logSoftmaxWith(lg, out []float64) {
 
 // leaves writes lpPrefix + log-softmax(lg) into out (len(lg) <= V).
 func (m *MLP) leaves(lg []float64, lpPrefix float64, out []float64) {
-	lseRows(lg, len(lg), m.rowLse[:1], m.ex)
+	lseRows(lg, len(lg), m.rowLse[:1], m.ex, m.rowSum)
 	lse := m.rowLse[0]
 	out = out[:len(lg)]
 	for k, l := range lg {

@@ -18,6 +18,6 @@ func addVecGo(dst, a, b []float64) {
 func axpyVecGo(dst []float64, alpha float64, x []float64) {
 	x = x[:len(dst)]
 	for i := range dst {
-		dst[i] += alpha * x[i]
+		dst[i] += float64(alpha * x[i]) // rounded: never fused
 	}
 }
