@@ -27,6 +27,9 @@ func act64x3AVX2(p, e, f, a *float64, n int) uint64
 //go:noescape
 func gemv8AVX2(l *[8]float64, mask uint64, a, w *float64, stride int)
 
+//go:noescape
+func backUnits8AVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, sd *float64, stride int, first bool)
+
 // act64 writes a = q + e (len(q) <= 64) and returns its active-unit mask.
 func act64(q, e, a []float64) uint64 {
 	n := len(q)
@@ -72,4 +75,21 @@ func gemv8(l *[8]float64, mask uint64, a, w []float64, stride int) {
 		return
 	}
 	gemv8SSE2(l, mask, &a[0], &w[0], stride)
+}
+
+// backUnits8: for each set bit i of mask, in increasing order, with
+// o = i·stride, it adds a[i]·q[k] to gwot[o+k] and writes s + Σ_k wot[o+k]·q[k],
+// summed in the order k = 0, 1, …, 7 from s = 0 (first) or s = sd[i], into
+// sd[i] (see backUnits8Go).
+func backUnits8(mask uint64, a, wot, gwot []float64, q *[8]float64, sd []float64, stride int, first bool) {
+	if mask == 0 {
+		return
+	}
+	if !useAVX2 {
+		backUnits8Go(mask, a, wot, gwot, q, sd, stride, first)
+		return
+	}
+	hi := 63 - bits.LeadingZeros64(mask)
+	_, _, _, _ = a[hi], sd[hi], wot[hi*stride+7], gwot[hi*stride+7]
+	backUnits8AVX2(mask, &a[0], &wot[0], &gwot[0], q, &sd[0], stride, first)
 }

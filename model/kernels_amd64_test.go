@@ -14,4 +14,5 @@ func TestKernelsSSE2(t *testing.T) {
 	defer func() { useAVX2 = true }()
 	TestKernels(t)
 	TestVecKernels(t)
+	TestBackUnits8(t)
 }

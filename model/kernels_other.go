@@ -13,3 +13,8 @@ func act64x3(p, e, f, a []float64) uint64 { return act64x3Go(p, e, f, a) }
 func gemv8(l *[8]float64, mask uint64, a, w []float64, stride int) {
 	gemv8Go(l, mask, a, w, stride)
 }
+
+// backUnits8 is backUnits8Go (see there).
+func backUnits8(mask uint64, a, wot, gwot []float64, q *[8]float64, sd []float64, stride int, first bool) {
+	backUnits8Go(mask, a, wot, gwot, q, sd, stride, first)
+}

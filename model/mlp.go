@@ -425,37 +425,10 @@ func (m *MLP) backUnits(a []float64, mask []uint64, dl, gwot, sd []float64) {
 	wot := m.wot
 	k := 0
 	for ; k+8 <= v; k += 8 {
-		q := dl[k : k+8 : k+8]
-		q0, q1, q2, q3, q4, q5, q6, q7 := q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]
+		q := (*[8]float64)(dl[k : k+8])
 		for w, bm := range mask {
-			for bm != 0 {
-				i := w*64 + bits.TrailingZeros64(bm)
-				bm &= bm - 1
-				o := i*v + k
-				row := wot[o : o+8 : o+8]
-				gr := gwot[o : o+8 : o+8]
-				h := a[i]
-				gr[0] += h * q0
-				gr[1] += h * q1
-				gr[2] += h * q2
-				gr[3] += h * q3
-				gr[4] += h * q4
-				gr[5] += h * q5
-				gr[6] += h * q6
-				gr[7] += h * q7
-				s := 0.0
-				if k > 0 {
-					s = sd[i]
-				}
-				s += row[0] * q0
-				s += row[1] * q1
-				s += row[2] * q2
-				s += row[3] * q3
-				s += row[4] * q4
-				s += row[5] * q5
-				s += row[6] * q6
-				s += row[7] * q7
-				sd[i] = s
+			if bm != 0 {
+				backUnits8(bm, a[w*64:], wot[w*64*v+k:], gwot[w*64*v+k:], q, sd[w*64:], v, k == 0)
 			}
 		}
 	}
