@@ -123,23 +123,30 @@ var logRare = math.Log(RareThreshold)
 // nil when p is not a validation prompt. The caller must not change it.
 func (e *Evaluator) RefLogp(p int) []float64 { return e.refByID[p] }
 
-// Policy returns the exact metrics of π.
+// Policy returns the exact metrics of π: Validation's and OODMass.
 func (e *Evaluator) Policy(pi model.Policy) Policy {
 	m := e.Validation(pi)
+	m.OODMass = e.OODMass(pi)
+	return m
+}
+
+// OODMass returns the probability mass π puts on completions never seen in the
+// preference data for the same prompt, averaged over training prompts.
+func (e *Evaluator) OODMass(pi model.Policy) float64 {
 	w := e.World
 	lp := make([]float64, w.Space.Size())
+	ood := 0.0
 	for _, p := range w.Train {
 		pi.Enumerate(w.Prompts[p].Input, lp)
 		vmath.ExpTo(lp, lp)
 		seen := e.seen[p]
 		for i, q := range lp {
 			if seen == nil || !seen[i] {
-				m.OODMass += q
+				ood += q
 			}
 		}
 	}
-	m.OODMass /= float64(len(w.Train))
-	return m
+	return ood / float64(len(w.Train))
 }
 
 // Validation returns the metrics computed on validation prompts: all but OODMass,

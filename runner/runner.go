@@ -15,6 +15,9 @@ package runner
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -170,9 +173,22 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A probe's metrics depend only on the parameters: the one at step 0 is
+	// shared by every run that starts from the same policy, and the last one
+	// (at the final parameters) is the final evaluation's validation part.
+	var last struct {
+		params []float64
+		m      metrics.Policy
+	}
 	probe := func(pi model.Policy) func(int) {
 		return func(step int) {
-			m := ev.Validation(pi)
+			var m metrics.Policy
+			if step == 0 {
+				m = r.startValidation(cfg, seed, ev, pi)
+			} else {
+				m = ev.Validation(pi)
+			}
+			last.params, last.m = append(last.params[:0], pi.Params()...), m
 			res.Curves["probe_step"] = append(res.Curves["probe_step"], float64(step))
 			res.Curves["win_rate"] = append(res.Curves["win_rate"], m.WinRate)
 			res.Curves["kl_ref"] = append(res.Curves["kl_ref"], m.KLRef)
@@ -212,7 +228,13 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 		return nil, err
 	}
 	if pi != nil {
-		m := ev.Policy(pi)
+		var m metrics.Policy
+		if last.params != nil && sameBits(last.params, pi.Params()) {
+			m = last.m
+		} else {
+			m = ev.Validation(pi)
+		}
+		m.OODMass = ev.OODMass(pi)
 		res.Metrics["win_rate"] = m.WinRate
 		res.Metrics["gold_reward"] = m.GoldReward
 		res.Metrics["kl_ref"] = m.KLRef
@@ -450,6 +472,39 @@ func (r *Runner) dpoObjective(cfg recipe.Config, seed int, pi, ref model.Policy)
 
 func probeEvery(steps int) int { return max(1, steps/8) }
 
+// sameBits reports whether a and b hold the same float64 values bit for bit.
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i, x := range a {
+		if math.Float64bits(x) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// startValidation returns ev.Validation(pi) for a policy at the start of
+// training, memoised by the policy's class and parameters: runs that start from
+// the same checkpoint probe it once.
+func (r *Runner) startValidation(cfg recipe.Config, seed int, ev *metrics.Evaluator, pi model.Policy) metrics.Policy {
+	h := sha256.New()
+	var b [8]byte
+	for _, x := range pi.Params() {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
+		h.Write(b[:])
+	}
+	key := store.Hash(struct {
+		E      string
+		P      recipe.PolicyConfig
+		B      float64
+		Params string
+	}{evalKey(cfg, seed), cfg.Policy, cfg.DPO.Beta, hex.EncodeToString(h.Sum(nil))})
+	m, _ := memo(r, group(cfg, seed), "val0:"+key, func() (metrics.Policy, error) { return ev.Validation(pi), nil })
+	return m
+}
+
 // trainDPO trains offline DPO from the start policy on the shared data.
 func (r *Runner) trainDPO(cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
 	w, err := r.world(cfg, seed)
@@ -619,11 +674,9 @@ func rewardTable(w *datasets.World, rm model.RewardModel, prompts []int) *metric
 	return metrics.TableOf(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }, prompts)
 }
 
-// evaluator returns the metrics of the runs of (cfg, seed) against their SFT
-// checkpoint (memoised: everything it computes from π_ref, the gold reward and
-// the data is shared by every run that evaluates against them).
-func (r *Runner) evaluator(cfg recipe.Config, seed int) (*metrics.Evaluator, error) {
-	key := store.Hash(struct {
+// evalKey names the evaluator of (cfg, seed) among the memoised artifacts.
+func evalKey(cfg recipe.Config, seed int) string {
+	return store.Hash(struct {
 		W    datasets.Config
 		S    recipe.SFTConfig
 		Wd   int
@@ -632,7 +685,13 @@ func (r *Runner) evaluator(cfg recipe.Config, seed int) (*metrics.Evaluator, err
 		B    float64
 		Seed int
 	}{cfg.World, cfg.SFT, cfg.Policy.Width, cfg.Policy.Init, cfg.Data, cfg.Eval.Beta, seed})
-	return memo(r, group(cfg, seed), "eval:"+key, func() (*metrics.Evaluator, error) {
+}
+
+// evaluator returns the metrics of the runs of (cfg, seed) against their SFT
+// checkpoint (memoised: everything it computes from π_ref, the gold reward and
+// the data is shared by every run that evaluates against them).
+func (r *Runner) evaluator(cfg recipe.Config, seed int) (*metrics.Evaluator, error) {
+	return memo(r, group(cfg, seed), "eval:"+evalKey(cfg, seed), func() (*metrics.Evaluator, error) {
 		w, err := r.world(cfg, seed)
 		if err != nil {
 			return nil, err
