@@ -153,3 +153,20 @@ func backUnits8Go(mask uint64, a, wot, gwot []float64, q *[8]float64, sd []float
 		sd[i] = s
 	}
 }
+
+// positive writes the bitmask of a's entries that are > 0 (NaN is not) into
+// mask (maskWords(len(a)) words), without a branch on each entry.
+func positive(a []float64, mask []uint64) {
+	for w := range mask {
+		lo, hi := w*64, min(w*64+64, len(a))
+		var m uint64
+		for i, x := range a[lo:hi] {
+			var b uint64
+			if x > 0 {
+				b = 1
+			}
+			m |= b << uint(i&63)
+		}
+		mask[w] = m
+	}
+}

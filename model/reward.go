@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -64,10 +65,20 @@ func (r *BackboneRM) Reward(x Input, y []int, grad []float64, scale float64) flo
 		addVec(r.acc, r.acc, et)
 	}
 	addVec(r.a, r.acc, r.epos[H*d:H*d+d])
+	// The units with a > 0, as a bitmask: the sums below visit them in
+	// increasing order without a branch on each unit's sign.
+	if len(r.mask) < maskWords(d) {
+		r.mask = make([]uint64, maskWords(d))
+	}
+	mask := r.mask[:maskWords(d)]
+	positive(r.a, mask)
+	a, w := r.a, r.w[:d]
 	out := r.c[0]
-	for i, a := range r.a {
-		if a > 0 {
-			out += r.w[i] * a
+	for wd, bm := range mask {
+		for bm != 0 {
+			i := wd*64 + bits.TrailingZeros64(bm)
+			bm &= bm - 1
+			out += w[i] * a[i]
 		}
 	}
 	if grad == nil {
@@ -78,12 +89,14 @@ func (r *BackboneRM) Reward(x Input, y []int, grad []float64, scale float64) flo
 	n := trunkSize(r.sp, r.p, d)
 	gw := grad[n : n+d]
 	grad[n+d] += scale
-	for i, a := range r.a {
-		if a > 0 {
-			gw[i] += scale * a
-			r.da[i] = scale * r.w[i]
-		} else {
-			r.da[i] = 0
+	da := r.da[:d]
+	clear(da)
+	for wd, bm := range mask {
+		for bm != 0 {
+			i := wd*64 + bits.TrailingZeros64(bm)
+			bm &= bm - 1
+			gw[i] += scale * a[i]
+			da[i] = scale * w[i]
 		}
 	}
 	gep := g.epos[H*d : H*d+d]
