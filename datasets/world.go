@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"gapbench/internal/vmath"
 	"gapbench/model"
 )
 
@@ -153,13 +154,23 @@ func (w *World) makeGold() {
 	}
 
 	n := sp.Size()
-	teach := make([]float64, n)
+	aux2 := make([]float64, n)
+	teach := aux2
 	aux := make([]float64, n)
 	y := make([]int, c.H)
 	u := make([]float64, c.V)
 	w.Gold = make([][]float64, len(w.Prompts))
 	w.Reference = make([][]int, len(w.Prompts))
+	// The teacher's enumeration of each validation prompt, kept for its win table.
+	valTeach := make([][]float64, len(w.Prompts))
+	for _, p := range w.Val {
+		valTeach[p] = make([]float64, n)
+	}
+	q := make([]float64, n)
 	for p, pr := range w.Prompts {
+		if valTeach[p] != nil {
+			teach = valTeach[p]
+		}
 		w.Teacher.Enumerate(pr.Input, teach)
 		w.Reference[p] = argmaxCompletion(sp, teach)
 		g := make([]float64, n)
@@ -195,21 +206,24 @@ func (w *World) makeGold() {
 				g[i] = aux[i] - teach[i]
 			}
 		}
-		normaliseUnder(g, teach)
+		vmath.ExpTo(q, teach)
+		normaliseUnder(g, q)
 		w.Gold[p] = g
+		teach = aux2
 	}
 	w.win = make([][]float64, len(w.Val))
 	for k, p := range w.Val {
-		w.Teacher.Enumerate(w.Prompts[p].Input, teach)
-		w.win[k] = winTable(w.Gold[p], teach)
+		vmath.ExpTo(q, valTeach[p])
+		w.win[k] = winTable(w.Gold[p], q)
 	}
 }
 
-// normaliseUnder rescales g to mean 0 and standard deviation 1 under exp(logq).
-func normaliseUnder(g, logq []float64) {
+// normaliseUnder rescales g to mean 0 and standard deviation 1 under the
+// probabilities pr.
+func normaliseUnder(g, pr []float64) {
 	mean, sq := 0.0, 0.0
 	for i, r := range g {
-		q := math.Exp(logq[i])
+		q := pr[i]
 		mean += q * r
 		sq += q * r * r
 	}
@@ -223,7 +237,8 @@ func normaliseUnder(g, logq []float64) {
 }
 
 // winTable returns, for every completion y, P_{y'~q}(g(y) > g(y')) + ½·P(g(y) = g(y')).
-func winTable(g, logq []float64) []float64 {
+// q holds the probabilities q(y').
+func winTable(g, q []float64) []float64 {
 	n := len(g)
 	idx := make([]int, n)
 	for i := range idx {
@@ -236,7 +251,7 @@ func winTable(g, logq []float64) []float64 {
 		hi := lo
 		tie := 0.0
 		for hi < n && g[idx[hi]] == g[idx[lo]] {
-			tie += math.Exp(logq[idx[hi]])
+			tie += q[idx[hi]]
 			hi++
 		}
 		for _, i := range idx[lo:hi] {
