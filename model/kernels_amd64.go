@@ -28,6 +28,9 @@ func act64x3AVX2(p, e, f, a *float64, n int) uint64
 func gemv8AVX2(l *[8]float64, mask uint64, a, w *float64, stride int)
 
 //go:noescape
+func gemv8x2AVX2(l1 *[8]float64, m1 uint64, a1 *float64, l2 *[8]float64, m2 uint64, a2 *float64, w *float64, stride int)
+
+//go:noescape
 func backUnits8AVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, sd *float64, stride int, first bool)
 
 // act64 writes a = q + e (len(q) <= 64) and returns its active-unit mask.
@@ -92,4 +95,17 @@ func backUnits8(mask uint64, a, wot, gwot []float64, q *[8]float64, sd []float64
 	hi := 63 - bits.LeadingZeros64(mask)
 	_, _, _, _ = a[hi], sd[hi], wot[hi*stride+7], gwot[hi*stride+7]
 	backUnits8AVX2(mask, &a[0], &wot[0], &gwot[0], q, &sd[0], stride, first)
+}
+
+// gemv8x2 is gemv8(l1, m1, a1, w, stride) and gemv8(l2, m2, a2, w, stride),
+// interleaved where the CPU allows.
+func gemv8x2(l1 *[8]float64, m1 uint64, a1 []float64, l2 *[8]float64, m2 uint64, a2 []float64, w []float64, stride int) {
+	if !useAVX2 || m1 == 0 || m2 == 0 {
+		gemv8(l1, m1, a1, w, stride)
+		gemv8(l2, m2, a2, w, stride)
+		return
+	}
+	h1, h2 := 63-bits.LeadingZeros64(m1), 63-bits.LeadingZeros64(m2)
+	_, _, _ = a1[h1], a2[h2], w[max(h1, h2)*stride+7]
+	gemv8x2AVX2(l1, m1, &a1[0], l2, m2, &a2[0], &w[0], stride)
 }

@@ -374,3 +374,84 @@ bsum:
 	JNZ           bloop
 	VZEROUPPER
 	RET
+
+// func gemv8x2AVX2(l1 *[8]float64, m1 uint64, a1 *float64, l2 *[8]float64, m2 uint64, a2 *float64, w *float64, stride int)
+//
+// gemv8AVX2(l1, m1, a1, w, stride) and gemv8AVX2(l2, m2, a2, w, stride),
+// interleaved unit by unit so that the two chains of additions overlap; each
+// output sees its own units in increasing order, as gemv8 does.
+TEXT ·gemv8x2AVX2(SB), NOSPLIT, $0-64
+	MOVQ    l1+0(FP), DI
+	MOVQ    m1+8(FP), AX
+	MOVQ    a1+16(FP), SI
+	MOVQ    l2+24(FP), R10
+	MOVQ    m2+32(FP), R11
+	MOVQ    a2+40(FP), R8
+	MOVQ    w+48(FP), DX
+	MOVQ    stride+56(FP), CX
+	SHLQ    $3, CX
+	VMOVUPD 0(DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 0(R10), Y2
+	VMOVUPD 32(R10), Y3
+
+both:
+	TESTQ        AX, AX
+	JZ           drain2
+	TESTQ        R11, R11
+	JZ           drain1
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Y4
+	IMULQ        CX, BX
+	BSFQ         R11, R12
+	VBROADCASTSD (R8)(R12*8), Y7
+	IMULQ        CX, R12
+	VMULPD       0(DX)(BX*1), Y4, Y5
+	VADDPD       Y5, Y0, Y0
+	VMULPD       0(DX)(R12*1), Y7, Y8
+	VADDPD       Y8, Y2, Y2
+	VMULPD       32(DX)(BX*1), Y4, Y6
+	VADDPD       Y6, Y1, Y1
+	VMULPD       32(DX)(R12*1), Y7, Y9
+	VADDPD       Y9, Y3, Y3
+	LEAQ         -1(AX), BX
+	ANDQ         BX, AX
+	LEAQ         -1(R11), R12
+	ANDQ         R12, R11
+	JMP          both
+
+drain1:
+	TESTQ        AX, AX
+	JZ           g2done
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Y4
+	IMULQ        CX, BX
+	VMULPD       0(DX)(BX*1), Y4, Y5
+	VADDPD       Y5, Y0, Y0
+	VMULPD       32(DX)(BX*1), Y4, Y6
+	VADDPD       Y6, Y1, Y1
+	LEAQ         -1(AX), BX
+	ANDQ         BX, AX
+	JMP          drain1
+
+drain2:
+	TESTQ        R11, R11
+	JZ           g2done
+	BSFQ         R11, R12
+	VBROADCASTSD (R8)(R12*8), Y7
+	IMULQ        CX, R12
+	VMULPD       0(DX)(R12*1), Y7, Y8
+	VADDPD       Y8, Y2, Y2
+	VMULPD       32(DX)(R12*1), Y7, Y9
+	VADDPD       Y9, Y3, Y3
+	LEAQ         -1(R11), R12
+	ANDQ         R12, R11
+	JMP          drain2
+
+g2done:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 0(R10)
+	VMOVUPD Y3, 32(R10)
+	VZEROUPPER
+	RET

@@ -15,4 +15,6 @@ func TestKernelsSSE2(t *testing.T) {
 	TestKernels(t)
 	TestVecKernels(t)
 	TestBackUnits8(t)
+	TestGemv8x2(t)
+	TestEnumerateV8(t)
 }

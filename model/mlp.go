@@ -71,18 +71,20 @@ type MLP struct {
 	words  int       // active-unit mask words per position
 
 	// scratch
-	tp      mlpTape   // Score's own tape
-	logits  []float64 // V
-	dl      []float64 // V output-layer gradient
-	acc     []float64 // D
-	cum, sd []float64 // D
-	a       []float64 // D pre-activation
-	mask    []uint64  // words
-	enumAcc []float64 // H×D
-	enumLsm []float64 // H×V
-	ex      []float64 // V×V exps (lseRows)
-	rowLse  []float64 // V log-normalisers (lseRows)
-	rowSum  []float64 // V sums (lseRows)
+	tp       mlpTape   // Score's own tape
+	logits   []float64 // V
+	dl       []float64 // V output-layer gradient
+	acc      []float64 // D
+	cum, sd  []float64 // D
+	a        []float64 // D pre-activation
+	mask     []uint64  // words
+	enumAcc  []float64 // H×D
+	enumLsm  []float64 // H×V
+	ex       []float64 // V×V exps (lseRows)
+	rowLse   []float64 // V log-normalisers (lseRows)
+	rowSum   []float64 // V sums (lseRows)
+	leafA    []float64 // V×D: Enumerate's leaf pre-activations
+	leafMask []uint64  // V: their active units (D <= 64)
 }
 
 // mlpTape is the MLP's Tape: what a forward pass leaves for the backward pass.
@@ -149,6 +151,8 @@ func newMLP(sp Space, p, d int) *MLP {
 	m.ex = make([]float64, v*v)
 	m.rowLse = make([]float64, v)
 	m.rowSum = make([]float64, v)
+	m.leafA = make([]float64, v*d)
+	m.leafMask = make([]uint64, v)
 	return m
 }
 
@@ -510,9 +514,22 @@ func (m *MLP) children(t, node int, lpPrefix float64, out []float64) {
 		// logits go straight to out, then their log-softmaxes are taken
 		// together (their exps in one vector call).
 		o := out[node*v*v : (node+1)*v*v]
-		for k := range plsm {
-			activate3(acc, ets[k*d:k*d+d], ep, a, mask)
-			m.logitsOf(a, mask, o[k*v:k*v+v])
+		if v == 8 && m.words == 1 {
+			// Two children at a time, their output sums interleaved.
+			la, lm := m.leafA[:v*d], m.leafMask[:v]
+			for k := range lm {
+				lm[k] = act64x3(acc, ets[k*d:k*d+d], ep, la[k*d:k*d+d])
+			}
+			for k := 0; k < v; k += 2 {
+				l1, l2 := (*[8]float64)(o[k*v:k*v+8]), (*[8]float64)(o[(k+1)*v:(k+1)*v+8])
+				*l1, *l2 = [8]float64(m.bo), [8]float64(m.bo)
+				gemv8x2(l1, lm[k], la[k*d:], l2, lm[k+1], la[(k+1)*d:], m.wot, v)
+			}
+		} else {
+			for k := range plsm {
+				activate3(acc, ets[k*d:k*d+d], ep, a, mask)
+				m.logitsOf(a, mask, o[k*v:k*v+v])
+			}
 		}
 		lse := m.rowLse[:v]
 		lseRows(o, v, lse, m.ex, m.rowSum)

@@ -70,3 +70,56 @@ func TestBackUnits8(t *testing.T) {
 		}
 	}
 }
+
+// TestEnumerateV8 checks Enumerate against Score, bit for bit, where it takes
+// the two-children-at-a-time path (V = 8, D <= 64) and where it does not.
+func TestEnumerateV8(t *testing.T) {
+	x := testInput()
+	for _, tc := range []struct {
+		sp Space
+		d  int
+	}{{Space{V: 8, H: 2}, 64}, {Space{V: 8, H: 3}, 13}, {Space{V: 8, H: 3}, 65}, {Space{V: 8, H: 1}, 7}} {
+		rng := rand.New(rand.NewPCG(uint64(tc.d), 3))
+		m := NewMLP(tc.sp, 5, tc.d, MLPInit{In: 0.7, Out: 1.5}, rng)
+		normal(rng, m.b, 0.3)
+		normal(rng, m.bo, 0.3)
+		out := make([]float64, tc.sp.Size())
+		m.Enumerate(x, out)
+		y := make([]int, tc.sp.H)
+		for i, got := range out {
+			tc.sp.Decode(i, y)
+			if want := m.Score(x, y, nil, 0); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("H=%d D=%d %v: Enumerate %v, Score %v", tc.sp.H, tc.d, y, got, want)
+			}
+		}
+	}
+}
+
+// TestGemv8x2 checks gemv8x2 against two portable gemv8s, bit for bit.
+func TestGemv8x2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	w := make([]float64, 64*8)
+	a1, a2 := make([]float64, 64), make([]float64, 64)
+	for trial := range 500 {
+		normal(rng, w, 1)
+		normal(rng, a1, 1)
+		normal(rng, a2, 1)
+		m1, m2 := rng.Uint64()&rng.Uint64(), rng.Uint64()
+		if trial%5 == 0 {
+			m1 >>= 40
+		}
+		if trial%7 == 0 {
+			m2 = 0
+		}
+		var l1, l2, r1, r2 [8]float64
+		for k := range l1 {
+			l1[k], l2[k] = rng.NormFloat64(), rng.NormFloat64()
+		}
+		r1, r2 = l1, l2
+		gemv8x2(&l1, m1, a1, &l2, m2, a2, w, 8)
+		gemv8Go(&r1, m1, a1, w, 8)
+		gemv8Go(&r2, m2, a2, w, 8)
+		same(t, "gemv8x2 first", l1[:], r1[:])
+		same(t, "gemv8x2 second", l2[:], r2[:])
+	}
+}
