@@ -148,11 +148,19 @@ func BestOfNTable(w *datasets.World, pi model.Policy, t *ScoreTable, prompts []i
 	out := make([]float64, len(ns))
 	e := make([]float64, len(ns))
 	p0 := make([]float64, len(ns))
-	maxN := 0
-	for _, k := range ns {
+	// The set bits of each N, lowest first: F^N is the product of the squares
+	// F^(2^b) of those bits, in that order, as math.Pow multiplies them.
+	maxN := 1
+	nbits := make([][]int, len(ns))
+	for j, k := range ns {
 		maxN = max(maxN, k)
+		for b := 0; k > 0 && b < bits.UintSize; b++ {
+			if uint(k)>>b&1 == 1 {
+				nbits[j] = append(nbits[j], b)
+			}
+		}
 	}
-	sq := make([]float64, bits.Len(uint(maxN))+1)
+	sq := make([]float64, bits.Len(uint(maxN)))
 	for _, p := range prompts {
 		t.Scores(p)
 		order, gold := t.order[p], w.Gold[p]
@@ -167,14 +175,26 @@ func BestOfNTable(w *datasets.World, pi model.Policy, t *ScoreTable, prompts []i
 		f0 := 0.0
 		for j, i := range order {
 			f1 := f0 + q[j]
-			// F^k by square-and-multiply, the squarings shared by every k.
+			// F^N by square-and-multiply, the squarings shared by every N.
 			sq[0] = f1
 			for b := 1; b < len(sq); b++ {
 				sq[b] = sq[b-1] * sq[b-1]
 			}
+			normal := f1 >= 0x1p-1022 && f1 <= 2
 			g := gold[i]
 			for m, k := range ns {
-				p1 := powInt(f1, k, sq)
+				var p1 float64
+				if normal && k >= 1 {
+					p1 = 1.0
+					for _, b := range nbits[m] {
+						p1 *= sq[b]
+					}
+					if p1 < 0x1p-1022 || p1 > math.MaxFloat64 {
+						p1 = math.Pow(f1, float64(k))
+					}
+				} else {
+					p1 = powInt(f1, k, nil)
+				}
 				e[m] += (p1 - p0[m]) * g
 				p0[m] = p1
 			}
