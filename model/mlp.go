@@ -270,13 +270,15 @@ func lseRows(lg []float64, v int, lse, ex, sums []float64) {
 	special := false
 	for k := range lse {
 		row := lg[k*v : k*v+v]
+		// The builtin max has no branch to mispredict. Where it differs from
+		// logSumExp's "if x > m { m = x }" (a largest entry that is a zero
+		// of either sign) every value below is the same; a row with a NaN or
+		// an infinity goes to logSumExp itself.
 		m := math.Inf(-1)
 		for _, x := range row {
-			if x > m {
-				m = x
-			}
+			m = max(m, x)
 		}
-		if math.IsInf(m, 0) {
+		if math.IsInf(m, 0) || m != m {
 			special = true
 		}
 		lse[k] = m
@@ -296,8 +298,8 @@ func lseRows(lg []float64, v int, lse, ex, sums []float64) {
 	}
 	vmath.LogTo(sums, sums) // math.Log's values
 	for k, m := range lse {
-		if special && math.IsInf(m, 0) {
-			lse[k] = floats.LogSumExp(lg[k*v : k*v+v])
+		if special && (math.IsInf(m, 0) || m != m) {
+			lse[k] = logSumExp(lg[k*v : k*v+v])
 			continue
 		}
 		lse[k] = m + sums[k]
