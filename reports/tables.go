@@ -20,6 +20,8 @@ import (
 
 	"gapbench/hypotheses"
 	"gapbench/hypotheses/theory"
+	"gapbench/metrics"
+	"gapbench/runner"
 	"gapbench/stats"
 )
 
@@ -65,6 +67,12 @@ func num(metric string, v float64) string {
 	switch {
 	case math.IsNaN(v):
 		return "—"
+	case math.IsInf(v, 0):
+		return fmt.Sprint(v)
+	case math.Abs(v) >= 1e6:
+		// Beyond the range fixed decimals read well in: four significant
+		// digits with an exponent, never hundreds of digits.
+		return fmt.Sprintf("%.4g", v)
 	case metric == "win_rate":
 		return fmt.Sprintf("%.1f", v)
 	case metric == "steps":
@@ -72,6 +80,14 @@ func num(metric string, v float64) string {
 	default:
 		return fmt.Sprintf("%.3f", v)
 	}
+}
+
+// metricRange is a metric's possible values (declared in package metrics)
+// as a stats.Range, so that no interval leaves them; a metric gapbench does
+// not know is unbounded.
+func metricRange(metric string) stats.Range {
+	r, _ := metrics.RangeOf(metric)
+	return stats.Range{Lo: r.Lo, Hi: r.Hi}
 }
 
 // cell is "centre [lo, hi]".
@@ -92,23 +108,43 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 	}
 	var rows [][]string
 	dpo := st.ArmValues(s, "dpo")
+	var notes []string
 	for _, a := range s.Arms {
 		vals := st.ArmValues(s, a.Name)
 		row := []string{a.Name}
+		failed := s.ArmFailures(st.Outcomes, a.Name)
+		if len(failed) > 0 {
+			// A failed arm keeps its row, marked, with no numbers: its seeds no
+			// longer pair with the other arms'.
+			row[0] += " (failed)"
+			notes = append(notes, hypotheses.FailureNote(failed))
+			for range s.Metrics {
+				row = append(row, "failed")
+			}
+			if hasDPO {
+				row = append(row, "")
+			}
+			rows = append(rows, row)
+			continue
+		}
+		if seeds := divergedSeeds(st, s, a.Name); len(seeds) > 0 {
+			row[0] += " (diverged)"
+			notes = append(notes, fmt.Sprintf("%s diverged on %s: its final training loss exceeds its initial loss", a.Name, seedList(seeds)))
+		}
 		for _, m := range s.Metrics {
 			x := vals[m]
 			if len(x) == 0 {
 				row = append(row, "—")
 				continue
 			}
-			sum, err := stats.Summarize(x, stats.DefaultOptions())
+			sum, err := stats.SummarizeIn(x, metricRange(m), stats.DefaultOptions())
 			if err != nil {
 				return fmt.Errorf("suite %s, arm %s, %s: %w", s.Name, a.Name, m, err)
 			}
 			row = append(row, cell(m, sum.Mean, sum.CI))
 		}
 		if hasDPO {
-			if a.Name == "dpo" || len(vals["win_rate"]) == 0 {
+			if a.Name == "dpo" || len(vals["win_rate"]) == 0 || len(vals["win_rate"]) != len(dpo["win_rate"]) { // nothing to pair with when dpo failed
 				row = append(row, "")
 			} else {
 				p, err := stats.ComparePaired(vals["win_rate"], dpo["win_rate"], stats.DefaultOptions())
@@ -120,7 +156,39 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 		}
 		rows = append(rows, row)
 	}
-	return table(w, f, header, rows)
+	if err := table(w, f, header, rows); err != nil {
+		return err
+	}
+	for _, n := range notes {
+		if _, err := fmt.Fprintf(w, "\n%s\n", n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seedList is "seed 2" or "seeds 1, 3".
+func seedList(seeds []int) string {
+	s := make([]string, len(seeds))
+	for i, x := range seeds {
+		s[i] = fmt.Sprint(x)
+	}
+	if len(s) == 1 {
+		return "seed " + s[0]
+	}
+	return "seeds " + strings.Join(s, ", ")
+}
+
+// divergedSeeds lists the seeds on which an arm's run diverged (runner.Diverged).
+func divergedSeeds(st *hypotheses.Study, s *hypotheses.Suite, arm string) []int {
+	var seeds []int
+	for _, o := range st.Outcomes {
+		if o.Job.Suite == s.Name && o.Job.Arm == arm && o.Result != nil && runner.Diverged(o.Result) {
+			seeds = append(seeds, o.Job.Seed)
+		}
+	}
+	sort.Ints(seeds)
+	return seeds
 }
 
 // verdictRows is the verdict table: suite, hypothesis, our verdict, the deciding
@@ -231,8 +299,8 @@ func WriteCSV(w io.Writer, st *hypotheses.Study) error {
 	for _, s := range st.Suites {
 		for _, a := range s.Arms {
 			for _, o := range st.Outcomes {
-				if o.Job.Suite != s.Name || o.Job.Arm != a.Name {
-					continue
+				if o.Job.Suite != s.Name || o.Job.Arm != a.Name || o.Result == nil {
+					continue // a failed run has no values
 				}
 				names := make([]string, 0, len(o.Result.Metrics))
 				for m := range o.Result.Metrics {
