@@ -554,6 +554,26 @@ func (m *MLP) children(t, node int, lpPrefix float64, out []float64) {
 	}
 }
 
+// logSoftmaxWith writes lg − logSumExp(lg) into out: the scalar form of the
+// method below, bit-identical to it, for callers without an MLP's scratch.
+func logSoftmaxWith(lg, out []float64) {
+	lse := logSumExp(lg)
+	out = out[:len(lg)]
+	for k, l := range lg {
+		out[k] = l - lse
+	}
+}
+
+// leaf writes lpPrefix + log-softmax(lg) into out: the scalar form of
+// MLP.leaves, bit-identical to it.
+func leaf(lg []float64, lpPrefix float64, out []float64) {
+	lse := logSumExp(lg)
+	out = out[:len(lg)]
+	for k, l := range lg {
+		out[k] = lpPrefix + (l - lse)
+	}
+}
+
 // logSoftmaxWith writes lg − logSumExp(lg) into out (len(lg) <= V).
 func (m *MLP) logSoftmaxWith(lg, out []float64) {
 	lseRows(lg, len(lg), m.rowLse[:1], m.ex, m.rowSum)
