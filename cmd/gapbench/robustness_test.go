@@ -148,3 +148,34 @@ func TestRobustnessHelpDocumentsEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestRobustnessShards runs one dial in two shards (two workers) into one store
+// and checks that the table read back from it is the table of one whole run
+// with one worker: the grid shards and resumes like any sweep, and its numbers
+// do not depend on the number of workers.
+func TestRobustnessShards(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a smoke sweep twice")
+	}
+	dir := t.TempDir()
+	args := func(results string, extra ...string) []string {
+		return append([]string{"robustness", "--budget", "smoke", "--seeds", "2", "-q", "--dial", "tau=2", "--results", filepath.Join(dir, results)}, extra...)
+	}
+	whole, stderr, code := gapbench(t, args("whole", "--workers", "1")...)
+	if code != 0 {
+		t.Fatalf("whole: exit %d: %s", code, stderr)
+	}
+	for _, sh := range []string{"0/2", "1/2"} {
+		out, stderr, code := gapbench(t, args("sharded", "--workers", "2", "--shard", sh)...)
+		if code != 0 || !strings.Contains(out, "shard "+sh) {
+			t.Fatalf("shard %s: exit %d: %s%s", sh, code, out, stderr)
+		}
+	}
+	merged, stderr, code := gapbench(t, args("sharded", "--no-run")...)
+	if code != 0 {
+		t.Fatalf("--no-run on the shards: exit %d: %s", code, stderr)
+	}
+	if merged != whole {
+		t.Error("the sharded grid (2 workers) gives a different table from the whole grid (1 worker)")
+	}
+}
