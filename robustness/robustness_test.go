@@ -131,8 +131,9 @@ func TestSelect(t *testing.T) {
 
 // TestNotApplicable checks which deciding claims each dial makes not
 // applicable at the quick budget: H6's horizon and reward-grid claims under the
-// vh dial (their arms set world.h), nothing under the other dials, and nothing
-// at a dial value that is the default world.
+// vh dial (their arms set world.h) and never the claims of gap, H1–H5, H6.1 or
+// H6.7; nothing at a point that is the default world; and every skipped claim
+// names a path the point changes that one of its arms sets.
 func TestNotApplicable(t *testing.T) {
 	t.Parallel()
 	pts, err := Select(nil)
@@ -143,20 +144,32 @@ func TestNotApplicable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	never := map[string]bool{"gap.2": true, "H1.1": true, "H2.1": true, "H3.1": true, "H3.2": true, "H4.1": true,
+		"H5.1": true, "H5.2": true, "H6.1": true, "H6.7": true}
 	for _, pp := range plan.Points {
-		var got []string
+		skipped := map[string]bool{}
 		for _, s := range pp.Skipped {
-			got = append(got, s.Claim)
-			if !strings.Contains(s.Reason, "world.h") {
-				t.Errorf("%s: %s: reason %q does not name world.h", pp.Label(), s.Claim, s.Reason)
+			skipped[s.Claim] = true
+			if never[s.Claim] {
+				t.Errorf("%s: %s is not applicable (%s)", pp.Label(), s.Claim, s.Reason)
+			}
+			named := false
+			for _, p := range pp.Changed {
+				named = named || strings.HasSuffix(s.Reason, " sets "+p)
+			}
+			if !named {
+				t.Errorf("%s: %s: reason %q names no path the point changes (%v)", pp.Label(), s.Claim, s.Reason, pp.Changed)
 			}
 		}
-		want := ""
-		if pp.Dial == "vh" && pp.Value != "8x4" {
-			want = "H6.3 H6.4 H6.5 H6.6"
+		if pp.Key == "" && len(pp.Skipped) > 0 {
+			t.Errorf("%s is the default world, but %d claims are not applicable", pp.Label(), len(pp.Skipped))
 		}
-		if g := strings.Join(got, " "); g != want {
-			t.Errorf("%s: not applicable %q, want %q", pp.Label(), g, want)
+		if pp.Dial == "vh" && pp.Key != "" {
+			for _, id := range []string{"H6.3", "H6.4", "H6.5", "H6.6"} {
+				if !skipped[id] {
+					t.Errorf("%s: %s applies, but its arms set world.h", pp.Label(), id)
+				}
+			}
 		}
 		if isDefault := pp.Key == ""; isDefault != (pp.Dial == "" || containsString([]string{"pairs=256", "tau=1", "beta=0.1", "width=64", "teacher=128", "pair_dist=ref", "vh=8x4"}, pp.Label())) {
 			t.Errorf("%s: key %q; want empty exactly at the default world", pp.Label(), pp.Key)
