@@ -69,7 +69,7 @@ func writeMarkdown(w *bytes.Buffer, st *hypotheses.Study, checks []TheoryCheck) 
 		return err
 	}
 	fmt.Fprintf(w, "\n## Verdicts\n\n")
-	rows := verdictRows(st)
+	rows := verdictRows(st, "; ")
 	if len(checks) > 0 {
 		rows = append(rows, []string{"theory", "equivalence, coverage, SFT = SPIN", theoryVerdict(checks), fmt.Sprintf("%d exact checks", len(checks)), "proved"})
 	}

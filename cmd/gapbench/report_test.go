@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
+
+	"gapbench/reports"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -43,9 +46,11 @@ func TestReportFromStore(t *testing.T) {
 	}
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole")
-	if _, stderr, code := gapbench(t, "run", "--budget", "smoke", "--seeds", "2", "-q", "--results", whole); code != 0 {
+	stdout, stderr, code := gapbench(t, "run", "--budget", "smoke", "--seeds", "2", "-q", "--results", whole)
+	if code != 0 {
 		t.Fatalf("run: exit %d: %s", code, stderr)
 	}
+	checkWidth(t, "run's terminal output", stdout+stderr, reports.TerminalWidth)
 	report := func(results, out string) map[string][]byte {
 		t.Helper()
 		if _, stderr, code := gapbench(t, "report", "--budget", "smoke", "--seeds", "2", "--results", results, "--out", out); code != 0 {
@@ -111,6 +116,26 @@ func TestReportFromStore(t *testing.T) {
 		os.WriteFile(filepath.Join("testdata", "REPORT.smoke.got"), got, 0o644)
 		t.Errorf("REPORT.md differs from %s; see testdata/REPORT.smoke.got (-update accepts the change)", golden)
 	}
+}
+
+// checkWidth fails for every line of out wider than width columns (combining
+// marks take no column).
+func checkWidth(t *testing.T, what, out string, width int) {
+	t.Helper()
+	widest := 0
+	for i, line := range strings.Split(out, "\n") {
+		n := 0
+		for _, r := range line {
+			if !unicode.Is(unicode.Mn, r) {
+				n++
+			}
+		}
+		widest = max(widest, n)
+		if n > width {
+			t.Errorf("%s, line %d: %d columns, want at most %d: %q", what, i+1, n, width, line)
+		}
+	}
+	t.Logf("%s: widest line %d columns", what, widest)
 }
 
 // copyDir copies every file of a results store into another, as merging shards
