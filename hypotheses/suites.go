@@ -168,6 +168,8 @@ func init() {
 		Arms: armsOf("rm-w0.25", "rm-global", "rm-w4", "rm-linear",
 			"online-rm-w0.25", "online-dpo-sft", "online-rm-w4", "online-rm-linear", "dpo", "dpo-tilt", "online-tilt", "dpo-tilt-rm-recipe"),
 		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "rm_lik_id", "bon_25"},
+		// the RM-size sweep and the tilt class; the grid's 32 arms would crowd the figure
+		CurveArms: []string{"dpo", "online-dpo-sft", "online-rm-w0.25", "online-rm-w4", "online-rm-linear", "dpo-tilt", "online-tilt"},
 	}
 	dpo, online := arm("dpo"), arm("online-dpo-sft")
 	for _, h := range Horizons {

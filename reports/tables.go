@@ -138,6 +138,12 @@ type tablePart struct {
 	rows   [][]string
 }
 
+// Table writes a header and rows as a table in format f; on a terminal its
+// widest columns wrap so that it fits TerminalWidth.
+func Table(w io.Writer, f stats.Format, header []string, rows [][]string) error {
+	return table(w, f, header, rows)
+}
+
 // num formats a metric value with the precision its scale deserves.
 func num(metric string, v float64) string {
 	switch {
@@ -158,18 +164,20 @@ func cell(metric string, centre float64, iv stats.Interval) string {
 }
 
 // armsTable renders one row per arm: each metric's mean and 95% interval over
-// seeds, and the win-rate difference to dpo paired by seed when the suite has dpo.
+// seeds, and the win-rate difference to the suite's baseline arm (paired by
+// seed) when it has one.
 func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.Suite) error {
 	header := []string{"arm"}
 	for _, m := range s.Metrics {
 		header = append(header, m)
 	}
-	_, hasDPO := s.Arm("dpo")
-	if hasDPO {
-		header = append(header, "Δ win_rate vs dpo")
+	baseline := s.BaselineArm()
+	hasBase := baseline != ""
+	if hasBase {
+		header = append(header, "Δ win_rate vs "+baseline)
 	}
 	var rows [][]string
-	dpo := st.ArmValues(s, "dpo")
+	base := st.ArmValues(s, baseline)
 	for _, a := range s.Arms {
 		vals := st.ArmValues(s, a.Name)
 		row := []string{a.Name}
@@ -185,13 +193,13 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 			}
 			row = append(row, cell(m, sum.Mean, sum.CI))
 		}
-		if hasDPO {
-			if a.Name == "dpo" || len(vals["win_rate"]) == 0 {
+		if hasBase {
+			if a.Name == baseline || len(vals["win_rate"]) == 0 {
 				row = append(row, "")
 			} else {
-				p, err := stats.ComparePaired(vals["win_rate"], dpo["win_rate"], stats.DefaultOptions())
+				p, err := stats.ComparePaired(vals["win_rate"], base["win_rate"], stats.DefaultOptions())
 				if err != nil {
-					return fmt.Errorf("suite %s, arm %s vs dpo: %w", s.Name, a.Name, err)
+					return fmt.Errorf("suite %s, arm %s vs %s: %w", s.Name, a.Name, baseline, err)
 				}
 				row = append(row, fmt.Sprintf("%+.1f [%+.1f, %+.1f]", p.Mean, p.CI.Lo, p.CI.Hi))
 			}

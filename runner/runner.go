@@ -295,7 +295,7 @@ func (r *Runner) data(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
 		return memo(r, "file:"+key, func() ([]datasets.Pair, error) {
 			raw, err := os.ReadFile(cfg.Data.File)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("data.file: %w", err)
 			}
 			// The result key follows data.file_hash, so the file must still hold
 			// the content that hash names.

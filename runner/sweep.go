@@ -121,8 +121,7 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 func (r *Runner) runOne(o *Outcome, opt SweepOptions) error {
 	key := o.Job.Key()
 	if opt.Store != nil {
-		var res Result
-		found, err := opt.Store.Load(key, &res)
+		res, ok, err := Stored(opt.Store, key)
 		var ce *store.CorruptError
 		switch {
 		case errors.As(err, &ce):
@@ -131,8 +130,8 @@ func (r *Runner) runOne(o *Outcome, opt SweepOptions) error {
 			}
 		case err != nil:
 			return err
-		case found && res.Hash == key && res.Version == Version:
-			o.Result, o.Reused = &res, true
+		case ok:
+			o.Result, o.Reused = res, true
 			return nil
 		}
 	}

@@ -140,19 +140,28 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if _, err := parseRun([]string{"-h"}, &bytes.Buffer{}); err == nil {
 		t.Error("run -h: want flag.ErrHelp")
 	}
-	n := 0
-	runFlagSet(&runFlags{}, &bytes.Buffer{}).VisitAll(func(f *flag.Flag) {
-		n++
-		name := "--" + f.Name
-		if len(f.Name) == 1 {
-			name = "-" + f.Name
+	for _, tc := range []struct {
+		cmd  string
+		fs   *flag.FlagSet
+		want int
+	}{
+		{"run", runFlagSet(&runFlags{}, &bytes.Buffer{}), 10},
+		{"report", reportFlagSet(&reportFlags{}, &bytes.Buffer{}), 9},
+	} {
+		n := 0
+		tc.fs.VisitAll(func(f *flag.Flag) {
+			n++
+			name := "--" + f.Name
+			if len(f.Name) == 1 {
+				name = "-" + f.Name
+			}
+			if !strings.Contains(out, name+" ") {
+				t.Errorf("flag %s of %s is not documented in help", name, tc.cmd)
+			}
+		})
+		if n < tc.want {
+			t.Errorf("%s declares %d flags, want at least %d", tc.cmd, n, tc.want)
 		}
-		if !strings.Contains(out, name+" ") {
-			t.Errorf("flag %s of run is not documented in help", name)
-		}
-	})
-	if n < 10 {
-		t.Fatalf("run declares %d flags, want at least 10", n)
 	}
 }
 

@@ -99,6 +99,8 @@ func TestReportFromStore(t *testing.T) {
 		}
 	}
 
+	addArmToCopy(t, whole, dir)
+
 	got := volatile.ReplaceAll(a["REPORT.md"], []byte("| (provenance) | masked in the golden file |"))
 	golden := filepath.Join("testdata", "REPORT.smoke.md")
 	if *update {
@@ -115,6 +117,55 @@ func TestReportFromStore(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		os.WriteFile(filepath.Join("testdata", "REPORT.smoke.got"), got, 0o644)
 		t.Errorf("REPORT.md differs from %s; see testdata/REPORT.smoke.got (-update accepts the change)", golden)
+	}
+}
+
+// addArmToCopy extends a copy of a finished smoke store with an arm from an
+// arm file, the loop the README shows: run computes only the new arm's runs
+// and reuses the suite's, and report puts the arm into the tables, claims and
+// curves of a report in its own directory, recomputing nothing.
+func addArmToCopy(t *testing.T, store, dir string) {
+	t.Helper()
+	cp := filepath.Join(dir, "copy")
+	copyDir(t, store, cp)
+	armsFile := filepath.Join(dir, "my.yaml")
+	os.WriteFile(armsFile, []byte("arms:\n  - name: my-reg\n    doc: offline DPO + a stronger NLL regulariser\n    diff: {method: dpo, dpo.sft_weight: 0.5}\n"), 0o644)
+	ext := []string{"--arms-file", armsFile, "--suite", "H2", "--add-arm", "my-reg", "--against", "hypo", "--budget", "smoke", "--seeds", "2", "--results", cp}
+	_, stderr, code := gapbench(t, append([]string{"run"}, ext...)...)
+	if code != 0 {
+		t.Fatalf("run --add-arm: exit %d: %s", code, stderr)
+	}
+	// H2 runs 6 arms on 2 seeds, all stored; my-reg's 2 runs are new.
+	if want := "gapbench: 14 runs (12 reused)"; !strings.Contains(stderr, want) {
+		t.Errorf("run --add-arm on a copy of the store: stderr %q, want %q", stderr, want)
+	}
+	t.Logf("run --add-arm: %s", strings.TrimSpace(stderr))
+	before, _ := os.ReadDir(cp)
+
+	out := filepath.Join(dir, "extended")
+	curves := filepath.Join(dir, "curves.csv")
+	if _, stderr, code := gapbench(t, append([]string{"report", "--out", out, "--curves", curves}, ext...)...); code != 0 {
+		t.Fatalf("report --add-arm: exit %d: %s", code, stderr)
+	}
+	if after, _ := os.ReadDir(cp); len(after) != len(before) {
+		t.Errorf("report --add-arm changed the store: %d entries before, %d after", len(before), len(after))
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "REPORT.md"))
+	for _, want := range []string{"| my-reg ", "H2.+my-reg", "my-reg > hypo", "![", "curves_H2.svg"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("REPORT.md with an added arm lacks %q", want)
+		}
+	}
+	c, _ := os.ReadFile(curves)
+	if !strings.HasPrefix(string(c), "suite,arm,seed,step,metric,value\n") || !strings.Contains(string(c), "\nH2,my-reg,2,0,win_rate,") {
+		t.Errorf("curves CSV lacks its header or my-reg's first win-rate probe: %.200q", c)
+	}
+
+	// Without the arm's runs, report says what to run instead of training.
+	_, stderr, code = gapbench(t, "report", "--out", filepath.Join(dir, "x"), "--arms-file", armsFile, "--suite", "H2",
+		"--add-arm", "my-reg", "--budget", "smoke", "--seeds", "2", "--results", store)
+	if code == 0 || !strings.Contains(stderr, "H2/my-reg/seed=1") || !strings.Contains(stderr, "gapbench run --suite H2 --add-arm my-reg") {
+		t.Errorf("report --add-arm without the arm's runs: exit %d, %q", code, stderr)
 	}
 }
 

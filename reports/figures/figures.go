@@ -12,6 +12,7 @@ package figures
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -23,8 +24,12 @@ import (
 
 // File is one generated figure.
 type File struct {
-	Name string // file name, e.g. "headline.svg"
-	Data []byte // the SVG document
+	Name    string // file name, e.g. "headline.svg"
+	Data    []byte // the SVG document
+	Caption string // one sentence saying what it shows
+	// Section is where the report discusses the figure: a suite's name, or
+	// "headline" for the headline table.
+	Section string
 }
 
 // Caption describes a figure for the report's list.
@@ -40,9 +45,9 @@ type drawer interface {
 // figure is one entry of the registry: how to draw it and at what size. draw
 // returns a nil drawer when the study lacks what the figure shows.
 type figure struct {
-	name, caption string
-	w, h          vg.Length
-	draw          func(d *data) (drawer, error)
+	name, caption, section string
+	w, h                   vg.Length
+	draw                   func(d *data) (drawer, error)
 }
 
 // Default figure size.
@@ -53,14 +58,14 @@ const (
 
 // figures is the registry, in report order.
 var figures = []figure{
-	{"headline.svg", "mean win rate against the reference writers of every arm of the gap suite, with 95% intervals over seeds", figW, figH, headline},
-	{"rm_size.svg", "H6: online DPO win rate with reward models of ¼, 1 and 4 times the policy's width and a linear RM, 95% intervals; offline DPO for reference", figW, figH, rmSize},
-	{"rm_size_bon.svg", "H6: Best-of-25 gold reward on SFT samples ranked by each reward model, 95% intervals", figW, figH, rmSizeBoN},
-	{"horizon.svg", "H6: online − offline win-rate gap against the horizon H under the simple reward, paired 95% intervals", figW, figH, horizon},
-	{"reward.svg", "H6: online − offline win-rate gap at H = 4 for each reward class, paired 95% intervals", figW, figH, reward},
-	{"gap_map.svg", "H6: mean online − offline win-rate gap over horizon × reward class; each cell gives the gap and its paired 95% interval", figW, figH, gapMap},
-	{"best_of_n.svg", "H5: gold reward of the Best-of-N SFT sample as ranked by the global RM, a local RM and DPO's implicit reward, 95% intervals", figW, figH, bestOfN},
-	{"frontier.svg", "gold reward against √KL(π‖π_ref) for every policy arm of the gap suite and H1–H3, 95% intervals on both axes", 6 * vg.Inch, 4.5 * vg.Inch, frontier},
+	{"headline.svg", "mean win rate against the reference writers of every arm of the gap suite, with 95% intervals over seeds", "headline", figW, figH, headline},
+	{"rm_size.svg", "H6: online DPO win rate with reward models of ¼, 1 and 4 times the policy's width and a linear RM, 95% intervals; offline DPO for reference", "H6", figW, figH, rmSize},
+	{"rm_size_bon.svg", "H6: Best-of-25 gold reward on SFT samples ranked by each reward model, 95% intervals", "H6", figW, figH, rmSizeBoN},
+	{"horizon.svg", "H6: online − offline win-rate gap against the horizon H under the simple reward, paired 95% intervals", "H6", figW, figH, horizon},
+	{"reward.svg", "H6: online − offline win-rate gap at H = 4 for each reward class, paired 95% intervals", "H6", figW, figH, reward},
+	{"gap_map.svg", "H6: mean online − offline win-rate gap over horizon × reward class; each cell gives the gap and its paired 95% interval", "H6", figW, figH, gapMap},
+	{"best_of_n.svg", "H5: gold reward of the Best-of-N SFT sample as ranked by the global RM, a local RM and DPO's implicit reward, 95% intervals", "H5", figW, figH, bestOfN},
+	{"frontier.svg", "gold reward against √KL(π‖π_ref) for every policy arm of the gap suite and H1–H3, 95% intervals on both axes", "gap", 6 * vg.Inch, 4.5 * vg.Inch, frontier},
 }
 
 // List returns the names and captions of every figure Render produces, in order.
@@ -73,12 +78,19 @@ func List() []Caption {
 }
 
 // Render draws every figure of an evaluated study as SVG, deterministically
-// (same study ⇒ byte-identical SVG). A figure whose suite is not in the study is
-// left out; an arm without results is left out of its figure.
+// (same study ⇒ byte-identical SVG): the figures of List, then one figure of
+// training curves per suite (curves_<suite>.svg). A figure whose suite is not
+// in the study is left out; an arm without results is left out of its figure.
 func Render(st *hypotheses.Study) ([]File, error) {
 	d := newData(st, stats.DefaultOptions())
+	all := slices.Clone(figures)
+	for _, s := range st.Suites {
+		all = append(all, figure{"curves_" + s.Name + ".svg",
+			"win rate and KL(π‖π_ref) against the optimiser step for the arms of " + s.Name + " that train a policy (named in the legend); mean over seeds with a 95% band",
+			s.Name, 7 * vg.Inch, 3.2 * vg.Inch, curvesFigure(s)})
+	}
 	var files []File
-	for _, f := range figures {
+	for _, f := range all {
 		dr, err := f.draw(d)
 		if err != nil {
 			return nil, fmt.Errorf("figures: %s: %w", f.name, err)
@@ -90,14 +102,14 @@ func Render(st *hypotheses.Study) ([]File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("figures: %s: %w", f.name, err)
 		}
-		files = append(files, File{Name: f.name, Data: svg})
+		files = append(files, File{Name: f.name, Data: svg, Caption: f.caption, Section: f.section})
 	}
 	return files, nil
 }
 
 // writeSVG draws dr on a w × h SVG canvas and returns the document.
 func writeSVG(dr drawer, w, h vg.Length) ([]byte, error) {
-	c := vgsvg.New(w, h)
+	c := &outlineCanvas{Canvas: vgsvg.New(w, h)}
 	dr.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {

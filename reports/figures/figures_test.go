@@ -16,8 +16,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"gapbench/hypotheses"
 	"gapbench/runner"
+	"gapbench/stats"
 )
 
 var (
@@ -250,5 +254,68 @@ func TestNiceCeil(t *testing.T) {
 		if got := niceCeil(tc.x); got != tc.want {
 			t.Errorf("niceCeil(%g) = %g, want %g", tc.x, got, tc.want)
 		}
+	}
+}
+
+// withCurves gives every policy run of a synthetic study probes of win rate
+// and KL at steps 0, 4, 8 (reward-model and SFT runs keep none).
+func withCurves(st *hypotheses.Study) {
+	for i, o := range st.Outcomes {
+		if strings.HasPrefix(o.Job.Arm, "rm-") || o.Job.Arm == "sft" {
+			continue
+		}
+		w, kl := o.Result.Metrics["win_rate"], o.Result.Metrics["kl_ref"]
+		st.Outcomes[i].Result.Curves = map[string][]float64{
+			curveStep:    {0, 4, 8},
+			curveWinRate: {50, (50 + w) / 2, w},
+			curveKL:      {0, kl / 3, kl},
+		}
+	}
+}
+
+func TestCurvesFigures(t *testing.T) {
+	t.Parallel()
+	st := synthetic(t, 3, "gap", "H5")
+	withCurves(st)
+	files, err := Render(st)
+	require.NoError(t, err)
+	got := names(files)
+	assert.Contains(t, got, "curves_gap.svg")
+	assert.Contains(t, got, "curves_H5.svg", "H5's dpo arm trains a policy")
+	for _, f := range files {
+		checkSVG(t, f.Name, f.Data)
+		assert.NotEmpty(t, f.Caption, f.Name)
+		assert.NotEmpty(t, f.Section, f.Name)
+	}
+
+	// The curve of one arm: the mean over seeds at every probed step, with an
+	// interval around it.
+	d := newData(st, stats.DefaultOptions())
+	gap, _ := hypotheses.Get("gap")
+	steps, es, err := d.curve(gap, "dpo", curveWinRate)
+	require.NoError(t, err)
+	require.Equal(t, []float64{0, 4, 8}, steps)
+	mean := 0.0
+	for _, v := range st.ArmValues(gap, "dpo")["win_rate"] {
+		mean += v / 3
+	}
+	assert.InDelta(t, mean, es[2].Mean, 1e-9, "mean win rate at the last probe")
+	assert.InDelta(t, 50, es[0].Mean, 1e-12, "every seed starts at 50")
+	assert.True(t, es[2].CI.Lo <= es[2].Mean && es[2].Mean <= es[2].CI.Hi, "interval %v around %g", es[2].CI, es[2].Mean)
+
+	// Without probes there is no curves figure.
+	files, err = Render(synthetic(t, 3, "gap"))
+	require.NoError(t, err)
+	assert.NotContains(t, names(files), "curves_gap.svg")
+}
+
+// TestTextIsOutlined checks that figures carry no <text> elements, whose
+// layout would depend on the fonts installed where they are viewed.
+func TestTextIsOutlined(t *testing.T) {
+	t.Parallel()
+	files, err := Render(synthetic(t, 3, "gap"))
+	require.NoError(t, err)
+	for _, f := range files {
+		assert.NotContains(t, string(f.Data), "<text", f.Name)
 	}
 }

@@ -1,0 +1,65 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"gapbench/hypotheses"
+)
+
+// Curve metric names, as runs store them in Result.Curves: the training loss of
+// every optimiser step, and the probes of win rate and KL(π‖π_ref) taken before
+// the first step, every few steps and after the last (their steps in
+// CurveProbeStep).
+const (
+	CurveLoss      = "loss"
+	CurveWinRate   = "win_rate"
+	CurveKL        = "kl_ref"
+	CurveProbeStep = "probe_step"
+)
+
+// WriteCurves writes every run's training curves as long CSV, header
+// suite,arm,seed,step,metric,value: the loss at each optimiser step (steps from
+// 1) and the win-rate and KL probes at their steps (step 0 is the start
+// policy). Rows come in suite, arm, seed, metric and step order, values in the
+// shortest form that round-trips, so the file is byte-identical across reruns.
+// Runs without curves (SFT, reward models) write no rows.
+func WriteCurves(w io.Writer, st *hypotheses.Study) error {
+	if _, err := fmt.Fprintln(w, "suite,arm,seed,step,metric,value"); err != nil {
+		return err
+	}
+	for _, s := range st.Suites {
+		for _, a := range s.Arms {
+			for _, o := range st.Outcomes {
+				if o.Job.Suite != s.Name || o.Job.Arm != a.Name || o.Result == nil {
+					continue
+				}
+				c := o.Result.Curves
+				names := make([]string, 0, len(c))
+				for m := range c {
+					if m != CurveProbeStep {
+						names = append(names, m)
+					}
+				}
+				sort.Strings(names)
+				for _, m := range names {
+					for i, v := range c[m] {
+						step := float64(i + 1)
+						if m != CurveLoss {
+							if i >= len(c[CurveProbeStep]) {
+								return fmt.Errorf("reports: %s: curve %s has %d points but %d probe steps", o.Job.Name(), m, len(c[m]), len(c[CurveProbeStep]))
+							}
+							step = c[CurveProbeStep][i]
+						}
+						if _, err := fmt.Fprintf(w, "%s,%s,%d,%s,%s,%s\n", csvField(s.Name), csvField(a.Name), o.Job.Seed,
+							formatFloat(step), m, formatFloat(v)); err != nil {
+							return err
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
