@@ -76,6 +76,33 @@ type Suite struct {
 	// CurveArms are the arms drawn in the suite's training-curve figure; empty
 	// means every arm that trains a policy.
 	CurveArms []string
+	// Headline, when set, puts the suite's arms into the report's headline
+	// table beside the paper's numbers.
+	Headline *Headline
+	// Figures names the report's figures drawn from the suite's results (package
+	// reports/figures draws them), shown where the report discusses the suite.
+	Figures []string
+	// Frontier puts the suite's policy arms on the gold-reward-versus-√KL figure.
+	Frontier bool
+	// GapMap adds the horizon × reward table of online − offline gaps (the
+	// suite runs the GridArm cells) to the suite's section of the report.
+	GapMap bool
+}
+
+// Headline is a suite's part of the report's headline: its arms in the
+// paper's table, with the paper's numbers beside ours.
+type Headline struct {
+	PaperColumns []string // headers of the paper's columns, e.g. "paper 1.4B"
+	Arms         []HeadlineArm
+	Note         string // how to compare the paper's numbers with ours
+}
+
+// HeadlineArm is one row of the headline table.
+type HeadlineArm struct {
+	Arm   string   // the suite's arm
+	Label string   // its name in the paper's table, e.g. "Online DPO (SFT)"
+	Short string   // its label under its bar in the headline figure ("\n" breaks a line)
+	Paper []string // the paper's numbers, one per PaperColumns ("–" where it has none)
 }
 
 // DefaultBaseline is the comparison arm of a suite that declares none: offline DPO.

@@ -18,19 +18,6 @@ type File struct {
 	Data []byte
 }
 
-// paperHeadline is the paper's Table (win rate % vs the human reference, GPT-4o
-// judge, TL;DR, Pythia 1.4B and 2.8B), as digested in PAPER.md.
-var paperHeadline = []struct {
-	arm, label string
-	p14, p28   string
-}{
-	{"sft", "SFT", "26.2", "30.5"},
-	{"dpo", "DPO", "49.7", "54.9"},
-	{"dpo-2x", "DPO (2×)", "52.2", "–"},
-	{"online-dpo-sft", "Online DPO (SFT)", "56.1", "60.8"},
-	{"online-dpo-dpo", "Online DPO (DPO)", "59.3", "59.4"},
-}
-
 // Render produces every report file from an evaluated study: REPORT.md,
 // results.csv and the SVG figures. The output depends only on the study (and
 // the stored results' own metadata), so regenerating from the same results is
@@ -101,7 +88,7 @@ func writeMarkdown(w *bytes.Buffer, st *hypotheses.Study, checks []TheoryCheck, 
 		if c := comment(st, s.Name); c != "" {
 			fmt.Fprintf(w, "\n%s\n", c)
 		}
-		if s.Name == "H6" {
+		if s.GapMap {
 			fmt.Fprintf(w, "\n### Gap map: online − offline win rate by horizon and reward\n\n")
 			if err := gapMap(w, st, s); err != nil {
 				return err
@@ -125,35 +112,40 @@ func writeMarkdown(w *bytes.Buffer, st *hypotheses.Study, checks []TheoryCheck, 
 	return nil
 }
 
-// headline writes the paper's table beside ours.
+// headline writes the headline table: the arms of the suites that declare a
+// Headline, ours beside the paper's numbers.
 func headline(w *bytes.Buffer, st *hypotheses.Study) error {
-	var gap *hypotheses.Suite
+	n := 0
 	for _, s := range st.Suites {
-		if s.Name == "gap" {
-			gap = s
+		h := s.Headline
+		if h == nil {
+			continue
 		}
-	}
-	if gap == nil {
-		fmt.Fprintln(w, "(the gap suite was not run)")
-		return nil
-	}
-	var rows [][]string
-	for _, h := range paperHeadline {
-		v := st.ArmValues(gap, h.arm)["win_rate"]
-		ours := "—"
-		if len(v) > 0 {
-			s, err := stats.Summarize(v, stats.DefaultOptions())
-			if err != nil {
-				return err
+		n++
+		var rows [][]string
+		for _, a := range h.Arms {
+			v := st.ArmValues(s, a.Arm)["win_rate"]
+			ours := "—"
+			if len(v) > 0 {
+				sm, err := stats.Summarize(v, stats.DefaultOptions())
+				if err != nil {
+					return err
+				}
+				ours = cell("win_rate", sm.Mean, sm.CI)
 			}
-			ours = cell("win_rate", s.Mean, s.CI)
+			rows = append(rows, append([]string{a.Label, ours}, a.Paper...))
 		}
-		rows = append(rows, []string{h.label, ours, h.p14, h.p28})
+		header := append([]string{"policy", "gapbench (tldr-synth)"}, h.PaperColumns...)
+		if err := table(w, stats.Markdown, header, rows); err != nil {
+			return err
+		}
+		if h.Note != "" {
+			fmt.Fprintf(w, "\n%s\n", h.Note)
+		}
 	}
-	if err := table(w, stats.Markdown, []string{"policy", "gapbench (tldr-synth)", "paper 1.4B", "paper 2.8B"}, rows); err != nil {
-		return err
+	if n == 0 {
+		fmt.Fprintln(w, "(no suite with a headline was run)")
 	}
-	fmt.Fprintf(w, "\nThe paper's numbers are GPT-4o win rates against human TL;DR summaries; ours are exact gold-judge win rates against the teacher in a synthetic world. Compare orderings and gaps, not levels.\n")
 	return nil
 }
 

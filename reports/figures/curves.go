@@ -131,48 +131,46 @@ func curveArms(d *data, s *hypotheses.Suite) ([]string, error) {
 // curvesFigure draws a suite's training curves: win rate and KL(π‖π_ref)
 // against the optimiser step, one line per arm at the mean over seeds with its
 // 95% interval as a band. It returns nil when no arm of the suite has probes.
-func curvesFigure(s *hypotheses.Suite) func(d *data) (drawer, error) {
-	return func(d *data) (drawer, error) {
-		armNames, err := curveArms(d, s)
-		if err != nil || len(armNames) == 0 {
-			return nil, err
-		}
-		panels := []struct {
-			metric, title, yLabel string
-		}{
-			{curveWinRate, s.Name + ": win rate (mean, 95% band)", "win rate vs reference writers (%)"},
-			{curveKL, s.Name + ": KL(π‖π_ref) (mean, 95% band)", "KL(π‖π_ref) (nats per prompt)"},
-		}
-		var plots []*plot.Plot
-		var es []estimate
-		for k, pn := range panels {
-			p := newPlot(pn.title, "", pn.yLabel)
-			p.Legend.Left = true
-			for i, a := range armNames {
-				steps, e, err := d.curve(s, a, pn.metric)
-				if err != nil {
-					return nil, err
-				}
-				if len(steps) == 0 {
-					continue
-				}
-				es = append(es, e[0])
-				line, err := curveLine(steps, e, armPalette[i])
-				if err != nil {
-					return nil, err
-				}
-				p.Add(line...)
-				if k == len(panels)-1 {
-					p.Legend.Add(a, line[len(line)-1].(plot.Thumbnailer))
-				}
-			}
-			plots = append(plots, p)
-		}
-		for _, p := range plots {
-			p.X.Label.Text = fmt.Sprintf("optimiser step (%s)", seeds(es...))
-		}
-		return tiled{plots: plots}, nil
+func curvesFigure(d *data, s *hypotheses.Suite) (drawer, error) {
+	armNames, err := curveArms(d, s)
+	if err != nil || len(armNames) == 0 {
+		return nil, err
 	}
+	panels := []struct {
+		metric, title, yLabel string
+	}{
+		{curveWinRate, s.Name + ": win rate (mean, 95% band)", "win rate vs reference writers (%)"},
+		{curveKL, s.Name + ": KL(π‖π_ref) (mean, 95% band)", "KL(π‖π_ref) (nats per prompt)"},
+	}
+	var plots []*plot.Plot
+	var es []estimate
+	for k, pn := range panels {
+		p := newPlot(pn.title, "", pn.yLabel)
+		p.Legend.Left = true
+		for i, a := range armNames {
+			steps, e, err := d.curve(s, a, pn.metric)
+			if err != nil {
+				return nil, err
+			}
+			if len(steps) == 0 {
+				continue
+			}
+			es = append(es, e[0])
+			line, err := curveLine(steps, e, armPalette[i])
+			if err != nil {
+				return nil, err
+			}
+			p.Add(line...)
+			if k == len(panels)-1 {
+				p.Legend.Add(a, line[len(line)-1].(plot.Thumbnailer))
+			}
+		}
+		plots = append(plots, p)
+	}
+	for _, p := range plots {
+		p.X.Label.Text = fmt.Sprintf("optimiser step (%s)", seeds(es...))
+	}
+	return tiled{plots: plots}, nil
 }
 
 // curveLine is a band over the estimates' intervals (where finite) and a line

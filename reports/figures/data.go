@@ -46,16 +46,6 @@ func (e estimate) errs() (lo, hi float64) {
 	return math.Max(0, e.Mean-e.CI.Lo), math.Max(0, e.CI.Hi-e.Mean)
 }
 
-// suite returns the study's suite with that name, or nil.
-func (d *data) suite(name string) *hypotheses.Suite {
-	for _, s := range d.st.Suites {
-		if s.Name == name {
-			return s
-		}
-	}
-	return nil
-}
-
 // values returns one arm's per-seed values of a metric, in seed order (nil if
 // the arm has none).
 func (d *data) values(s *hypotheses.Suite, arm, metric string) []float64 {

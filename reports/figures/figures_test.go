@@ -143,12 +143,14 @@ func TestRenderAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []string
 	for _, c := range List() {
-		want = append(want, c.Name)
 		if c.Caption == "" {
 			t.Errorf("%s has no caption", c.Name)
 		}
+	}
+	want := declared(allSuites...)
+	if !slices.Equal(sorted(want), sorted(listed())) {
+		t.Errorf("the suites declare %v, the registry holds %v: every figure should be declared once", want, listed())
 	}
 	if got := names(files); !slices.Equal(got, want) {
 		t.Fatalf("Render produced %v, want %v", got, want)
@@ -186,7 +188,7 @@ func TestRenderSubsets(t *testing.T) {
 		{[]string{"H4"}, 3, nil},
 		{[]string{"H6"}, 3, []string{"rm_size.svg", "rm_size_bon.svg", "horizon.svg", "reward.svg", "gap_map.svg"}},
 		// one seed: intervals are unbounded and drawn without bars, but every figure renders
-		{allSuites, 1, listed()},
+		{allSuites, 1, declared(allSuites...)},
 	} {
 		t.Run(fmt.Sprintf("%v/seeds=%d", tc.suites, tc.seeds), func(t *testing.T) {
 			files, err := Render(synthetic(t, tc.seeds, tc.suites...))
@@ -235,6 +237,22 @@ func TestNaNIsAnError(t *testing.T) {
 	if _, err := Render(st); err == nil || !strings.Contains(err.Error(), "headline.svg") {
 		t.Errorf("got error %v, want one naming headline.svg", err)
 	}
+}
+
+// declared returns the figures the named suites declare, in order.
+func declared(suites ...string) []string {
+	var out []string
+	for _, n := range suites {
+		s, _ := hypotheses.Get(n)
+		out = append(out, s.Figures...)
+	}
+	return out
+}
+
+func sorted(xs []string) []string {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return out
 }
 
 // listed returns the names in List().

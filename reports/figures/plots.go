@@ -1,6 +1,7 @@
 package figures
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
@@ -19,15 +20,14 @@ import (
 // labelled names an arm and its label on a figure.
 type labelled struct{ arm, label string }
 
-// headline draws the gap suite's win rates as bars with 95% intervals.
-func headline(d *data) (drawer, error) {
-	s := d.suite("gap")
-	if s == nil {
+// headline draws the win rates of a suite's headline arms as bars with 95% intervals.
+func headline(d *data, s *hypotheses.Suite) (drawer, error) {
+	if s.Headline == nil {
 		return nil, nil
 	}
-	arms := []labelled{
-		{"sft", "SFT"}, {"dpo", "DPO"}, {"dpo-2x", "DPO\n2× epochs"},
-		{"online-dpo-sft", "online DPO\nfrom SFT"}, {"online-dpo-dpo", "online DPO\nfrom DPO"},
+	var arms []labelled
+	for _, a := range s.Headline.Arms {
+		arms = append(arms, labelled{a.Arm, cmp.Or(a.Short, a.Label)})
 	}
 	var (
 		ps    points
@@ -83,26 +83,19 @@ func headline(d *data) (drawer, error) {
 
 // rmSize draws H6's online win rate against the size of the reward model, with
 // offline DPO's interval as a band.
-func rmSize(d *data) (drawer, error) {
-	s := d.suite("H6")
-	if s == nil {
-		return nil, nil
-	}
+func rmSize(d *data, s *hypotheses.Suite) (drawer, error) {
 	arms := []labelled{
 		{"online-rm-w0.25", "¼× width"}, {"online-dpo-sft", "1× width\n(global RM)"},
 		{"online-rm-w4", "4× width"}, {"online-rm-linear", "linear"},
 	}
-	return rmPanel(d, s, arms, "win_rate", "dpo", "offline DPO",
+	base := s.BaselineArm()
+	return rmPanel(d, s, arms, "win_rate", base, base+" (baseline)",
 		"Online DPO win rate vs RM size (95%% CI, %s)", "reward model of online DPO", "win rate vs reference writers (%)")
 }
 
 // rmSizeBoN draws H6's Best-of-25 gold reward for each reward model, with the
 // gold reward of one unselected SFT sample (N = 1) as a band.
-func rmSizeBoN(d *data) (drawer, error) {
-	s := d.suite("H6")
-	if s == nil {
-		return nil, nil
-	}
+func rmSizeBoN(d *data, s *hypotheses.Suite) (drawer, error) {
 	arms := []labelled{
 		{"rm-w0.25", "¼× width"}, {"rm-global", "1× width\n(global RM)"},
 		{"rm-w4", "4× width"}, {"rm-linear", "linear"},
@@ -191,11 +184,7 @@ func addBand(p *plot.Plot, e estimate, x0, x1 float64, label string) error {
 }
 
 // horizon draws H6's online − offline gap under the simple reward against H.
-func horizon(d *data) (drawer, error) {
-	s := d.suite("H6")
-	if s == nil {
-		return nil, nil
-	}
+func horizon(d *data, s *hypotheses.Suite) (drawer, error) {
 	var (
 		ps points
 		es []estimate
@@ -242,11 +231,7 @@ func horizon(d *data) (drawer, error) {
 
 // reward draws H6's gap at H = 4 for each reward class as bars, orange where
 // online leads and blue where offline does.
-func reward(d *data) (drawer, error) {
-	s := d.suite("H6")
-	if s == nil {
-		return nil, nil
-	}
+func reward(d *data, s *hypotheses.Suite) (drawer, error) {
 	const h = 4
 	var (
 		ps    points
@@ -308,11 +293,7 @@ func (g grid) Y(r int) float64    { return float64(r) }
 // gapMap draws H6's mean gap over horizon × reward class as a heat map with a
 // diverging colour bar; each cell is annotated with its mean and paired 95%
 // interval.
-func gapMap(d *data) (drawer, error) {
-	s := d.suite("H6")
-	if s == nil {
-		return nil, nil
-	}
+func gapMap(d *data, s *hypotheses.Suite) (drawer, error) {
 	hs, rs := hypotheses.Horizons, hypotheses.RewardLevels
 	g := grid{xs: make([]float64, len(hs)), z: make([][]float64, len(rs))}
 	for c, h := range hs {
@@ -470,11 +451,7 @@ func (b colorBar) DataRange() (xmin, xmax, ymin, ymax float64) {
 }
 
 // bestOfN draws H5's Best-of-N gold reward against N for each reward.
-func bestOfN(d *data) (drawer, error) {
-	s := d.suite("H5")
-	if s == nil {
-		return nil, nil
-	}
+func bestOfN(d *data, s *hypotheses.Suite) (drawer, error) {
 	ns := []int{1, 2, 5, 10, 25}
 	series := []struct {
 		arm, label string
@@ -536,7 +513,7 @@ func bestOfN(d *data) (drawer, error) {
 // frontier draws gold reward against √KL(π‖π_ref) for every policy arm of the
 // gap suite and H1–H3. An arm run by several of these suites with identical
 // results is drawn once; otherwise it is labelled with its suite.
-func frontier(d *data) (drawer, error) {
+func frontier(d *data, _ *hypotheses.Suite) (drawer, error) {
 	type entry struct {
 		method string
 		pt     point
@@ -546,9 +523,8 @@ func frontier(d *data) (drawer, error) {
 		es      []estimate
 	)
 	seen := map[string][2][]float64{} // arm → its per-seed gold reward and KL
-	for _, name := range []string{"gap", "H1", "H2", "H3"} {
-		s := d.suite(name)
-		if s == nil {
+	for _, s := range d.st.Suites {
+		if !s.Frontier {
 			continue
 		}
 		for _, a := range s.Arms {
