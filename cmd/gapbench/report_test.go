@@ -10,6 +10,9 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"gapbench/reports"
 )
 
@@ -132,41 +135,36 @@ func addArmToCopy(t *testing.T, store, dir string) {
 	os.WriteFile(armsFile, []byte("arms:\n  - name: my-reg\n    doc: offline DPO + a stronger NLL regulariser\n    diff: {method: dpo, dpo.sft_weight: 0.5}\n"), 0o644)
 	ext := []string{"--arms-file", armsFile, "--suite", "H2", "--add-arm", "my-reg", "--against", "hypo", "--budget", "smoke", "--seeds", "2", "--results", cp}
 	_, stderr, code := gapbench(t, append([]string{"run"}, ext...)...)
-	if code != 0 {
-		t.Fatalf("run --add-arm: exit %d: %s", code, stderr)
-	}
+	require.Equal(t, 0, code, "run --add-arm: %s", stderr)
 	// H2 runs 6 arms on 2 seeds, all stored; my-reg's 2 runs are new.
-	if want := "gapbench: 14 runs (12 reused)"; !strings.Contains(stderr, want) {
-		t.Errorf("run --add-arm on a copy of the store: stderr %q, want %q", stderr, want)
-	}
-	t.Logf("run --add-arm: %s", strings.TrimSpace(stderr))
-	before, _ := os.ReadDir(cp)
+	assert.Contains(t, stderr, "gapbench: 14 runs (12 reused)", "run --add-arm on a copy of the store")
+	t.Logf("run --add-arm: %s", stderr[strings.LastIndex(stderr, "gapbench:"):])
+	before, err := os.ReadDir(cp)
+	require.NoError(t, err)
 
 	out := filepath.Join(dir, "extended")
 	curves := filepath.Join(dir, "curves.csv")
-	if _, stderr, code := gapbench(t, append([]string{"report", "--out", out, "--curves", curves}, ext...)...); code != 0 {
-		t.Fatalf("report --add-arm: exit %d: %s", code, stderr)
+	_, stderr, code = gapbench(t, append([]string{"report", "--out", out, "--curves", curves}, ext...)...)
+	require.Equal(t, 0, code, "report --add-arm: %s", stderr)
+	after, err := os.ReadDir(cp)
+	require.NoError(t, err)
+	assert.Len(t, after, len(before), "report --add-arm must not write to the store")
+	md, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
+	require.NoError(t, err)
+	for _, want := range []string{"| my-reg ", "H2.+my-reg", "my-reg > hypo", "![curves_H2.svg](curves_H2.svg)"} {
+		assert.Contains(t, string(md), want, "REPORT.md with an added arm")
 	}
-	if after, _ := os.ReadDir(cp); len(after) != len(before) {
-		t.Errorf("report --add-arm changed the store: %d entries before, %d after", len(before), len(after))
-	}
-	md, _ := os.ReadFile(filepath.Join(out, "REPORT.md"))
-	for _, want := range []string{"| my-reg ", "H2.+my-reg", "my-reg > hypo", "![", "curves_H2.svg"} {
-		if !strings.Contains(string(md), want) {
-			t.Errorf("REPORT.md with an added arm lacks %q", want)
-		}
-	}
-	c, _ := os.ReadFile(curves)
-	if !strings.HasPrefix(string(c), "suite,arm,seed,step,metric,value\n") || !strings.Contains(string(c), "\nH2,my-reg,2,0,win_rate,") {
-		t.Errorf("curves CSV lacks its header or my-reg's first win-rate probe: %.200q", c)
-	}
+	c, err := os.ReadFile(curves)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(c), "suite,arm,seed,step,metric,value\n"), "curves CSV header: %.60q", c)
+	assert.Contains(t, string(c), "\nH2,my-reg,2,0,win_rate,", "my-reg's first win-rate probe")
 
 	// Without the arm's runs, report says what to run instead of training.
 	_, stderr, code = gapbench(t, "report", "--out", filepath.Join(dir, "x"), "--arms-file", armsFile, "--suite", "H2",
 		"--add-arm", "my-reg", "--budget", "smoke", "--seeds", "2", "--results", store)
-	if code == 0 || !strings.Contains(stderr, "H2/my-reg/seed=1") || !strings.Contains(stderr, "gapbench run --suite H2 --add-arm my-reg") {
-		t.Errorf("report --add-arm without the arm's runs: exit %d, %q", code, stderr)
-	}
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, stderr, "H2/my-reg/seed=1")
+	assert.Contains(t, stderr, "gapbench run --suite H2 --add-arm my-reg")
 }
 
 // checkWidth fails for every line of out wider than width columns (combining
