@@ -37,7 +37,7 @@ func table(w io.Writer, f stats.Format, header []string, rows [][]string) error 
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 	} else {
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})))
-		if caps := fitColumns(append([][]string{header}, rows...), TerminalWidth); caps != nil {
+		if caps := fitColumns(append([][]string{header}, rows...), nil, TerminalWidth); caps != nil {
 			opts = append(opts, tablewriter.WithColumnWidths(caps),
 				tablewriter.WithRowAutoWrap(tw.WrapNormal), tablewriter.WithHeaderAutoWrap(tw.WrapNormal))
 		}
@@ -360,9 +360,10 @@ func csvField(s string) string {
 // fitColumns (as in package stats) returns tablewriter column widths (content plus padding) that
 // make a terminal table of these cells fit in limit columns, by wrapping only
 // its widest columns: every column wider than a common cap is capped, the cap
-// being the largest that fits, and never below a column's longest word. It
-// returns nil when the table fits as it is.
-func fitColumns(cells [][]string, limit int) tw.Mapper[int, int] {
+// being the largest that fits, and never below a column's longest word (a
+// column marked keep is never wrapped). It returns nil when the table fits as
+// it is.
+func fitColumns(cells [][]string, keep []bool, limit int) tw.Mapper[int, int] {
 	if len(cells) == 0 {
 		return nil
 	}
@@ -376,6 +377,11 @@ func fitColumns(cells [][]string, limit int) tw.Mapper[int, int] {
 					word[i] = max(word[i], utf8.RuneCountInString(f))
 				}
 			}
+		}
+	}
+	for i := range word {
+		if i < len(keep) && keep[i] {
+			word[i] = natural[i]
 		}
 	}
 	budget := limit - (3*n + 1) // one space each side and a border per column

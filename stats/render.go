@@ -160,7 +160,11 @@ func renderTable(w io.Writer, f Format, header []string, align []tw.Align, rows 
 	case Terminal:
 		// A terminal is TerminalWidth columns: the widest cells wrap rather than widen the table.
 		all := append([][]string{header}, rows...)
-		if caps := fitColumns(all, TerminalWidth); caps != nil {
+		keep := make([]bool, len(align)) // numbers (right-aligned) stay on one line
+		for i, a := range align {
+			keep[i] = a == tw.AlignRight
+		}
+		if caps := fitColumns(all, keep, TerminalWidth); caps != nil {
 			opts = append(opts, tablewriter.WithColumnWidths(caps),
 				tablewriter.WithRowAutoWrap(tw.WrapNormal), tablewriter.WithHeaderAutoWrap(tw.WrapNormal))
 		}
@@ -364,9 +368,10 @@ func formatP(p float64) string {
 // fitColumns returns tablewriter column widths (content plus padding) that
 // make a terminal table of these cells fit in limit columns, by wrapping only
 // its widest columns: every column wider than a common cap is capped, the cap
-// being the largest that fits, and never below a column's longest word. It
-// returns nil when the table fits as it is.
-func fitColumns(cells [][]string, limit int) tw.Mapper[int, int] {
+// being the largest that fits, and never below a column's longest word (a
+// column marked keep is never wrapped). It returns nil when the table fits as
+// it is.
+func fitColumns(cells [][]string, keep []bool, limit int) tw.Mapper[int, int] {
 	if len(cells) == 0 {
 		return nil
 	}
@@ -380,6 +385,11 @@ func fitColumns(cells [][]string, limit int) tw.Mapper[int, int] {
 					word[i] = max(word[i], utf8.RuneCountInString(f))
 				}
 			}
+		}
+	}
+	for i := range word {
+		if i < len(keep) && keep[i] {
+			word[i] = natural[i]
 		}
 	}
 	budget := limit - (3*n + 1) // one space each side and a border per column
