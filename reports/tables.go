@@ -1,6 +1,8 @@
-// Package reports renders a gapbench study: the terminal output of gapbench run,
-// the CSV of every (suite, arm, seed, metric), and the committed report of record
-// (REPORT.md, results.csv and SVG figures under reports/). Every interval and
+// Package reports renders a gapbench study: the terminal output of gapbench run
+// (every line within TerminalWidth columns), the CSV of every (suite, arm, seed,
+// metric), the long CSV of training curves, and the committed report of record
+// (REPORT.md, results.csv and SVG figures under reports/, each figure embedded
+// where its suite is discussed). Every interval and
 // p-value in it comes from package stats; nothing here computes a statistic of
 // its own beyond formatting.
 //

@@ -1,7 +1,13 @@
 // Package figures draws the report's SVG figures from an evaluated study: the
 // headline win rates, the RM-size sweep, the horizon and reward dials of the
-// generation–verification gap, its gap map, Best-of-N curves and the gold
-// reward–KL frontier.
+// generation–verification gap, its gap map, Best-of-N curves, the gold
+// reward–KL frontier, and every suite's training curves (win rate and KL
+// against the optimiser step). Which figures a study gets follows the suites'
+// declarations (hypotheses.Suite's Figures, Headline, Frontier, CurveArms),
+// not suite names.
+//
+// Text is drawn as glyph outlines of the bundled Liberation Sans, so a figure
+// looks the same in every viewer, whatever fonts it has installed.
 //
 // Every interval drawn is a 95% interval from package stats (Summarize for one
 // arm, ComparePaired for a gap paired by seed), never a plotting default. The
