@@ -6,17 +6,7 @@ import (
 	"sort"
 
 	"gapbench/hypotheses"
-)
-
-// Curve metric names, as runs store them in Result.Curves: the training loss of
-// every optimiser step, and the probes of win rate and KL(π‖π_ref) taken before
-// the first step, every few steps and after the last (their steps in
-// CurveProbeStep).
-const (
-	CurveLoss      = "loss"
-	CurveWinRate   = "win_rate"
-	CurveKL        = "kl_ref"
-	CurveProbeStep = "probe_step"
+	"gapbench/metrics"
 )
 
 // WriteCurves writes every run's training curves as long CSV, header
@@ -38,7 +28,7 @@ func WriteCurves(w io.Writer, st *hypotheses.Study) error {
 				c := o.Result.Curves
 				names := make([]string, 0, len(c))
 				for m := range c {
-					if m != CurveProbeStep {
+					if m != metrics.ProbeStep {
 						names = append(names, m)
 					}
 				}
@@ -46,11 +36,11 @@ func WriteCurves(w io.Writer, st *hypotheses.Study) error {
 				for _, m := range names {
 					for i, v := range c[m] {
 						step := float64(i + 1)
-						if m != CurveLoss {
-							if i >= len(c[CurveProbeStep]) {
-								return fmt.Errorf("reports: %s: curve %s has %d points but %d probe steps", o.Job.Name(), m, len(c[m]), len(c[CurveProbeStep]))
+						if m != metrics.CurveLoss {
+							if i >= len(c[metrics.ProbeStep]) {
+								return fmt.Errorf("reports: %s: curve %s has %d points but %d probe steps", o.Job.Name(), m, len(c[m]), len(c[metrics.ProbeStep]))
 							}
-							step = c[CurveProbeStep][i]
+							step = c[metrics.ProbeStep][i]
 						}
 						if _, err := fmt.Fprintf(w, "%s,%s,%d,%s,%s,%s\n", csvField(s.Name), csvField(a.Name), o.Job.Seed,
 							formatFloat(step), m, formatFloat(v)); err != nil {

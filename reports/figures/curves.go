@@ -11,14 +11,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"gapbench/hypotheses"
-)
-
-// Training-curve names as runs store them (runner.Result.Curves): probes of
-// win rate and KL(π‖π_ref) at the steps listed under curveStep.
-const (
-	curveStep    = "probe_step"
-	curveWinRate = "win_rate"
-	curveKL      = "kl_ref"
+	"gapbench/metrics"
 )
 
 // armPalette colours the arms of a curves figure: the Okabe–Ito palette,
@@ -59,7 +52,7 @@ func (d *data) computeCurve(s *hypotheses.Suite, arm, metric string) ([]float64,
 		if o.Job.Suite != s.Name || o.Job.Arm != arm || o.Result == nil {
 			continue
 		}
-		steps, vals := o.Result.Curves[curveStep], o.Result.Curves[metric]
+		steps, vals := o.Result.Curves[metrics.ProbeStep], o.Result.Curves[metric]
 		if len(vals) == 0 || len(steps) != len(vals) {
 			continue
 		}
@@ -117,7 +110,7 @@ func curveArms(d *data, s *hypotheses.Suite) ([]string, error) {
 	}
 	var out []string
 	for _, a := range names {
-		steps, _, err := d.curve(s, a, curveWinRate)
+		steps, _, err := d.curve(s, a, metrics.WinRate)
 		if err != nil {
 			return nil, err
 		}
@@ -139,8 +132,8 @@ func curvesFigure(d *data, s *hypotheses.Suite) (drawer, error) {
 	panels := []struct {
 		metric, title, yLabel string
 	}{
-		{curveWinRate, s.Name + ": win rate (mean, 95% band)", "win rate vs reference writers (%)"},
-		{curveKL, s.Name + ": KL(π‖π_ref) (mean, 95% band)", "KL(π‖π_ref) (nats per prompt)"},
+		{metrics.WinRate, s.Name + ": win rate (mean, 95% band)", "win rate vs reference writers (%)"},
+		{metrics.KLRef, s.Name + ": KL(π‖π_ref) (mean, 95% band)", "KL(π‖π_ref) (nats per prompt)"},
 	}
 	var plots []*plot.Plot
 	var es []estimate

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"gapbench/hypotheses"
+	"gapbench/metrics"
 	"gapbench/runner"
 	"gapbench/stats"
 )
@@ -284,9 +285,9 @@ func withCurves(st *hypotheses.Study) {
 		}
 		w, kl := o.Result.Metrics["win_rate"], o.Result.Metrics["kl_ref"]
 		st.Outcomes[i].Result.Curves = map[string][]float64{
-			curveStep:    {0, 4, 8},
-			curveWinRate: {50, (50 + w) / 2, w},
-			curveKL:      {0, kl / 3, kl},
+			metrics.ProbeStep: {0, 4, 8},
+			metrics.WinRate:   {50, (50 + w) / 2, w},
+			metrics.KLRef:     {0, kl / 3, kl},
 		}
 	}
 }
@@ -310,7 +311,7 @@ func TestCurvesFigures(t *testing.T) {
 	// interval around it.
 	d := newData(st, stats.DefaultOptions())
 	gap, _ := hypotheses.Get("gap")
-	steps, es, err := d.curve(gap, "dpo", curveWinRate)
+	steps, es, err := d.curve(gap, "dpo", metrics.WinRate)
 	require.NoError(t, err)
 	require.Equal(t, []float64{0, 4, 8}, steps)
 	mean := 0.0
