@@ -140,6 +140,7 @@ func curvesFigure(d *data, s *hypotheses.Suite) (drawer, error) {
 	for k, pn := range panels {
 		p := newPlot(pn.title, "", pn.yLabel)
 		p.Legend.Left = true
+		var bands, lines []plot.Plotter
 		for i, a := range armNames {
 			steps, e, err := d.curve(s, a, pn.metric)
 			if err != nil {
@@ -153,11 +154,14 @@ func curvesFigure(d *data, s *hypotheses.Suite) (drawer, error) {
 			if err != nil {
 				return nil, err
 			}
-			p.Add(line...)
+			bands = append(bands, line[:len(line)-1]...)
+			lines = append(lines, line[len(line)-1])
 			if k == len(panels)-1 {
 				p.Legend.Add(a, line[len(line)-1].(plot.Thumbnailer))
 			}
 		}
+		p.Add(bands...) // every band under every line
+		p.Add(lines...)
 		plots = append(plots, p)
 	}
 	for _, p := range plots {
