@@ -14,7 +14,8 @@ import (
 // 1) and the win-rate and KL probes at their steps (step 0 is the start
 // policy). Rows come in suite, arm, seed, metric and step order, values in the
 // shortest form that round-trips, so the file is byte-identical across reruns.
-// Runs without curves (SFT, reward models) write no rows.
+// Runs without curves (SFT, reward models) write no rows, and a stored series
+// that is neither the loss nor one value per probe step is left out.
 func WriteCurves(w io.Writer, st *hypotheses.Study) error {
 	if _, err := fmt.Fprintln(w, "suite,arm,seed,step,metric,value"); err != nil {
 		return err
@@ -33,14 +34,15 @@ func WriteCurves(w io.Writer, st *hypotheses.Study) error {
 					}
 				}
 				sort.Strings(names)
+				probes := c[metrics.ProbeStep]
 				for _, m := range names {
+					if m != metrics.CurveLoss && len(c[m]) != len(probes) {
+						continue // not a series over training steps
+					}
 					for i, v := range c[m] {
 						step := float64(i + 1)
 						if m != metrics.CurveLoss {
-							if i >= len(c[metrics.ProbeStep]) {
-								return fmt.Errorf("reports: %s: curve %s has %d points but %d probe steps", o.Job.Name(), m, len(c[m]), len(c[metrics.ProbeStep]))
-							}
-							step = c[metrics.ProbeStep][i]
+							step = probes[i]
 						}
 						if _, err := fmt.Fprintf(w, "%s,%s,%d,%s,%s,%s\n", csvField(s.Name), csvField(a.Name), o.Job.Seed,
 							formatFloat(step), m, formatFloat(v)); err != nil {
