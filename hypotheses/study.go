@@ -77,9 +77,17 @@ func Evaluate(suites []*Suite, b Budget, seeds int, outs []runner.Outcome, so st
 	bySuite := map[string]*Suite{}
 	owner := map[string]*Suite{}
 	var families [2][]stats.Claim
+	byID := map[string]stats.ClaimResult{}
 	for _, s := range suites {
 		bySuite[s.Name] = s
 		for _, c := range s.Claims {
+			// A claim one of whose arms failed on a seed is not judged: it is
+			// inconclusive, says why, and stays out of Holm's families.
+			if note := FailureNote(append(s.ArmFailures(outs, c.A), s.ArmFailures(outs, c.B)...)); note != "" {
+				owner[c.ID] = s
+				byID[c.ID] = notJudged(c.Claim, note)
+				continue
+			}
 			sc := c.Claim
 			sc.A, sc.B = s.Name+"/"+sc.A, s.Name+"/"+sc.B
 			owner[sc.ID] = s
@@ -94,7 +102,6 @@ func Evaluate(suites []*Suite, b Budget, seeds int, outs []runner.Outcome, so st
 		suite, name, _ := strings.Cut(arm, "/")
 		return bySuite[suite].Values(outs, metric, name)
 	}
-	byID := map[string]stats.ClaimResult{}
 	for _, fam := range families {
 		if len(fam) == 0 {
 			continue
@@ -128,7 +135,8 @@ func Evaluate(suites []*Suite, b Budget, seeds int, outs []runner.Outcome, so st
 	return st, nil
 }
 
-// ArmValues returns every metric's per-seed values of one arm of a suite.
+// ArmValues returns every metric's per-seed values of one arm of a suite, over
+// the seeds whose run did not fail.
 func (st *Study) ArmValues(s *Suite, arm string) map[string][]float64 {
 	type sv struct {
 		seed int
@@ -136,7 +144,7 @@ func (st *Study) ArmValues(s *Suite, arm string) map[string][]float64 {
 	}
 	var rows []sv
 	for _, o := range st.Outcomes {
-		if o.Job.Suite == s.Name && o.Job.Arm == arm {
+		if o.Job.Suite == s.Name && o.Job.Arm == arm && o.Result != nil {
 			rows = append(rows, sv{o.Job.Seed, o.Result.Metrics})
 		}
 	}

@@ -283,6 +283,9 @@ func (s *Suite) Values(outs []runner.Outcome, metric, arm string) ([]float64, er
 		if o.Job.Suite != s.Name || o.Job.Arm != arm {
 			continue
 		}
+		if o.Result == nil {
+			return nil, fmt.Errorf("suite %s: arm %q: %s", s.Name, arm, FailureNote([]runner.Outcome{o}))
+		}
 		v, ok := o.Result.Metrics[metric]
 		if !ok {
 			return nil, fmt.Errorf("suite %s: arm %q has no metric %q", s.Name, arm, metric)

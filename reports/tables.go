@@ -24,6 +24,7 @@ import (
 
 	"gapbench/hypotheses"
 	"gapbench/hypotheses/theory"
+	"gapbench/runner"
 	"gapbench/stats"
 )
 
@@ -151,6 +152,12 @@ func num(metric string, v float64) string {
 	switch {
 	case math.IsNaN(v):
 		return "—"
+	case math.IsInf(v, 0):
+		return fmt.Sprint(v)
+	case math.Abs(v) >= 1e6:
+		// Beyond the range fixed decimals read well in: four significant
+		// digits with an exponent, never hundreds of digits.
+		return fmt.Sprintf("%.4g", v)
 	case metric == "win_rate":
 		return fmt.Sprintf("%.1f", v)
 	case metric == "steps":
@@ -180,9 +187,29 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 	}
 	var rows [][]string
 	base := st.ArmValues(s, baseline)
+	var notes []string
 	for _, a := range s.Arms {
 		vals := st.ArmValues(s, a.Name)
 		row := []string{a.Name}
+		failed := s.ArmFailures(st.Outcomes, a.Name)
+		if len(failed) > 0 {
+			// A failed arm keeps its row, marked, with no numbers: its seeds no
+			// longer pair with the other arms'.
+			row[0] += " (failed)"
+			notes = append(notes, hypotheses.FailureNote(failed))
+			for range s.Metrics {
+				row = append(row, "failed")
+			}
+			if hasBase {
+				row = append(row, "")
+			}
+			rows = append(rows, row)
+			continue
+		}
+		if seeds := divergedSeeds(st, s, a.Name); len(seeds) > 0 {
+			row[0] += " (diverged)"
+			notes = append(notes, fmt.Sprintf("%s diverged on %s: its final training loss exceeds its initial loss", a.Name, seedList(seeds)))
+		}
 		for _, m := range s.Metrics {
 			x := vals[m]
 			if len(x) == 0 {
@@ -196,7 +223,7 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 			row = append(row, cell(m, sum.Mean, sum.CI))
 		}
 		if hasBase {
-			if a.Name == baseline || len(vals["win_rate"]) == 0 {
+			if a.Name == baseline || len(vals["win_rate"]) == 0 || len(vals["win_rate"]) != len(base["win_rate"]) { // nothing to pair with when the baseline failed
 				row = append(row, "")
 			} else {
 				p, err := stats.ComparePaired(vals["win_rate"], base["win_rate"], stats.DefaultOptions())
@@ -208,10 +235,11 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 		}
 		rows = append(rows, row)
 	}
-	if f != stats.Terminal {
-		return table(w, f, header, rows)
+	parts := []tablePart{{header, rows}}
+	if f == stats.Terminal {
+		parts = splitColumns(header, rows)
 	}
-	for i, part := range splitColumns(header, rows) {
+	for i, part := range parts {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
@@ -219,7 +247,39 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 			return err
 		}
 	}
+	for _, n := range notes {
+		if f == stats.Terminal {
+			n = wrapText(n, TerminalWidth)
+		}
+		if _, err := fmt.Fprintf(w, "\n%s\n", n); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// seedList is "seed 2" or "seeds 1, 3".
+func seedList(seeds []int) string {
+	s := make([]string, len(seeds))
+	for i, x := range seeds {
+		s[i] = fmt.Sprint(x)
+	}
+	if len(s) == 1 {
+		return "seed " + s[0]
+	}
+	return "seeds " + strings.Join(s, ", ")
+}
+
+// divergedSeeds lists the seeds on which an arm's run diverged (runner.Diverged).
+func divergedSeeds(st *hypotheses.Study, s *hypotheses.Suite, arm string) []int {
+	var seeds []int
+	for _, o := range st.Outcomes {
+		if o.Job.Suite == s.Name && o.Job.Arm == arm && o.Result != nil && runner.Diverged(o.Result) {
+			seeds = append(seeds, o.Job.Seed)
+		}
+	}
+	sort.Ints(seeds)
+	return seeds
 }
 
 // verdictRows is the verdict table: suite, hypothesis, our verdict, the deciding
@@ -332,8 +392,8 @@ func WriteCSV(w io.Writer, st *hypotheses.Study) error {
 	for _, s := range st.Suites {
 		for _, a := range s.Arms {
 			for _, o := range st.Outcomes {
-				if o.Job.Suite != s.Name || o.Job.Arm != a.Name {
-					continue
+				if o.Job.Suite != s.Name || o.Job.Arm != a.Name || o.Result == nil {
+					continue // a failed run has no values
 				}
 				names := make([]string, 0, len(o.Result.Metrics))
 				for m := range o.Result.Metrics {

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -8,42 +9,69 @@ import (
 	"gapbench/store"
 )
 
-// Stored returns the stored result of a run key when it can be reused: the file
-// exists, reads, and holds a result of this Version for this very key. Sweep and
-// Load reuse results by this one rule. A corrupt file is returned as an error
-// wrapping *store.CorruptError.
-func Stored(st *store.Store, key string) (*Result, bool, error) {
+// Unusable says why a job's stored result cannot be reused: none is stored,
+// it is of another Version, or its file is damaged (corrupt, incomplete, or
+// holding another run).
+type Unusable struct {
+	Job     Job
+	Err     error
+	Damaged bool // the file exists but is corrupt or incomplete: recomputed with a warning
+}
+
+// Error is "suite/arm/seed=N: why".
+func (u *Unusable) Error() string { return u.Job.Name() + ": " + u.Err.Error() }
+
+// Unwrap returns why (a *store.CorruptError for a corrupt file).
+func (u *Unusable) Unwrap() error { return u.Err }
+
+// Stored returns a job's stored result when it can be reused: its file exists,
+// reads, and holds a complete result (CheckResult) of this Version for this
+// very key. Otherwise the error is an *Unusable saying why, or the store's own
+// error when it cannot be read at all. Sweep and Load reuse results by this
+// one rule.
+func Stored(st *store.Store, j Job) (*Result, error) {
+	key := j.Key()
 	var res Result
 	found, err := st.Load(key, &res)
-	if err != nil || !found {
-		return nil, false, err
+	var ce *store.CorruptError
+	switch {
+	case errors.As(err, &ce):
+		return nil, &Unusable{Job: j, Err: err, Damaged: true}
+	case err != nil:
+		return nil, err
+	case !found:
+		return nil, &Unusable{Job: j, Err: fmt.Errorf("not run (no file %s)", st.Path(key))}
+	case res.Version != Version:
+		return nil, &Unusable{Job: j, Err: fmt.Errorf("%s holds version %s, want %s", st.Path(key), res.Version, Version)}
+	case res.Hash != key:
+		return nil, &Unusable{Job: j, Err: fmt.Errorf("%s holds the result of another run (%s)", st.Path(key), res.Hash), Damaged: true}
 	}
-	if res.Hash != key || res.Version != Version {
-		return nil, false, nil
+	if err := CheckResult(&res, j.Config); err != nil {
+		return nil, &Unusable{Job: j, Err: fmt.Errorf("incomplete result file %s: %w", st.Path(key), err), Damaged: true}
 	}
-	return &res, true, nil
+	return &res, nil
 }
 
 // Load reads every job's result from the store and computes nothing. Outcomes
 // come back in job order, each marked Reused; a job without a reusable result
-// (missing, corrupt, or of another Version) has a nil Result and is listed in
-// missing, once per distinct run. Only an unreadable store is an error.
-func Load(st *store.Store, jobs []Job) (outs []Outcome, missing []Job, err error) {
+// has a nil Result and is listed in missing, once per distinct run, saying why
+// (an unreadable file is missing too, with the store's error).
+func Load(st *store.Store, jobs []Job) (outs []Outcome, missing []*Unusable, err error) {
 	outs = make([]Outcome, len(jobs))
 	cache := map[string]*Result{}
 	for i, j := range jobs {
 		k := j.Key()
 		res, seen := cache[k]
 		if !seen {
-			r, ok, err := Stored(st, k)
-			var ce *store.CorruptError
-			if err != nil && !errors.As(err, &ce) {
-				return nil, nil, err
-			}
-			if ok {
+			r, err := Stored(st, j)
+			var u *Unusable
+			switch {
+			case err == nil:
 				res = r
-			} else {
-				missing = append(missing, j)
+			case errors.As(err, &u):
+				missing = append(missing, u)
+			default:
+				missing = append(missing, &Unusable{Job: j, Err: err, Damaged: true})
 			}
 			cache[k] = res
 		}
@@ -76,7 +104,7 @@ func CheckData(jobs []Job) error {
 		if j.Config.Data.Source != recipe.DataFile {
 			continue
 		}
-		if _, err := r.data(j.Config, j.Seed); err != nil {
+		if _, err := r.data(context.Background(), j.Config, j.Seed); err != nil {
 			return &DataError{Job: j, Err: err}
 		}
 	}

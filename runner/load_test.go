@@ -51,8 +51,8 @@ func TestLoad(t *testing.T) {
 		assert.False(t, o.Reused, o.Job.Name())
 	}
 	var names []string
-	for _, j := range missing {
-		names = append(names, j.Name())
+	for _, u := range missing {
+		names = append(names, u.Job.Name())
 	}
 	assert.Equal(t, []string{"s/sft/seed=2", "s/dpo/seed=3", "s/dpo/seed=4"}, names)
 	assert.Same(t, outs[0].Result, outs[2].Result, "one run, read once")

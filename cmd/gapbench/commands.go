@@ -60,8 +60,8 @@ func cmdList(args []string, stdout io.Writer) error {
 }
 
 // cmdShow prints an arm's resolved configuration as JSON.
-func cmdShow(args []string, stdout io.Writer) error {
-	fs := newFlagSet("show", io.Discard)
+func cmdShow(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("show", stderr)
 	suite := fs.String("suite", "", "apply this suite's settings")
 	budget := fs.String("budget", "quick", "apply this budget")
 	armsFile := fs.String("arms-file", "", "JSON or YAML file of extra arms")
@@ -70,6 +70,9 @@ func cmdShow(args []string, stdout io.Writer) error {
 		name, rest = args[0], args[1:]
 	}
 	if err := fs.Parse(rest); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
 		return usageError{err}
 	}
 	if name == "" && fs.NArg() > 0 {
@@ -127,11 +130,14 @@ func cmdShow(args []string, stdout io.Writer) error {
 }
 
 // cmdPairs writes one seed's preference pairs as JSONL, for users to inspect or edit.
-func cmdPairs(args []string, stdout io.Writer) error {
-	fs := newFlagSet("pairs", io.Discard)
+func cmdPairs(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("pairs", stderr)
 	seed := fs.Int("seed", 1, "the world's seed")
 	budget := fs.String("budget", "quick", "the budget whose world to use")
 	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
 		return usageError{err}
 	}
 	if *seed < 1 {
@@ -197,12 +203,12 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	n := b.Seeds
-	if *seeds < 0 || (*seeds == 0 && flagSet(args, "seeds")) {
+	if *seeds < 0 || (*seeds == 0 && visited(fs)["seeds"]) {
 		return usagef("--seeds must be >= 1, got %d", *seeds)
 	} else if *seeds > 0 {
 		n = *seeds
 	}
-	if *addArm != "" && !flagSet(args, "out") {
+	if *addArm != "" && !visited(fs)["out"] {
 		return usagef("--add-arm writes a report of its own: name its directory with --out (not the report of record in %s)", *out)
 	}
 	if *curves != "" {
@@ -233,12 +239,21 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(missing) > 0 {
+		const show = 10
+		var list strings.Builder
+		for i, m := range missing {
+			if i == show {
+				fmt.Fprintf(&list, "\n  … and %d more", len(missing)-show)
+				break
+			}
+			fmt.Fprintf(&list, "\n  %s", m)
+		}
 		hint := ""
 		if *addArm != "" {
-			hint = fmt.Sprintf(" (for the added arms: gapbench run --suite %s --add-arm %s …)", missing[0].Suite, *addArm)
+			hint = fmt.Sprintf(" (for the added arms: gapbench run --suite %s --add-arm %s …)", *suite, *addArm)
 		}
-		return fmt.Errorf("%d of %d runs have no valid result in %s, the first %s: run gapbench run --budget %s --seeds %d --results %s first%s",
-			len(missing), distinctRuns(jobs), *results, missing[0].Name(), b.Name, n, *results, hint)
+		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --results %s first%s:%s",
+			len(missing), distinctRuns(jobs), *results, b.Name, n, *results, hint, list.String())
 	}
 	study, err := hypotheses.Evaluate(suites, b, n, outs, stats.DefaultOptions())
 	if err != nil {
@@ -289,8 +304,8 @@ func checkDir(flagName, path string) error {
 
 // cmdDiff prints the configuration fields in which two arms differ once
 // resolved against a suite's settings and a budget: path, then each arm's value.
-func cmdDiff(args []string, stdout io.Writer) error {
-	fs := newFlagSet("diff", io.Discard)
+func cmdDiff(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("diff", stderr)
 	suite := fs.String("suite", "", "apply this suite's settings (and find its arms)")
 	budget := fs.String("budget", "quick", "apply this budget")
 	armsFile := fs.String("arms-file", "", "JSON or YAML file of extra arms")
@@ -300,6 +315,9 @@ func cmdDiff(args []string, stdout io.Writer) error {
 		names, rest = append(names, rest[0]), rest[1:]
 	}
 	if err := fs.Parse(rest); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
 		return usageError{err}
 	}
 	names = append(names, fs.Args()...)
