@@ -28,6 +28,7 @@ import (
 	"strings"
 
 	"gapbench/arms"
+	"gapbench/metrics"
 	"gapbench/recipe"
 	"gapbench/runner"
 	"gapbench/stats"
@@ -442,7 +443,7 @@ func (s *Suite) AddArm(a arms.Arm, against string) error {
 		s.CurveArms = append(slices.Clone(s.CurveArms), a.Name)
 	}
 	if against != "" && a.Name != against {
-		s.Claims = append(s.Claims, sup(fmt.Sprintf("%s.+%s", s.Name, a.Name), "win_rate", a.Name, against, winMargin, false,
+		s.Claims = append(s.Claims, sup(fmt.Sprintf("%s.+%s", s.Name, a.Name), metrics.WinRate, a.Name, against, winMargin, false,
 			"added arm vs "+against))
 	}
 	return nil

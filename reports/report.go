@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gapbench/hypotheses"
+	"gapbench/metrics"
 	"gapbench/reports/figures"
 	"gapbench/stats"
 )
@@ -124,14 +125,14 @@ func headline(w *bytes.Buffer, st *hypotheses.Study) error {
 		n++
 		var rows [][]string
 		for _, a := range h.Arms {
-			v := st.ArmValues(s, a.Arm)["win_rate"]
+			v := st.ArmValues(s, a.Arm)[metrics.WinRate]
 			ours := "—"
 			if len(v) > 0 {
 				sm, err := stats.Summarize(v, stats.DefaultOptions())
 				if err != nil {
 					return err
 				}
-				ours = cell("win_rate", sm.Mean, sm.CI)
+				ours = cell(metrics.WinRate, sm.Mean, sm.CI)
 			}
 			rows = append(rows, append([]string{a.Label, ours}, a.Paper...))
 		}
@@ -170,8 +171,8 @@ func gapMap(w *bytes.Buffer, st *hypotheses.Study, s *hypotheses.Suite) error {
 }
 
 func cellGap(st *hypotheses.Study, s *hypotheses.Suite, h int, r string) (stats.Paired, error) {
-	on := st.ArmValues(s, hypotheses.GridArm("online", h, r))["win_rate"]
-	off := st.ArmValues(s, hypotheses.GridArm("dpo", h, r))["win_rate"]
+	on := st.ArmValues(s, hypotheses.GridArm("online", h, r))[metrics.WinRate]
+	off := st.ArmValues(s, hypotheses.GridArm("dpo", h, r))[metrics.WinRate]
 	return stats.ComparePaired(on, off, stats.DefaultOptions())
 }
 

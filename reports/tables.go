@@ -24,6 +24,7 @@ import (
 
 	"gapbench/hypotheses"
 	"gapbench/hypotheses/theory"
+	"gapbench/metrics"
 	"gapbench/runner"
 	"gapbench/stats"
 )
@@ -158,9 +159,9 @@ func num(metric string, v float64) string {
 		// Beyond the range fixed decimals read well in: four significant
 		// digits with an exponent, never hundreds of digits.
 		return fmt.Sprintf("%.4g", v)
-	case metric == "win_rate":
+	case metric == metrics.WinRate:
 		return fmt.Sprintf("%.1f", v)
-	case metric == "steps":
+	case metric == metrics.Steps:
 		return fmt.Sprintf("%.0f", v)
 	default:
 		return fmt.Sprintf("%.3f", v)
@@ -223,10 +224,10 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 			row = append(row, cell(m, sum.Mean, sum.CI))
 		}
 		if hasBase {
-			if a.Name == baseline || len(vals["win_rate"]) == 0 || len(vals["win_rate"]) != len(base["win_rate"]) { // nothing to pair with when the baseline failed
+			if a.Name == baseline || len(vals[metrics.WinRate]) == 0 || len(vals[metrics.WinRate]) != len(base[metrics.WinRate]) { // nothing to pair with when the baseline failed
 				row = append(row, "")
 			} else {
-				p, err := stats.ComparePaired(vals["win_rate"], base["win_rate"], stats.DefaultOptions())
+				p, err := stats.ComparePaired(vals[metrics.WinRate], base[metrics.WinRate], stats.DefaultOptions())
 				if err != nil {
 					return fmt.Errorf("suite %s, arm %s vs %s: %w", s.Name, a.Name, baseline, err)
 				}

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"gapbench/hypotheses"
+	"gapbench/metrics"
 )
 
 // labelled names an arm and its label on a figure.
@@ -36,7 +37,7 @@ func headline(d *data, s *hypotheses.Suite) (drawer, error) {
 		es    []estimate
 	)
 	for _, a := range arms {
-		e, ok, err := d.summary(s, a.arm, "win_rate")
+		e, ok, err := d.summary(s, a.arm, metrics.WinRate)
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +90,7 @@ func rmSize(d *data, s *hypotheses.Suite) (drawer, error) {
 		{"online-rm-w4", "4× width"}, {"online-rm-linear", "linear"},
 	}
 	base := s.BaselineArm()
-	return rmPanel(d, s, arms, "win_rate", base, base+" (baseline)",
+	return rmPanel(d, s, arms, metrics.WinRate, base, base+" (baseline)",
 		"Online DPO win rate vs RM size (95%% CI, %s)", "reward model of online DPO", "win rate vs reference writers (%)")
 }
 
@@ -100,7 +101,7 @@ func rmSizeBoN(d *data, s *hypotheses.Suite) (drawer, error) {
 		{"rm-w0.25", "¼× width"}, {"rm-global", "1× width\n(global RM)"},
 		{"rm-w4", "4× width"}, {"rm-linear", "linear"},
 	}
-	return rmPanel(d, s, arms, "bon_25", "rm-global", "",
+	return rmPanel(d, s, arms, metrics.BestOfNName(25), "rm-global", "",
 		"Best-of-25 gold reward vs RM size (95%% CI, %s)", "reward model ranking 25 SFT samples", "gold reward of the best (teacher s.d.)")
 }
 
@@ -135,7 +136,7 @@ func rmPanel(d *data, s *hypotheses.Suite, arms []labelled, metric, refArm, refL
 	n := float64(len(ps))
 	refMetric := metric
 	if refLabel == "" {
-		refMetric, refLabel = "bon_1", "one SFT sample (N = 1)"
+		refMetric, refLabel = metrics.BestOfNName(1), "one SFT sample (N = 1)"
 	}
 	ref, ok, err := d.summary(s, refArm, refMetric)
 	if err != nil {
@@ -190,7 +191,7 @@ func horizon(d *data, s *hypotheses.Suite) (drawer, error) {
 		es []estimate
 	)
 	for _, h := range hypotheses.Horizons {
-		e, ok, err := d.gap(s, hypotheses.GridArm("online", h, "simple"), hypotheses.GridArm("dpo", h, "simple"), "win_rate")
+		e, ok, err := d.gap(s, hypotheses.GridArm("online", h, "simple"), hypotheses.GridArm("dpo", h, "simple"), metrics.WinRate)
 		if err != nil {
 			return nil, err
 		}
@@ -240,7 +241,7 @@ func reward(d *data, s *hypotheses.Suite) (drawer, error) {
 		es    []estimate
 	)
 	for _, r := range hypotheses.RewardLevels {
-		e, ok, err := d.gap(s, hypotheses.GridArm("online", h, r), hypotheses.GridArm("dpo", h, r), "win_rate")
+		e, ok, err := d.gap(s, hypotheses.GridArm("online", h, r), hypotheses.GridArm("dpo", h, r), metrics.WinRate)
 		if err != nil {
 			return nil, err
 		}
@@ -307,7 +308,7 @@ func gapMap(d *data, s *hypotheses.Suite) (drawer, error) {
 	for r, rw := range rs {
 		g.z[r] = make([]float64, len(hs))
 		for c, h := range hs {
-			e, ok, err := d.gap(s, hypotheses.GridArm("online", h, rw), hypotheses.GridArm("dpo", h, rw), "win_rate")
+			e, ok, err := d.gap(s, hypotheses.GridArm("online", h, rw), hypotheses.GridArm("dpo", h, rw), metrics.WinRate)
 			if err != nil {
 				return nil, err
 			}
@@ -469,7 +470,7 @@ func bestOfN(d *data, s *hypotheses.Suite) (drawer, error) {
 	for _, sr := range series {
 		var ps points
 		for _, n := range ns {
-			e, ok, err := d.summary(s, sr.arm, fmt.Sprintf("bon_%d", n))
+			e, ok, err := d.summary(s, sr.arm, metrics.BestOfNName(n))
 			if err != nil {
 				return nil, err
 			}
@@ -528,18 +529,18 @@ func frontier(d *data, _ *hypotheses.Suite) (drawer, error) {
 			continue
 		}
 		for _, a := range s.Arms {
-			gold, ok1, err := d.summary(s, a.Name, "gold_reward")
+			gold, ok1, err := d.summary(s, a.Name, metrics.GoldReward)
 			if err != nil {
 				return nil, err
 			}
-			kl, ok2, err := d.summary(s, a.Name, "kl_ref")
+			kl, ok2, err := d.summary(s, a.Name, metrics.KLRef)
 			if err != nil {
 				return nil, err
 			}
 			if !ok1 || !ok2 {
 				continue
 			}
-			vals := [2][]float64{d.values(s, a.Name, "gold_reward"), d.values(s, a.Name, "kl_ref")}
+			vals := [2][]float64{d.values(s, a.Name, metrics.GoldReward), d.values(s, a.Name, metrics.KLRef)}
 			label := a.Name
 			if prev, dup := seen[a.Name]; dup {
 				if slices.Equal(prev[0], vals[0]) && slices.Equal(prev[1], vals[1]) {
