@@ -147,7 +147,8 @@ func frontierSuites(st *hypotheses.Study) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// writeSVG draws dr on a w × h SVG canvas and returns the document.
+// writeSVG draws dr on a w × h SVG canvas and returns the document, its text
+// as glyph outlines (outlineCanvas).
 func writeSVG(dr drawer, w, h vg.Length) ([]byte, error) {
 	c := &outlineCanvas{Canvas: vgsvg.New(w, h)}
 	dr.Draw(draw.New(c))
@@ -155,5 +156,5 @@ func writeSVG(dr drawer, w, h vg.Length) ([]byte, error) {
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return c.outline(buf.Bytes())
 }

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -334,7 +335,18 @@ func TestTextIsOutlined(t *testing.T) {
 	t.Parallel()
 	files, err := Render(synthetic(t, 3, "gap"))
 	require.NoError(t, err)
+	use := regexp.MustCompile(`xlink:href="#(g\d+)"`)
+	def := regexp.MustCompile(`<path id="(g\d+)"`)
 	for _, f := range files {
-		assert.NotContains(t, string(f.Data), "<text", f.Name)
+		doc := string(f.Data)
+		assert.NotContains(t, doc, "<text", f.Name)
+		defined := map[string]bool{}
+		for _, d := range def.FindAllStringSubmatch(doc, -1) {
+			defined[d[1]] = true
+		}
+		assert.NotEmpty(t, defined, "%s defines no glyphs", f.Name)
+		for _, u := range use.FindAllStringSubmatch(doc, -1) {
+			assert.True(t, defined[u[1]], "%s uses glyph %s, which it does not define", f.Name, u[1])
+		}
 	}
 }
