@@ -128,7 +128,7 @@ func headline(w *bytes.Buffer, st *hypotheses.Study) error {
 			v := st.ArmValues(s, a.Arm)[metrics.WinRate]
 			ours := "—"
 			if len(v) > 0 {
-				sm, err := stats.Summarize(v, stats.DefaultOptions())
+				sm, err := stats.SummarizeIn(v, metricRange(metrics.WinRate), stats.DefaultOptions())
 				if err != nil {
 					return err
 				}

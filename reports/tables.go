@@ -168,6 +168,14 @@ func num(metric string, v float64) string {
 	}
 }
 
+// metricRange is a metric's possible values (declared in package metrics)
+// as a stats.Range, so that no interval leaves them; a metric gapbench does
+// not know is unbounded.
+func metricRange(metric string) stats.Range {
+	r, _ := metrics.RangeOf(metric)
+	return stats.Range{Lo: r.Lo, Hi: r.Hi}
+}
+
 // cell is "centre [lo, hi]".
 func cell(metric string, centre float64, iv stats.Interval) string {
 	return fmt.Sprintf("%s [%s, %s]", num(metric, centre), num(metric, iv.Lo), num(metric, iv.Hi))
@@ -217,7 +225,7 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 				row = append(row, "—")
 				continue
 			}
-			sum, err := stats.Summarize(x, stats.DefaultOptions())
+			sum, err := stats.SummarizeIn(x, metricRange(m), stats.DefaultOptions())
 			if err != nil {
 				return fmt.Errorf("suite %s, arm %s, %s: %w", s.Name, a.Name, m, err)
 			}

@@ -255,7 +255,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --results %s first%s:%s",
 			len(missing), distinctRuns(jobs), *results, b.Name, n, *results, hint, list.String())
 	}
-	study, err := hypotheses.Evaluate(suites, b, n, outs, stats.DefaultOptions())
+	study, err := hypotheses.Evaluate(suites, b, n, outs, recordOptions())
 	if err != nil {
 		return err
 	}
