@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"gapbench/internal/vmath"
 )
 
 // Projection is the objective of exact KL-regularised RL: the reverse-KL
@@ -120,16 +122,20 @@ func (p *Projection) Eval(grad []float64) float64 {
 // nodeSoftmax writes the softmax of lg into prob and its log into lsm, with one
 // exp per entry.
 func nodeSoftmax(lg, prob, lsm []float64) {
+	// The builtin max has no branch to mispredict; it differs from "if x > m"
+	// only for a largest entry that is a zero of either sign (every value below
+	// is then the same) and for NaN (every value below is then NaN either way).
 	m := math.Inf(-1)
 	for _, x := range lg {
-		if x > m {
-			m = x
-		}
+		m = max(m, x)
 	}
-	s := 0.0
+	prob = prob[:len(lg)]
 	for k, x := range lg {
-		e := math.Exp(x - m)
-		prob[k] = e
+		prob[k] = x - m
+	}
+	vmath.ExpTo(prob, prob) // math.Exp's values, four at a time
+	s := 0.0
+	for _, e := range prob {
 		s += e
 	}
 	ls := m + math.Log(s)

@@ -1,10 +1,13 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -84,6 +87,27 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 	for _, k := range keys {
 		results[k] = &Outcome{Job: first[k]}
 	}
+	// Runs go seed by seed (in first-appearance order within a seed), and the
+	// worlds, checkpoints and reward models memoised for a seed and world are
+	// released when the last run that uses them finishes, so memory holds a
+	// few worlds per worker rather than the whole study. The order never
+	// changes a result.
+	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(first[a].Seed, first[b].Seed) })
+	var pendingMu sync.Mutex
+	pending := map[string]int{}
+	for _, k := range keys {
+		pending[group(first[k].Config, first[k].Seed)]++
+	}
+	finished := func(j Job) {
+		g := group(j.Config, j.Seed)
+		pendingMu.Lock()
+		pending[g]--
+		last := pending[g] == 0
+		pendingMu.Unlock()
+		if last {
+			r.release(g)
+		}
+	}
 	done := make(chan *Outcome)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
@@ -106,6 +130,7 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 					}
 					o.Err = err
 				}
+				finished(o.Job)
 				select {
 				case done <- o:
 				case <-gctx.Done():
