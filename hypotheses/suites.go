@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"gapbench/arms"
+	"gapbench/metrics"
 	"gapbench/recipe"
 	"gapbench/stats"
 )
@@ -61,7 +62,7 @@ func GridArm(kind string, h int, reward string) string {
 func GridGap(h int, reward string) string { return fmt.Sprintf("gap@h%d-%s", h, reward) }
 
 func init() {
-	policyMetrics := []string{"win_rate", "gold_reward", "kl_ref", "subopt", "ood_mass"}
+	policyMetrics := []string{metrics.WinRate, metrics.GoldReward, metrics.KLRef, metrics.Subopt, metrics.OODMass}
 	mustRegister(&Suite{
 		Name: "gap", Title: "the online–offline gap",
 		Hypothesis: "Online preference fine-tuning (RM + online DPO) beats offline DPO on the same data.",
@@ -69,12 +70,27 @@ func init() {
 		Paper:      "yes (56.1 vs 49.7 at 1.4B)",
 		Arms:       armsOf("sft", "dpo", "dpo-2x", "online-dpo-sft", "online-dpo-dpo"),
 		Claims: []Claim{
-			sup("gap.1", "win_rate", "dpo", "sft", winMargin, false, "DPO improves on SFT"),
-			sup("gap.2", "win_rate", "online-dpo-sft", "dpo", winMargin, true, "the gap: online beats offline"),
-			sup("gap.3", "win_rate", "online-dpo-dpo", "dpo", winMargin, false, "online from the DPO policy beats DPO"),
-			sup("gap.4", "gold_reward", "online-dpo-sft", "dpo", goldMargin, false, "the gap in expected gold reward"),
+			sup("gap.1", metrics.WinRate, "dpo", "sft", winMargin, false, "DPO improves on SFT"),
+			sup("gap.2", metrics.WinRate, "online-dpo-sft", "dpo", winMargin, true, "the gap: online beats offline"),
+			sup("gap.3", metrics.WinRate, "online-dpo-dpo", "dpo", winMargin, false, "online from the DPO policy beats DPO"),
+			sup("gap.4", metrics.GoldReward, "online-dpo-sft", "dpo", goldMargin, false, "the gap in expected gold reward"),
 		},
 		Metrics: policyMetrics,
+		// The paper's Table (win rate % vs the human reference, GPT-4o judge,
+		// TL;DR, Pythia 1.4B and 2.8B), as digested in PAPER.md.
+		Headline: &Headline{
+			PaperColumns: []string{"paper 1.4B", "paper 2.8B"},
+			Arms: []HeadlineArm{
+				{"sft", "SFT", "SFT", []string{"26.2", "30.5"}},
+				{"dpo", "DPO", "DPO", []string{"49.7", "54.9"}},
+				{"dpo-2x", "DPO (2×)", "DPO\n2× epochs", []string{"52.2", "–"}},
+				{"online-dpo-sft", "Online DPO (SFT)", "online DPO\nfrom SFT", []string{"56.1", "60.8"}},
+				{"online-dpo-dpo", "Online DPO (DPO)", "online DPO\nfrom DPO", []string{"59.3", "59.4"}},
+			},
+			Note: "The paper's numbers are GPT-4o win rates against human TL;DR summaries; ours are exact gold-judge win rates against the teacher in a synthetic world. Compare orderings and gaps, not levels.",
+		},
+		Figures:  []string{"headline.svg", "frontier.svg"},
+		Frontier: true,
 	})
 	mustRegister(&Suite{
 		Name: "H1", Title: "on-policy samples carry new signal",
@@ -83,11 +99,12 @@ func init() {
 		Paper:      "rejected",
 		Arms:       armsOf("dpo", "online-dpo-sft", "online-local-rm", "online-gold"),
 		Claims: []Claim{
-			sup("H1.1", "win_rate", "online-local-rm", "dpo", winMargin, true, "on-policy sampling alone helps"),
-			sup("H1.2", "win_rate", "online-dpo-sft", "online-local-rm", winMargin, false, "the global RM, not sampling, carries the gain"),
-			sup("H1.3", "win_rate", "online-gold", "online-dpo-sft", winMargin, false, "an oracle labeller (new information) helps more"),
+			sup("H1.1", metrics.WinRate, "online-local-rm", "dpo", winMargin, true, "on-policy sampling alone helps"),
+			sup("H1.2", metrics.WinRate, "online-dpo-sft", "online-local-rm", winMargin, false, "the global RM, not sampling, carries the gain"),
+			sup("H1.3", metrics.WinRate, "online-gold", "online-dpo-sft", winMargin, false, "an oracle labeller (new information) helps more"),
 		},
-		Metrics: policyMetrics,
+		Metrics:  policyMetrics,
+		Frontier: true,
 	})
 	mustRegister(&Suite{
 		Name: "H2", Title: "offline fails to regularise to π_ref",
@@ -96,15 +113,16 @@ func init() {
 		Paper:      "rejected",
 		Arms:       armsOf("dpo", "dpo-beta-x0.25", "dpo-beta-x4", "hypo", "dpo-sft-reg", "online-dpo-sft"),
 		Claims: []Claim{
-			equiv("H2.1", "win_rate", "online-dpo-sft", "hypo", winMargin, true, "a better regulariser closes the gap"),
-			sup("H2.2", "win_rate", "hypo", "dpo", winMargin, false, "the KL regulariser helps DPO"),
+			equiv("H2.1", metrics.WinRate, "online-dpo-sft", "hypo", winMargin, true, "a better regulariser closes the gap"),
+			sup("H2.2", metrics.WinRate, "hypo", "dpo", winMargin, false, "the KL regulariser helps DPO"),
 			// H2.3 was first stated on ood_mass, which is about 0.92 for every arm (the
 			// data cover a handful of 4,096 completions per prompt) and so cannot decide
 			// anything; rare_mass measures the same idea against π_ref's support.
-			less("H2.3", "rare_mass", "hypo", "dpo", 0.01, false, "the KL regulariser keeps mass where π_ref writes"),
-			sup("H2.4", "win_rate", "dpo-sft-reg", "dpo", winMargin, false, "the SFT regulariser helps DPO"),
+			less("H2.3", metrics.RareMass, "hypo", "dpo", 0.01, false, "the KL regulariser keeps mass where π_ref writes"),
+			sup("H2.4", metrics.WinRate, "dpo-sft-reg", "dpo", winMargin, false, "the SFT regulariser helps DPO"),
 		},
-		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "ood_mass", "rare_mass", "subopt"},
+		Metrics:  []string{metrics.WinRate, metrics.GoldReward, metrics.KLRef, metrics.OODMass, metrics.RareMass, metrics.Subopt},
+		Frontier: true,
 	})
 	mustRegister(&Suite{
 		Name: "H3", Title: "online is easier to optimise",
@@ -113,17 +131,18 @@ func init() {
 		Paper:      "rejected",
 		Arms:       armsOf("dpo", "dpo-2x", "dpo-4x", "dpo-8x", "dpo-lr-x0.5", "dpo-lr-x2", "online-dpo-sft", "prompt-aug", "online-2x"),
 		Claims: []Claim{
-			equiv("H3.1", "win_rate", "online-dpo-sft", "dpo-2x", winMargin, true, "more offline optimisation closes the gap"),
-			sup("H3.2", "win_rate", "prompt-aug", "online-dpo-sft", winMargin, true, "more online prompts widen the gap"),
-			sup("H3.3", "win_rate", "dpo-2x", "dpo", winMargin, false, "DPO gains from twice the epochs"),
-			less("H3.4", "final_loss", "dpo-2x", "dpo", lossMargin, false, "twice the epochs lowers DPO's training loss"),
-			equiv("H3.5", "win_rate", "online-dpo-sft", "dpo-8x", winMargin, false, "eight times the offline epochs closes the gap"),
+			equiv("H3.1", metrics.WinRate, "online-dpo-sft", "dpo-2x", winMargin, true, "more offline optimisation closes the gap"),
+			sup("H3.2", metrics.WinRate, "prompt-aug", "online-dpo-sft", winMargin, true, "more online prompts widen the gap"),
+			sup("H3.3", metrics.WinRate, "dpo-2x", "dpo", winMargin, false, "DPO gains from twice the epochs"),
+			less("H3.4", metrics.FinalLoss, "dpo-2x", "dpo", lossMargin, false, "twice the epochs lowers DPO's training loss"),
+			equiv("H3.5", metrics.WinRate, "online-dpo-sft", "dpo-8x", winMargin, false, "eight times the offline epochs closes the gap"),
 			// prompt-aug takes 2.3× the optimiser steps of online-dpo-sft (same epochs
 			// over more pairs); online-2x takes 2× on the original prompts, a
 			// step-matched control added after review.
-			sup("H3.6", "win_rate", "prompt-aug", "online-2x", winMargin, false, "more prompts beat more epochs at about the same steps"),
+			sup("H3.6", metrics.WinRate, "prompt-aug", "online-2x", winMargin, false, "more prompts beat more epochs at about the same steps"),
 		},
-		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "final_loss", "steps"},
+		Metrics:  []string{metrics.WinRate, metrics.GoldReward, metrics.KLRef, metrics.FinalLoss, metrics.Steps},
+		Frontier: true,
 	})
 	mustRegister(&Suite{
 		Name: "H4", Title: "global RMs see more or wider data",
@@ -132,12 +151,12 @@ func init() {
 		Paper:      "rejected",
 		Arms:       armsOf("dpo", "online-dpo-sft", "dpo-narrow", "online-narrow", "online-rm-2x"),
 		Claims: []Claim{
-			equiv("H4.1", "win_rate", "online-narrow", "dpo-narrow", winMargin, true, "on the same narrow data the gap vanishes"),
-			sup("H4.2", "win_rate", "online-rm-2x", "online-dpo-sft", winMargin, false, "an RM trained on twice the pairs helps"),
+			equiv("H4.1", metrics.WinRate, "online-narrow", "dpo-narrow", winMargin, true, "on the same narrow data the gap vanishes"),
+			sup("H4.2", metrics.WinRate, "online-rm-2x", "online-dpo-sft", winMargin, false, "an RM trained on twice the pairs helps"),
 		},
 		Metrics: policyMetrics,
 	})
-	bon := []string{"rm_acc_id", "rm_acc_ood", "rm_lik_id", "rm_lik_ood", "bon_1", "bon_25", "bon_dpo_1", "bon_dpo_25"}
+	bon := []string{metrics.RMAccID, metrics.RMAccOOD, metrics.RMLikID, metrics.RMLikOOD, metrics.BestOfNName(1), metrics.BestOfNName(25), metrics.BestOfNDPOName(1), metrics.BestOfNDPOName(25)}
 	mustRegister(&Suite{
 		Name: "H5", Title: "global RMs generalise better out of distribution",
 		Hypothesis: "The global RM beats the policy's implicit reward only out of distribution.",
@@ -150,14 +169,15 @@ func init() {
 		// ranks), so the deciding claims use the scale-free ranking accuracy; the
 		// likelihood claims stay as context (H5.5, H5.6).
 		Claims: []Claim{
-			sup("H5.1", "rm_acc_ood", "rm-global", "dpo", accMargin, true, "global RM ranks OOD pairs better"),
-			equiv("H5.2", "rm_acc_id", "rm-global", "dpo", accMargin, true, "but not ID pairs"),
-			sup("H5.3", "rm_acc_id", "rm-global", "rm-local", accMargin, false, "global RM beats a local RM in distribution"),
-			sup("H5.4", "bon_25", "rm-global", "dpo", goldMargin, false, "Best-of-25 with the global RM beats the implicit RM"),
-			sup("H5.5", "rm_lik_ood", "rm-global", "dpo", likMargin, false, "the paper's metric, OOD: global RM likelihood higher"),
-			equiv("H5.6", "rm_lik_id", "rm-global", "dpo", likMargin, false, "the paper's metric, ID: likelihoods equal"),
+			sup("H5.1", metrics.RMAccOOD, "rm-global", "dpo", accMargin, true, "global RM ranks OOD pairs better"),
+			equiv("H5.2", metrics.RMAccID, "rm-global", "dpo", accMargin, true, "but not ID pairs"),
+			sup("H5.3", metrics.RMAccID, "rm-global", "rm-local", accMargin, false, "global RM beats a local RM in distribution"),
+			sup("H5.4", metrics.BestOfNName(25), "rm-global", "dpo", goldMargin, false, "Best-of-25 with the global RM beats the implicit RM"),
+			sup("H5.5", metrics.RMLikOOD, "rm-global", "dpo", likMargin, false, "the paper's metric, OOD: global RM likelihood higher"),
+			equiv("H5.6", metrics.RMLikID, "rm-global", "dpo", likMargin, false, "the paper's metric, ID: likelihoods equal"),
 		},
 		Metrics: bon,
+		Figures: []string{"best_of_n.svg"},
 	})
 
 	h6 := &Suite{
@@ -167,7 +187,11 @@ func init() {
 		Paper:      "supported",
 		Arms: armsOf("rm-w0.25", "rm-global", "rm-w4", "rm-linear",
 			"online-rm-w0.25", "online-dpo-sft", "online-rm-w4", "online-rm-linear", "dpo", "dpo-tilt", "online-tilt", "dpo-tilt-rm-recipe"),
-		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "rm_lik_id", "bon_25"},
+		Metrics: []string{metrics.WinRate, metrics.GoldReward, metrics.KLRef, metrics.RMLikID, metrics.BestOfNName(25)},
+		// the RM-size sweep and the tilt class; the grid's 32 arms would crowd the figure
+		CurveArms: []string{"dpo", "online-dpo-sft", "online-rm-w0.25", "online-rm-w4", "online-rm-linear", "dpo-tilt", "online-tilt"},
+		Figures:   []string{"rm_size.svg", "rm_size_bon.svg", "horizon.svg", "reward.svg", "gap_map.svg"},
+		GapMap:    true,
 	}
 	dpo, online := arm("dpo"), arm("online-dpo-sft")
 	for _, h := range Horizons {
@@ -179,15 +203,15 @@ func init() {
 		}
 	}
 	h6.Claims = []Claim{
-		equiv("H6.1", "win_rate", "online-rm-w0.25", "online-rm-w4", winMargin, true, "a small RM does as well as a large one"),
-		equiv("H6.2", "bon_25", "rm-w0.25", "rm-w4", goldMargin, false, "Best-of-25: small RM ≈ large RM"),
-		equiv("H6.3", "win_rate", GridArm("online", 1, "simple"), GridArm("dpo", 1, "simple"), winMargin, true, "no gap when summaries are one token"),
-		sup("H6.4", "win_rate", GridGap(4, "simple"), GridGap(1, "simple"), winMargin, true, "the gap grows with the horizon"),
-		equiv("H6.5", "win_rate", GridArm("online", 4, "policy"), GridArm("dpo", 4, "policy"), winMargin, true, "no gap when the reward is as complex as a policy"),
-		sup("H6.6", "win_rate", GridGap(4, "simple"), GridGap(4, "policy"), winMargin, true, "the gap shrinks as the reward gets harder to verify"),
-		equiv("H6.7", "win_rate", "online-tilt", "dpo-tilt", winMargin, true, "no gap when Π ≅ R (tilt class)"),
-		equiv("H6.8", "win_rate", GridArm("online", 4, "rouge"), GridArm("dpo", 4, "rouge"), winMargin, false, "no gap under the ROUGE-L reward"),
-		equiv("H6.9", "win_rate", "online-tilt", "dpo-tilt-rm-recipe", winMargin, false, "in the tilt class, DPO trained like the RM matches online"),
+		equiv("H6.1", metrics.WinRate, "online-rm-w0.25", "online-rm-w4", winMargin, true, "a small RM does as well as a large one"),
+		equiv("H6.2", metrics.BestOfNName(25), "rm-w0.25", "rm-w4", goldMargin, false, "Best-of-25: small RM ≈ large RM"),
+		equiv("H6.3", metrics.WinRate, GridArm("online", 1, "simple"), GridArm("dpo", 1, "simple"), winMargin, true, "no gap when summaries are one token"),
+		sup("H6.4", metrics.WinRate, GridGap(4, "simple"), GridGap(1, "simple"), winMargin, true, "the gap grows with the horizon"),
+		equiv("H6.5", metrics.WinRate, GridArm("online", 4, "policy"), GridArm("dpo", 4, "policy"), winMargin, true, "no gap when the reward is as complex as a policy"),
+		sup("H6.6", metrics.WinRate, GridGap(4, "simple"), GridGap(4, "policy"), winMargin, true, "the gap shrinks as the reward gets harder to verify"),
+		equiv("H6.7", metrics.WinRate, "online-tilt", "dpo-tilt", winMargin, true, "no gap when Π ≅ R (tilt class)"),
+		equiv("H6.8", metrics.WinRate, GridArm("online", 4, "rouge"), GridArm("dpo", 4, "rouge"), winMargin, false, "no gap under the ROUGE-L reward"),
+		equiv("H6.9", metrics.WinRate, "online-tilt", "dpo-tilt-rm-recipe", winMargin, false, "in the tilt class, DPO trained like the RM matches online"),
 	}
 	mustRegister(h6)
 }

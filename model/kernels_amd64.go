@@ -31,6 +31,9 @@ func gemv8AVX2(l *[8]float64, mask uint64, a, w *float64, stride int)
 func gemv8x2AVX2(l1 *[8]float64, m1 uint64, a1 *float64, l2 *[8]float64, m2 uint64, a2 *float64, w *float64, stride int)
 
 //go:noescape
+func backUnits8AccAVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, stride int, gep, pcum, get *float64)
+
+//go:noescape
 func backUnits8AVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, sd *float64, stride int, first bool)
 
 // act64 writes a = q + e (len(q) <= 64) and returns its active-unit mask.
@@ -108,4 +111,21 @@ func gemv8x2(l1 *[8]float64, m1 uint64, a1 []float64, l2 *[8]float64, m2 uint64,
 	h1, h2 := 63-bits.LeadingZeros64(m1), 63-bits.LeadingZeros64(m2)
 	_, _, _ = a1[h1], a2[h2], w[max(h1, h2)*stride+7]
 	gemv8x2AVX2(l1, m1, &a1[0], l2, m2, &a2[0], &w[0], stride)
+}
+
+// backUnits8Acc is backUnits8 with first set for units i < 64, except that
+// each unit's ∂/∂a_i is added to gep[i], pcum[i] and get[i] instead of being
+// stored (see backUnits8AccGo).
+func backUnits8Acc(mask uint64, a, wot, gwot []float64, q *[8]float64, stride int, gep, pcum, get []float64) {
+	if mask == 0 {
+		return
+	}
+	if !useAVX2 {
+		backUnits8AccGo(mask, a, wot, gwot, q, stride, gep, pcum, get)
+		return
+	}
+	hi := 63 - bits.LeadingZeros64(mask)
+	_, _, _, _ = a[hi], gep[hi], pcum[hi], get[hi]
+	_, _ = wot[hi*stride+7], gwot[hi*stride+7]
+	backUnits8AccAVX2(mask, &a[0], &wot[0], &gwot[0], q, stride, &gep[0], &pcum[0], &get[0])
 }

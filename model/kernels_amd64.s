@@ -455,3 +455,63 @@ g2done:
 	VMOVUPD Y3, 32(R10)
 	VZEROUPPER
 	RET
+
+// func backUnits8AccAVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, stride int, gep, pcum, get *float64)
+//
+// backUnits8AVX2 with first set, except that each unit's s is added to gep[i],
+// pcum[i] and get[i] instead of being stored: for each set bit i of mask, lowest
+// first, with o = i·stride, gwot[o+k] += a[i]·q[k] (four lanes at a time) and
+// s = ((0 + wot[o]·q[0]) + wot[o+1]·q[1]) + … + wot[o+7]·q[7], summed in order.
+TEXT ·backUnits8AccAVX2(SB), NOSPLIT, $0-72
+	MOVQ    mask+0(FP), AX
+	MOVQ    a+8(FP), SI
+	MOVQ    wot+16(FP), DX
+	MOVQ    gwot+24(FP), R9
+	MOVQ    q+32(FP), R10
+	MOVQ    stride+40(FP), CX
+	MOVQ    gep+48(FP), DI
+	MOVQ    pcum+56(FP), R8
+	MOVQ    get+64(FP), R11
+	SHLQ    $3, CX
+	VMOVUPD 0(R10), Y8
+	VMOVUPD 32(R10), Y9
+
+aloop:
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Y6         // h
+	MOVQ         BX, R12
+	IMULQ        CX, R12                // o in bytes
+	VMULPD       Y8, Y6, Y4
+	VADDPD       0(R9)(R12*1), Y4, Y4
+	VMOVUPD      Y4, 0(R9)(R12*1)
+	VMULPD       Y9, Y6, Y5
+	VADDPD       32(R9)(R12*1), Y5, Y5
+	VMOVUPD      Y5, 32(R9)(R12*1)
+	VMULPD       0(DX)(R12*1), Y8, Y2   // products 0-3
+	VMULPD       32(DX)(R12*1), Y9, Y3  // products 4-7
+	VXORPD       X0, X0, X0             // s = 0
+	VADDSD       X2, X0, X0
+	VPERMILPD    $1, X2, X1
+	VADDSD       X1, X0, X0
+	VEXTRACTF128 $1, Y2, X2
+	VADDSD       X2, X0, X0
+	VPERMILPD    $1, X2, X1
+	VADDSD       X1, X0, X0
+	VADDSD       X3, X0, X0
+	VPERMILPD    $1, X3, X1
+	VADDSD       X1, X0, X0
+	VEXTRACTF128 $1, Y3, X3
+	VADDSD       X3, X0, X0
+	VPERMILPD    $1, X3, X1
+	VADDSD       X1, X0, X0
+	VADDSD       (DI)(BX*8), X0, X1     // gep[i] += s
+	VMOVSD       X1, (DI)(BX*8)
+	VADDSD       (R8)(BX*8), X0, X1     // pcum[i] += s
+	VMOVSD       X1, (R8)(BX*8)
+	VADDSD       (R11)(BX*8), X0, X1    // get[i] += s
+	VMOVSD       X1, (R11)(BX*8)
+	LEAQ         -1(AX), BX
+	ANDQ         BX, AX
+	JNZ          aloop
+	VZEROUPPER
+	RET

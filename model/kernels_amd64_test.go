@@ -15,6 +15,8 @@ func TestKernelsSSE2(t *testing.T) {
 	TestKernels(t)
 	TestVecKernels(t)
 	TestBackUnits8(t)
+	TestBackUnits8Acc(t)
+	TestLeafParentsSerial(t)
 	TestGemv8x2(t)
 	TestEnumerateV8(t)
 }

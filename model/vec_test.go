@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 )
@@ -68,6 +69,68 @@ func TestBackUnits8(t *testing.T) {
 			same(t, "backUnits8 gwot", g1, g2)
 			same(t, "backUnits8 sd", s1, s2)
 		}
+	}
+}
+
+// TestBackUnits8Acc checks backUnits8Acc against its portable twin and against
+// backUnits8 followed by the scatter it fuses, bit for bit.
+func TestBackUnits8Acc(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 7))
+	for _, c := range []struct {
+		name   string
+		stride int
+		mask   func() uint64
+	}{
+		{"stride8-sparse", 8, func() uint64 { return rng.Uint64() & rng.Uint64() }},
+		{"stride8-dense", 8, func() uint64 { return rng.Uint64() | rng.Uint64() }},
+		{"stride9", 9, func() uint64 { return rng.Uint64() }},
+		{"stride16-one", 16, func() uint64 { return 1 << (rng.Uint64() % 64) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for trial := range 200 {
+				a := make([]float64, 64)
+				wot := make([]float64, 64*c.stride)
+				normal(rng, a, 1)
+				normal(rng, wot, 1)
+				if trial%7 == 0 {
+					a[5], wot[3*c.stride] = 0, math.Copysign(0, -1)
+				}
+				var q [8]float64
+				for k := range q {
+					q[k] = rng.NormFloat64()
+				}
+				acc := make([][]float64, 4) // gwot, gep, pcum, get
+				acc[0] = make([]float64, 64*c.stride)
+				normal(rng, acc[0], 1)
+				for i := 1; i < 4; i++ {
+					acc[i] = make([]float64, 64)
+					normal(rng, acc[i], 1)
+				}
+				clone := func() [][]float64 {
+					out := make([][]float64, len(acc))
+					for i, x := range acc {
+						out[i] = append([]float64(nil), x...)
+					}
+					return out
+				}
+				mask := c.mask()
+				got, twin, want := clone(), clone(), clone()
+				backUnits8Acc(mask, a, wot, got[0], &q, c.stride, got[1], got[2], got[3])
+				backUnits8AccGo(mask, a, wot, twin[0], &q, c.stride, twin[1], twin[2], twin[3])
+				sd := make([]float64, 64)
+				backUnits8Go(mask, a, wot, want[0], &q, sd, c.stride, true)
+				for bm := mask; bm != 0; bm &= bm - 1 {
+					i := bits.TrailingZeros64(bm)
+					want[1][i] += sd[i]
+					want[2][i] += sd[i]
+					want[3][i] += sd[i]
+				}
+				for i, name := range []string{"gwot", "gep", "pcum", "get"} {
+					same(t, "backUnits8Acc "+name, got[i], twin[i])
+					same(t, "backUnits8AccGo "+name, twin[i], want[i])
+				}
+			}
+		})
 	}
 }
 

@@ -196,9 +196,9 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 				m = ev.Validation(pi)
 			}
 			last.params, last.m = append(last.params[:0], pi.Params()...), m
-			res.Curves["probe_step"] = append(res.Curves["probe_step"], float64(step))
-			res.Curves["win_rate"] = append(res.Curves["win_rate"], m.WinRate)
-			res.Curves["kl_ref"] = append(res.Curves["kl_ref"], m.KLRef)
+			res.Curves[metrics.ProbeStep] = append(res.Curves[metrics.ProbeStep], float64(step))
+			res.Curves[metrics.WinRate] = append(res.Curves[metrics.WinRate], m.WinRate)
+			res.Curves[metrics.KLRef] = append(res.Curves[metrics.KLRef], m.KLRef)
 		}
 	}
 
@@ -249,22 +249,22 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 			m = ev.Validation(pi)
 		}
 		m.OODMass = ev.OODMass(pi)
-		res.Metrics["win_rate"] = m.WinRate
-		res.Metrics["gold_reward"] = m.GoldReward
-		res.Metrics["kl_ref"] = m.KLRef
-		res.Metrics["subopt"] = m.Subopt
-		res.Metrics["ood_mass"] = m.OODMass
-		res.Metrics["rouge_l"] = m.RougeL
-		res.Metrics["rare_mass"] = m.RareMass
+		res.Metrics[metrics.WinRate] = m.WinRate
+		res.Metrics[metrics.GoldReward] = m.GoldReward
+		res.Metrics[metrics.KLRef] = m.KLRef
+		res.Metrics[metrics.Subopt] = m.Subopt
+		res.Metrics[metrics.OODMass] = m.OODMass
+		res.Metrics[metrics.RougeL] = m.RougeL
+		res.Metrics[metrics.RareMass] = m.RareMass
 	}
-	if loss := res.Curves["loss"]; len(loss) > 0 {
-		res.Metrics["steps"] = float64(len(loss))
+	if loss := res.Curves[metrics.CurveLoss]; len(loss) > 0 {
+		res.Metrics[metrics.Steps] = float64(len(loss))
 		k := min(len(loss), 8)
 		s := 0.0
 		for _, v := range loss[len(loss)-k:] {
 			s += v
 		}
-		res.Metrics["final_loss"] = s / float64(k)
+		res.Metrics[metrics.FinalLoss] = s / float64(k)
 	}
 	if err := finiteMetrics(res.Metrics); err != nil {
 		return nil, &Failure{Err: err}
@@ -352,7 +352,7 @@ func (r *Runner) data(ctx context.Context, cfg recipe.Config, seed int) ([]datas
 		return memo(r, group(cfg, seed), artifactKey("file", cfg, seed), func() ([]datasets.Pair, error) {
 			raw, err := os.ReadFile(cfg.Data.File)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("data.file: %w", err)
 			}
 			// The result key follows data.file_hash, so the file must still hold
 			// the content that hash names.
@@ -514,7 +514,7 @@ func (r *Runner) trainDPO(ctx context.Context, cfg recipe.Config, seed int, res 
 	curve, err := trainer.Train(ctx, pi.Params(), trainer.NewOffline(items, cfg.DPO.Batch, cfg.DPO.Epochs, rng(seed, streamDPO)),
 		r.dpoObjective(cfg, seed, pi, ref), opt)
 	if res != nil {
-		res.Curves["loss"] = curve
+		res.Curves[metrics.CurveLoss] = curve
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dpo: %w", err)
@@ -613,7 +613,7 @@ func (r *Runner) trainOnline(ctx context.Context, cfg recipe.Config, seed int, r
 	steps := cfg.DPO.Epochs * ((len(slots) + cfg.DPO.Batch - 1) / cfg.DPO.Batch)
 	opt := trainer.Options{LR: cfg.DPO.LR, Probe: probe(pi), Every: probeEvery(steps)}
 	curve, err := trainer.Train(ctx, pi.Params(), src, r.dpoObjective(cfg, seed, pi, ref), opt)
-	res.Curves["loss"] = curve
+	res.Curves[metrics.CurveLoss] = curve
 	if err != nil {
 		return nil, fmt.Errorf("online dpo: %w", err)
 	}
@@ -697,17 +697,17 @@ func (r *Runner) rmMetrics(ctx context.Context, cfg recipe.Config, seed int, w *
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	res.Metrics["rm_lik_id"] = metrics.PairLikelihood(w, s, ev[0])
-	res.Metrics["rm_lik_ood"] = metrics.PairLikelihood(w, s, ev[1])
-	res.Metrics["rm_acc_id"] = metrics.PairAccuracy(w, s, ev[0])
-	res.Metrics["rm_acc_ood"] = metrics.PairAccuracy(w, s, ev[1])
+	res.Metrics[metrics.RMLikID] = metrics.PairLikelihood(w, s, ev[0])
+	res.Metrics[metrics.RMLikOOD] = metrics.PairLikelihood(w, s, ev[1])
+	res.Metrics[metrics.RMAccID] = metrics.PairAccuracy(w, s, ev[0])
+	res.Metrics[metrics.RMAccOOD] = metrics.PairAccuracy(w, s, ev[1])
 	if len(cfg.Eval.BestOfN) == 0 {
 		return nil
 	}
 	for _, base := range []struct {
-		prefix string
-		pi     model.Policy
-	}{{"bon_", sft}, {"bon_dpo_", dpo}} {
+		name func(n int) string
+		pi   model.Policy
+	}{{metrics.BestOfNName, sft}, {metrics.BestOfNDPOName, dpo}} {
 		if base.pi == nil {
 			continue
 		}
@@ -716,7 +716,7 @@ func (r *Runner) rmMetrics(ctx context.Context, cfg recipe.Config, seed int, w *
 		}
 		bon := metrics.BestOfNTable(w, base.pi.Clone(), t, w.Val, cfg.Eval.BestOfN)
 		for i, n := range cfg.Eval.BestOfN {
-			res.Metrics[fmt.Sprintf("%s%d", base.prefix, n)] = bon[i]
+			res.Metrics[base.name(n)] = bon[i]
 		}
 	}
 	return nil

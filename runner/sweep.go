@@ -171,25 +171,16 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 func (r *Runner) runOne(ctx context.Context, o *Outcome, opt SweepOptions) error {
 	key := o.Job.Key()
 	if opt.Store != nil {
-		var res Result
-		found, err := opt.Store.Load(key, &res)
-		var ce *store.CorruptError
+		res, err := Stored(opt.Store, o.Job)
+		var u *Unusable
 		switch {
-		case errors.As(err, &ce):
-			if opt.OnCorrupt != nil {
-				opt.OnCorrupt(o.Job, err)
-			}
-		case err != nil:
+		case err == nil:
+			o.Result, o.Reused = res, true
+			return nil
+		case !errors.As(err, &u):
 			return err
-		case found && res.Hash == key && res.Version == Version:
-			err := CheckResult(&res, o.Job.Config)
-			if err == nil {
-				o.Result, o.Reused = &res, true
-				return nil
-			}
-			if opt.OnCorrupt != nil {
-				opt.OnCorrupt(o.Job, fmt.Errorf("incomplete result file %s: %w", opt.Store.Path(key), err))
-			}
+		case u.Damaged && opt.OnCorrupt != nil:
+			opt.OnCorrupt(o.Job, u.Err)
 		}
 	}
 	res, err := r.Run(ctx, o.Job.Config, o.Job.Seed)

@@ -9,6 +9,7 @@
 //	gapbench robustness [flags] rerun every deciding claim over the robustness grid; print verdict stability
 //	gapbench list               suites, arms, claims and budgets
 //	gapbench show ARM [flags]   the arm's resolved configuration as JSON
+//	gapbench diff A B [flags]   the configuration fields in which two arms differ
 //	gapbench pairs [flags]      write a world's preference pairs as JSONL
 //	gapbench stats FILE [flags] judge results from anywhere: a long CSV against claims
 //	gapbench help               this text
@@ -20,17 +21,32 @@
 //	--seeds N        seeds per arm (default: the budget's: smoke 3, quick 10, full 20)
 //	--workers N      concurrent runs (default GOMAXPROCS); results do not depend on it
 //	--csv FILE       also write one row per (suite, arm, seed, metric)
+//	--curves FILE    also write the training curves: suite,arm,seed,step,metric,value
+//	                 (loss per step; win_rate and kl_ref probes, step 0 = the start policy)
 //	--results DIR    the results store: finished runs are reused (default results/)
 //	--shard i/n      run only slice i of n of the sweep (auto/n reads the array index)
 //	--arms-file F    a JSON or YAML file of extra arms (named diffs of the base config)
 //	--add-arm NAMES  comma-separated arms (registered or from --arms-file) to add to the suite
+//	--against ARM    the arm an added arm's context claim compares with (default: the
+//	                 suite's baseline, dpo)
 //	--pairs FILE     use these preference pairs (JSONL) instead of the world's
 //	-q               no progress output
 //
-// Flags of report: --results DIR (default results/), --out DIR (default reports/),
-// --budget B (default full), --seeds N. Flags of show: --suite S, --budget B,
-// --arms-file F (the suite's settings and the budget are applied). Flags of
-// pairs: --seed N, --budget B.
+// Flags of report:
+//
+//	--results DIR    the results store to read (default results/); report never trains
+//	--out DIR        where to write REPORT.md, results.csv and the figures (default reports/)
+//	--budget B       the budget the results were run at (default full)
+//	--seeds N        seeds per arm (default: the budget's)
+//	--curves FILE    also write the training curves as long CSV (as for run)
+//	--arms-file F    a JSON or YAML file of extra arms
+//	--add-arm NAMES  arms to add to --suite's tables, claims and figures; their runs must be
+//	                 in the store (gapbench run --add-arm), and --out must be given
+//	--suite S        the suite --add-arm adds to; the report keeps every suite
+//	--against ARM    the comparison arm of the added arms' claims (default dpo)
+//
+// Flags of show and diff: --suite S, --budget B, --arms-file F (the suite's
+// settings and the budget are applied). Flags of pairs: --seed N, --budget B.
 //
 // Flags of robustness (gapbench list shows the grid: each dial, its values, the
 // config paths it sets and the values it accepts):
@@ -104,6 +120,7 @@
 //	gapbench run --suite H6 --budget smoke
 //	gapbench robustness --dial tau=0.5
 //	gapbench show online-dpo-sft
+//	gapbench diff dpo hypo --suite H2
 //	gapbench list
 //	gapbench stats examples/trl-pythia-1b.csv --claims examples/trl-pythia-1b-claims.yaml
 package main

@@ -12,12 +12,18 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"gapbench/hypotheses"
+	"gapbench/metrics"
 	"gapbench/runner"
+	"gapbench/stats"
 )
 
 var (
@@ -139,12 +145,14 @@ func TestRenderAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []string
 	for _, c := range List() {
-		want = append(want, c.Name)
 		if c.Caption == "" {
 			t.Errorf("%s has no caption", c.Name)
 		}
+	}
+	want := declared(allSuites...)
+	if !slices.Equal(sorted(want), sorted(listed())) {
+		t.Errorf("the suites declare %v, the registry holds %v: every figure should be declared once", want, listed())
 	}
 	if got := names(files); !slices.Equal(got, want) {
 		t.Fatalf("Render produced %v, want %v", got, want)
@@ -182,7 +190,7 @@ func TestRenderSubsets(t *testing.T) {
 		{[]string{"H4"}, 3, nil},
 		{[]string{"H6"}, 3, []string{"rm_size.svg", "rm_size_bon.svg", "horizon.svg", "reward.svg", "gap_map.svg"}},
 		// one seed: intervals are unbounded and drawn without bars, but every figure renders
-		{allSuites, 1, listed()},
+		{allSuites, 1, declared(allSuites...)},
 	} {
 		t.Run(fmt.Sprintf("%v/seeds=%d", tc.suites, tc.seeds), func(t *testing.T) {
 			files, err := Render(synthetic(t, tc.seeds, tc.suites...))
@@ -233,6 +241,22 @@ func TestNaNIsAnError(t *testing.T) {
 	}
 }
 
+// declared returns the figures the named suites declare, in order.
+func declared(suites ...string) []string {
+	var out []string
+	for _, n := range suites {
+		s, _ := hypotheses.Get(n)
+		out = append(out, s.Figures...)
+	}
+	return out
+}
+
+func sorted(xs []string) []string {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return out
+}
+
 // listed returns the names in List().
 func listed() []string {
 	var out []string
@@ -249,6 +273,80 @@ func TestNiceCeil(t *testing.T) {
 	} {
 		if got := niceCeil(tc.x); got != tc.want {
 			t.Errorf("niceCeil(%g) = %g, want %g", tc.x, got, tc.want)
+		}
+	}
+}
+
+// withCurves gives every policy run of a synthetic study probes of win rate
+// and KL at steps 0, 4, 8 (reward-model and SFT runs keep none).
+func withCurves(st *hypotheses.Study) {
+	for i, o := range st.Outcomes {
+		if strings.HasPrefix(o.Job.Arm, "rm-") || o.Job.Arm == "sft" {
+			continue
+		}
+		w, kl := o.Result.Metrics["win_rate"], o.Result.Metrics["kl_ref"]
+		st.Outcomes[i].Result.Curves = map[string][]float64{
+			metrics.ProbeStep: {0, 4, 8},
+			metrics.WinRate:   {50, (50 + w) / 2, w},
+			metrics.KLRef:     {0, kl / 3, kl},
+		}
+	}
+}
+
+func TestCurvesFigures(t *testing.T) {
+	t.Parallel()
+	st := synthetic(t, 3, "gap", "H5")
+	withCurves(st)
+	files, err := Render(st)
+	require.NoError(t, err)
+	got := names(files)
+	assert.Contains(t, got, "curves_gap.svg")
+	assert.Contains(t, got, "curves_H5.svg", "H5's dpo arm trains a policy")
+	for _, f := range files {
+		checkSVG(t, f.Name, f.Data)
+		assert.NotEmpty(t, f.Caption, f.Name)
+		assert.NotEmpty(t, f.Section, f.Name)
+	}
+
+	// The curve of one arm: the mean over seeds at every probed step, with an
+	// interval around it.
+	d := newData(st, stats.DefaultOptions())
+	gap, _ := hypotheses.Get("gap")
+	steps, es, err := d.curve(gap, "dpo", metrics.WinRate)
+	require.NoError(t, err)
+	require.Equal(t, []float64{0, 4, 8}, steps)
+	mean := 0.0
+	for _, v := range st.ArmValues(gap, "dpo")["win_rate"] {
+		mean += v / 3
+	}
+	assert.InDelta(t, mean, es[2].Mean, 1e-9, "mean win rate at the last probe")
+	assert.InDelta(t, 50, es[0].Mean, 1e-12, "every seed starts at 50")
+	assert.True(t, es[2].CI.Lo <= es[2].Mean && es[2].Mean <= es[2].CI.Hi, "interval %v around %g", es[2].CI, es[2].Mean)
+
+	// Without probes there is no curves figure.
+	files, err = Render(synthetic(t, 3, "gap"))
+	require.NoError(t, err)
+	assert.NotContains(t, names(files), "curves_gap.svg")
+}
+
+// TestTextIsOutlined checks that figures carry no <text> elements, whose
+// layout would depend on the fonts installed where they are viewed.
+func TestTextIsOutlined(t *testing.T) {
+	t.Parallel()
+	files, err := Render(synthetic(t, 3, "gap"))
+	require.NoError(t, err)
+	use := regexp.MustCompile(`xlink:href="#(g\d+)"`)
+	def := regexp.MustCompile(`<path id="(g\d+)"`)
+	for _, f := range files {
+		doc := string(f.Data)
+		assert.NotContains(t, doc, "<text", f.Name)
+		defined := map[string]bool{}
+		for _, d := range def.FindAllStringSubmatch(doc, -1) {
+			defined[d[1]] = true
+		}
+		assert.NotEmpty(t, defined, "%s defines no glyphs", f.Name)
+		for _, u := range use.FindAllStringSubmatch(doc, -1) {
+			assert.True(t, defined[u[1]], "%s uses glyph %s, which it does not define", f.Name, u[1])
 		}
 	}
 }
