@@ -119,8 +119,8 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return usagef("--results %q: %v", f.results, err)
 		}
-		var missing []string
-		if outs, missing, err = loadOutcomes(st, plan.Jobs); err != nil {
+		var missing []*runner.Unusable
+		if outs, missing, err = runner.Load(st, plan.Jobs); err != nil {
 			return err
 		}
 		if len(missing) > 0 {
@@ -134,7 +134,7 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 				fmt.Fprintf(&b, "\n  %s", m)
 			}
 			return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench robustness without --no-run first:%s",
-				len(missing), len(plan.Jobs), f.results, b.String())
+				len(missing), distinctRuns(plan.Jobs), f.results, b.String())
 		}
 	} else {
 		jobs := shard.Filter(sh, plan.Jobs)

@@ -22,14 +22,14 @@ var claimColors = []color.Color{colOnline, colOffline, colGreen, colRed,
 // protocolGlyphs tell protocols apart in the robustness figures.
 var protocolGlyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}}
 
-// tiled draws a grid of plots aligned on one canvas.
-type tiled struct {
+// dialGrid draws a grid of plots aligned on one canvas.
+type dialGrid struct {
 	plots [][]*plot.Plot
 	tiles draw.Tiles
 }
 
 // Draw implements drawer.
-func (t tiled) Draw(c draw.Canvas) {
+func (t dialGrid) Draw(c draw.Canvas) {
 	cs := plot.Align(t.plots, t.tiles, c)
 	for j := range t.plots {
 		for i, p := range t.plots[j] {
@@ -242,7 +242,7 @@ func robustnessFigure(g *robustness.Grid, s string) (drawer, error) {
 			}
 		}
 	}
-	return tiled{plots: plots, tiles: draw.Tiles{Rows: nrows, Cols: cols, PadX: vg.Points(8), PadY: vg.Points(8),
+	return dialGrid{plots: plots, tiles: draw.Tiles{Rows: nrows, Cols: cols, PadX: vg.Points(8), PadY: vg.Points(8),
 		PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(4)}}, nil
 }
 
