@@ -151,6 +151,7 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 			res.Curves["probe_step"] = append(res.Curves["probe_step"], float64(step))
 			res.Curves["win_rate"] = append(res.Curves["win_rate"], m.WinRate)
 			res.Curves["kl_ref"] = append(res.Curves["kl_ref"], m.KLRef)
+			res.Curves["gold_reward"] = append(res.Curves["gold_reward"], m.GoldReward)
 		}
 	}
 
@@ -418,7 +419,8 @@ func (r *Runner) dpoObjective(cfg recipe.Config, seed int, pi, ref model.Policy)
 
 func probeEvery(steps int) int { return max(1, steps/8) }
 
-// trainDPO trains offline DPO from the start policy on the shared data.
+// trainDPO trains offline DPO from the start policy on the shared data, for as
+// long as cfg's protocol says (fit).
 func (r *Runner) trainDPO(cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
 	w, err := r.world(cfg, seed)
 	if err != nil {
@@ -428,29 +430,26 @@ func (r *Runner) trainDPO(cfg recipe.Config, seed int, res *Result, probe func(m
 	if err != nil {
 		return nil, err
 	}
-	pi, err := r.startPolicy(cfg, seed)
+	ref, err := r.startPolicy(cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	ref := pi.Clone()
 	items := trainer.NewPrefItems(ref, comparisons(w, data))
-	steps := cfg.DPO.Epochs * ((len(items) + cfg.DPO.Batch - 1) / cfg.DPO.Batch)
-	opt := trainer.Options{LR: cfg.DPO.LR}
-	if res != nil {
-		opt.Probe, opt.Every = probe(pi), probeEvery(steps)
+	tr := training{
+		stepsPerEpoch: (len(items) + cfg.DPO.Batch - 1) / cfg.DPO.Batch,
+		prefix:        true,
+		start: func(epochs int) (model.Policy, trainer.Source[trainer.PrefItem], trainer.Objective[trainer.PrefItem]) {
+			pi := ref.Clone()
+			return pi, trainer.NewOffline(items, cfg.DPO.Batch, epochs, rng(seed, streamDPO)), r.dpoObjective(cfg, seed, pi, ref)
+		},
 	}
-	curve := trainer.Train(pi.Params(), trainer.NewOffline(items, cfg.DPO.Batch, cfg.DPO.Epochs, rng(seed, streamDPO)),
-		r.dpoObjective(cfg, seed, pi, ref), opt)
-	if res != nil {
-		res.Curves["loss"] = curve
-	}
-	return pi, nil
+	return r.fit(cfg, seed, tr, res, probe)
 }
 
 // dpoPolicy is the offline DPO policy of cfg's DPO settings (memoised), the start
 // of online-dpo-dpo and the source of the local labeller.
 func (r *Runner) dpoPolicy(cfg recipe.Config, seed int) (model.Policy, error) {
-	c := cfg
+	c := startDPOConfig(cfg)
 	c.Method = recipe.MethodDPO
 	c.Online = recipe.Default().Online
 	c.RM = recipe.Default().RM
@@ -478,7 +477,7 @@ func (r *Runner) trainOnline(cfg recipe.Config, seed int, res *Result, probe fun
 	if err != nil {
 		return nil, err
 	}
-	pi, ref := start.Clone(), start.Clone()
+	ref := start.Clone()
 
 	var labeller trainer.Labeller
 	switch cfg.Online.Labeller {
@@ -530,12 +529,18 @@ func (r *Runner) trainOnline(cfg recipe.Config, seed int, res *Result, probe fun
 		return nil, fmt.Errorf("online.rounds must be at most the %d pair slots, got %d", len(slots), cfg.Online.Rounds)
 	}
 	oc := trainer.OnlineConfig{K: cfg.Online.K, Temperature: cfg.Online.Temperature, Rounds: cfg.Online.Rounds,
-		Batch: cfg.DPO.Batch, Epochs: cfg.DPO.Epochs}
-	src := trainer.NewOnline(oc, slots, pi, ref, labeller, rng(seed, streamOnline))
-	steps := cfg.DPO.Epochs * ((len(slots) + cfg.DPO.Batch - 1) / cfg.DPO.Batch)
-	opt := trainer.Options{LR: cfg.DPO.LR, Probe: probe(pi), Every: probeEvery(steps)}
-	res.Curves["loss"] = trainer.Train(pi.Params(), src, r.dpoObjective(cfg, seed, pi, ref), opt)
-	return pi, nil
+		Batch: cfg.DPO.Batch}
+	tr := training{
+		stepsPerEpoch: (len(slots) + cfg.DPO.Batch - 1) / cfg.DPO.Batch,
+		prefix:        cfg.Online.Rounds == 1,
+		start: func(epochs int) (model.Policy, trainer.Source[trainer.PrefItem], trainer.Objective[trainer.PrefItem]) {
+			pi := start.Clone()
+			oc := oc
+			oc.Epochs = epochs
+			return pi, trainer.NewOnline(oc, slots, pi, ref, labeller, rng(seed, streamOnline)), r.dpoObjective(cfg, seed, pi, ref)
+		},
+	}
+	return r.fit(cfg, seed, tr, res, probe)
 }
 
 // evalPairs returns held-out preference pairs on validation prompts: in
