@@ -47,6 +47,9 @@ const (
 type Claim struct {
 	stats.Claim
 	Decides bool // counts toward the suite's verdict
+	// Protocols are the protocols the claim is evaluated under (recipe, tuned,
+	// frontier); none means recipe only. The suite says which make sense.
+	Protocols []string
 }
 
 // Derived is a series computed per seed from two arms, A − B on the claim's
@@ -69,6 +72,9 @@ type Suite struct {
 	Derived    []Derived   // gap series for claims
 	Claims     []Claim
 	Metrics    []string // metrics shown in the suite's arms table
+	// Oracles are arms shown as rows of the suite's tables under every protocol
+	// but compared in no claim: what the arms are aiming at.
+	Oracles []string
 }
 
 // Budget is how big a run is: how many seeds, and changes to the world and the
@@ -206,52 +212,79 @@ func (s *Suite) CheckApples(b Budget) error {
 }
 
 // Values returns, for one metric and one arm (or derived series), the per-seed
-// values in seed order from a sweep's outcomes.
+// values in seed order from a sweep's outcomes (of one protocol).
 func (s *Suite) Values(outs []runner.Outcome, metric, arm string) ([]float64, error) {
+	v, _, err := s.ValuesUnder(outs, "", metric, arm)
+	return v, err
+}
+
+// ValuesUnder is Values for the runs of protocol p ("" for any). A metric read
+// off frontier paths at a KL level ("win_rate@kl2") is interpolated per seed
+// (AtKL); where a path does not reach the level the value is NaN and reach
+// says why.
+func (s *Suite) ValuesUnder(outs []runner.Outcome, p, metric, arm string) ([]float64, []Reach, error) {
 	for _, d := range s.Derived {
 		if d.Name == arm {
-			a, err := s.Values(outs, metric, d.A)
+			a, ra, err := s.ValuesUnder(outs, p, metric, d.A)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			b, err := s.Values(outs, metric, d.B)
+			b, rb, err := s.ValuesUnder(outs, p, metric, d.B)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
+			}
+			if len(a) != len(b) {
+				return nil, nil, fmt.Errorf("suite %s: derived %s: %d seeds of %s, %d of %s", s.Name, arm, len(a), d.A, len(b), d.B)
 			}
 			out := make([]float64, len(a))
+			reach := make([]Reach, len(a))
 			for i := range a {
 				out[i] = a[i] - b[i]
+				reach[i] = max(ra[i], rb[i])
 			}
-			return out, nil
+			return out, reach, nil
 		}
 	}
+	base, level, atLevel := parseLevelMetric(metric)
 	type sv struct {
-		seed int
-		v    float64
+		seed  int
+		v     float64
+		reach Reach
 	}
 	var vals []sv
 	for _, o := range outs {
-		if o.Job.Suite != s.Name || o.Job.Arm != arm {
+		if o.Job.Suite != s.Name || o.Job.Arm != arm || (p != "" && protocolOf(o) != p) {
+			continue
+		}
+		if atLevel {
+			c := o.Result.Curves
+			y, ok := c[base]
+			if !ok || len(c["kl_ref"]) != len(y) {
+				return nil, nil, fmt.Errorf("suite %s: arm %q has no %s path (a frontier run records one)", s.Name, arm, base)
+			}
+			v, r := AtKL(c["kl_ref"], y, level)
+			vals = append(vals, sv{o.Job.Seed, v, r})
 			continue
 		}
 		v, ok := o.Result.Metrics[metric]
 		if !ok {
-			return nil, fmt.Errorf("suite %s: arm %q has no metric %q", s.Name, arm, metric)
+			return nil, nil, fmt.Errorf("suite %s: arm %q has no metric %q", s.Name, arm, metric)
 		}
-		vals = append(vals, sv{o.Job.Seed, v})
+		vals = append(vals, sv{o.Job.Seed, v, Reached})
 	}
 	if len(vals) == 0 {
-		return nil, fmt.Errorf("suite %s: no results for arm %q", s.Name, arm)
+		return nil, nil, fmt.Errorf("suite %s: no results for arm %q", s.Name, arm)
 	}
 	sort.Slice(vals, func(i, j int) bool { return vals[i].seed < vals[j].seed })
 	out := make([]float64, len(vals))
+	reach := make([]Reach, len(vals))
 	for i, x := range vals {
-		out[i] = x.v
+		out[i], reach[i] = x.v, x.reach
 	}
-	return out, nil
+	return out, reach, nil
 }
 
-// Decide applies the suite's verdict rule to its evaluated claims.
+// Decide applies the suite's verdict rule to its evaluated claims (under recipe).
 func (s *Suite) Decide(results []stats.ClaimResult) Verdict {
 	deciding := map[string]bool{}
 	for _, c := range s.Claims {
@@ -259,6 +292,11 @@ func (s *Suite) Decide(results []stats.ClaimResult) Verdict {
 			deciding[c.ID] = true
 		}
 	}
+	return decide(deciding, results)
+}
+
+// decide is the verdict rule over the results whose IDs are deciding.
+func decide(deciding map[string]bool, results []stats.ClaimResult) Verdict {
 	all, any := true, false
 	n := 0
 	for _, r := range results {
@@ -339,6 +377,9 @@ func Register(s *Suite) error {
 		if !names[c.A] || !names[c.B] {
 			return fmt.Errorf("suite %s: claim %s names %q and %q; not both are arms of the suite", s.Name, c.ID, c.A, c.B)
 		}
+	}
+	if err := s.checkProtocols(); err != nil {
+		return err
 	}
 	for _, o := range suites {
 		if strings.EqualFold(o.Name, s.Name) {

@@ -69,10 +69,10 @@ func init() {
 		Paper:      "yes (56.1 vs 49.7 at 1.4B)",
 		Arms:       armsOf("sft", "dpo", "dpo-2x", "online-dpo-sft", "online-dpo-dpo"),
 		Claims: []Claim{
-			sup("gap.1", "win_rate", "dpo", "sft", winMargin, false, "DPO improves on SFT"),
-			sup("gap.2", "win_rate", "online-dpo-sft", "dpo", winMargin, true, "the gap: online beats offline"),
-			sup("gap.3", "win_rate", "online-dpo-dpo", "dpo", winMargin, false, "online from the DPO policy beats DPO"),
-			sup("gap.4", "gold_reward", "online-dpo-sft", "dpo", goldMargin, false, "the gap in expected gold reward"),
+			sup("gap.1", "win_rate", "dpo", "sft", winMargin, false, "DPO improves on SFT").under(Recipe, Tuned),
+			sup("gap.2", "win_rate", "online-dpo-sft", "dpo", winMargin, true, "the gap: online beats offline").under(allProtocols...),
+			sup("gap.3", "win_rate", "online-dpo-dpo", "dpo", winMargin, false, "online from the DPO policy beats DPO").under(allProtocols...),
+			sup("gap.4", "gold_reward", "online-dpo-sft", "dpo", goldMargin, false, "the gap in expected gold reward").under(allProtocols...),
 		},
 		Metrics: policyMetrics,
 	})
@@ -83,9 +83,9 @@ func init() {
 		Paper:      "rejected",
 		Arms:       armsOf("dpo", "online-dpo-sft", "online-local-rm", "online-gold"),
 		Claims: []Claim{
-			sup("H1.1", "win_rate", "online-local-rm", "dpo", winMargin, true, "on-policy sampling alone helps"),
-			sup("H1.2", "win_rate", "online-dpo-sft", "online-local-rm", winMargin, false, "the global RM, not sampling, carries the gain"),
-			sup("H1.3", "win_rate", "online-gold", "online-dpo-sft", winMargin, false, "an oracle labeller (new information) helps more"),
+			sup("H1.1", "win_rate", "online-local-rm", "dpo", winMargin, true, "on-policy sampling alone helps").under(allProtocols...),
+			sup("H1.2", "win_rate", "online-dpo-sft", "online-local-rm", winMargin, false, "the global RM, not sampling, carries the gain").under(allProtocols...),
+			sup("H1.3", "win_rate", "online-gold", "online-dpo-sft", winMargin, false, "an oracle labeller (new information) helps more").under(allProtocols...),
 		},
 		Metrics: policyMetrics,
 	})
@@ -96,13 +96,13 @@ func init() {
 		Paper:      "rejected",
 		Arms:       armsOf("dpo", "dpo-beta-x0.25", "dpo-beta-x4", "hypo", "dpo-sft-reg", "online-dpo-sft"),
 		Claims: []Claim{
-			equiv("H2.1", "win_rate", "online-dpo-sft", "hypo", winMargin, true, "a better regulariser closes the gap"),
-			sup("H2.2", "win_rate", "hypo", "dpo", winMargin, false, "the KL regulariser helps DPO"),
+			equiv("H2.1", "win_rate", "online-dpo-sft", "hypo", winMargin, true, "a better regulariser closes the gap").under(allProtocols...),
+			sup("H2.2", "win_rate", "hypo", "dpo", winMargin, false, "the KL regulariser helps DPO").under(allProtocols...),
 			// H2.3 was first stated on ood_mass, which is about 0.92 for every arm (the
 			// data cover a handful of 4,096 completions per prompt) and so cannot decide
 			// anything; rare_mass measures the same idea against π_ref's support.
-			less("H2.3", "rare_mass", "hypo", "dpo", 0.01, false, "the KL regulariser keeps mass where π_ref writes"),
-			sup("H2.4", "win_rate", "dpo-sft-reg", "dpo", winMargin, false, "the SFT regulariser helps DPO"),
+			less("H2.3", "rare_mass", "hypo", "dpo", 0.01, false, "the KL regulariser keeps mass where π_ref writes").under(Recipe, Tuned),
+			sup("H2.4", "win_rate", "dpo-sft-reg", "dpo", winMargin, false, "the SFT regulariser helps DPO").under(allProtocols...),
 		},
 		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "ood_mass", "rare_mass", "subopt"},
 	})
@@ -113,8 +113,8 @@ func init() {
 		Paper:      "rejected",
 		Arms:       armsOf("dpo", "dpo-2x", "dpo-4x", "dpo-8x", "dpo-lr-x0.5", "dpo-lr-x2", "online-dpo-sft", "prompt-aug", "online-2x"),
 		Claims: []Claim{
-			equiv("H3.1", "win_rate", "online-dpo-sft", "dpo-2x", winMargin, true, "more offline optimisation closes the gap"),
-			sup("H3.2", "win_rate", "prompt-aug", "online-dpo-sft", winMargin, true, "more online prompts widen the gap"),
+			equiv("H3.1", "win_rate", "online-dpo-sft", "dpo-2x", winMargin, true, "more offline optimisation closes the gap").under(allProtocols...),
+			sup("H3.2", "win_rate", "prompt-aug", "online-dpo-sft", winMargin, true, "more online prompts widen the gap").under(allProtocols...),
 			sup("H3.3", "win_rate", "dpo-2x", "dpo", winMargin, false, "DPO gains from twice the epochs"),
 			less("H3.4", "final_loss", "dpo-2x", "dpo", lossMargin, false, "twice the epochs lowers DPO's training loss"),
 			equiv("H3.5", "win_rate", "online-dpo-sft", "dpo-8x", winMargin, false, "eight times the offline epochs closes the gap"),
@@ -132,8 +132,8 @@ func init() {
 		Paper:      "rejected",
 		Arms:       armsOf("dpo", "online-dpo-sft", "dpo-narrow", "online-narrow", "online-rm-2x"),
 		Claims: []Claim{
-			equiv("H4.1", "win_rate", "online-narrow", "dpo-narrow", winMargin, true, "on the same narrow data the gap vanishes"),
-			sup("H4.2", "win_rate", "online-rm-2x", "online-dpo-sft", winMargin, false, "an RM trained on twice the pairs helps"),
+			equiv("H4.1", "win_rate", "online-narrow", "dpo-narrow", winMargin, true, "on the same narrow data the gap vanishes").under(allProtocols...),
+			sup("H4.2", "win_rate", "online-rm-2x", "online-dpo-sft", winMargin, false, "an RM trained on twice the pairs helps").under(allProtocols...),
 		},
 		Metrics: policyMetrics,
 	})
@@ -150,12 +150,12 @@ func init() {
 		// ranks), so the deciding claims use the scale-free ranking accuracy; the
 		// likelihood claims stay as context (H5.5, H5.6).
 		Claims: []Claim{
-			sup("H5.1", "rm_acc_ood", "rm-global", "dpo", accMargin, true, "global RM ranks OOD pairs better"),
-			equiv("H5.2", "rm_acc_id", "rm-global", "dpo", accMargin, true, "but not ID pairs"),
+			sup("H5.1", "rm_acc_ood", "rm-global", "dpo", accMargin, true, "global RM ranks OOD pairs better").under(Recipe, Tuned),
+			equiv("H5.2", "rm_acc_id", "rm-global", "dpo", accMargin, true, "but not ID pairs").under(Recipe, Tuned),
 			sup("H5.3", "rm_acc_id", "rm-global", "rm-local", accMargin, false, "global RM beats a local RM in distribution"),
-			sup("H5.4", "bon_25", "rm-global", "dpo", goldMargin, false, "Best-of-25 with the global RM beats the implicit RM"),
-			sup("H5.5", "rm_lik_ood", "rm-global", "dpo", likMargin, false, "the paper's metric, OOD: global RM likelihood higher"),
-			equiv("H5.6", "rm_lik_id", "rm-global", "dpo", likMargin, false, "the paper's metric, ID: likelihoods equal"),
+			sup("H5.4", "bon_25", "rm-global", "dpo", goldMargin, false, "Best-of-25 with the global RM beats the implicit RM").under(Recipe, Tuned),
+			sup("H5.5", "rm_lik_ood", "rm-global", "dpo", likMargin, false, "the paper's metric, OOD: global RM likelihood higher").under(Recipe, Tuned),
+			equiv("H5.6", "rm_lik_id", "rm-global", "dpo", likMargin, false, "the paper's metric, ID: likelihoods equal").under(Recipe, Tuned),
 		},
 		Metrics: bon,
 	})
@@ -179,14 +179,14 @@ func init() {
 		}
 	}
 	h6.Claims = []Claim{
-		equiv("H6.1", "win_rate", "online-rm-w0.25", "online-rm-w4", winMargin, true, "a small RM does as well as a large one"),
+		equiv("H6.1", "win_rate", "online-rm-w0.25", "online-rm-w4", winMargin, true, "a small RM does as well as a large one").under(allProtocols...),
 		equiv("H6.2", "bon_25", "rm-w0.25", "rm-w4", goldMargin, false, "Best-of-25: small RM ≈ large RM"),
-		equiv("H6.3", "win_rate", GridArm("online", 1, "simple"), GridArm("dpo", 1, "simple"), winMargin, true, "no gap when summaries are one token"),
-		sup("H6.4", "win_rate", GridGap(4, "simple"), GridGap(1, "simple"), winMargin, true, "the gap grows with the horizon"),
-		equiv("H6.5", "win_rate", GridArm("online", 4, "policy"), GridArm("dpo", 4, "policy"), winMargin, true, "no gap when the reward is as complex as a policy"),
-		sup("H6.6", "win_rate", GridGap(4, "simple"), GridGap(4, "policy"), winMargin, true, "the gap shrinks as the reward gets harder to verify"),
-		equiv("H6.7", "win_rate", "online-tilt", "dpo-tilt", winMargin, true, "no gap when Π ≅ R (tilt class)"),
-		equiv("H6.8", "win_rate", GridArm("online", 4, "rouge"), GridArm("dpo", 4, "rouge"), winMargin, false, "no gap under the ROUGE-L reward"),
+		equiv("H6.3", "win_rate", GridArm("online", 1, "simple"), GridArm("dpo", 1, "simple"), winMargin, true, "no gap when summaries are one token").under(allProtocols...),
+		sup("H6.4", "win_rate", GridGap(4, "simple"), GridGap(1, "simple"), winMargin, true, "the gap grows with the horizon").under(allProtocols...),
+		equiv("H6.5", "win_rate", GridArm("online", 4, "policy"), GridArm("dpo", 4, "policy"), winMargin, true, "no gap when the reward is as complex as a policy").under(allProtocols...),
+		sup("H6.6", "win_rate", GridGap(4, "simple"), GridGap(4, "policy"), winMargin, true, "the gap shrinks as the reward gets harder to verify").under(allProtocols...),
+		equiv("H6.7", "win_rate", "online-tilt", "dpo-tilt", winMargin, true, "no gap when Π ≅ R (tilt class)").under(allProtocols...),
+		equiv("H6.8", "win_rate", GridArm("online", 4, "rouge"), GridArm("dpo", 4, "rouge"), winMargin, false, "no gap under the ROUGE-L reward").under(allProtocols...),
 		equiv("H6.9", "win_rate", "online-tilt", "dpo-tilt-rm-recipe", winMargin, false, "in the tilt class, DPO trained like the RM matches online"),
 	}
 	mustRegister(h6)

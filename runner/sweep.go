@@ -23,8 +23,14 @@ type Job struct {
 // Key is the job's result key.
 func (j Job) Key() string { return Key(j.Config, j.Seed) }
 
-// Name is a short human-readable label, suite/arm/seed=N.
-func (j Job) Name() string { return fmt.Sprintf("%s/%s/seed=%d", j.Suite, j.Arm, j.Seed) }
+// Name is a short human-readable label, suite/arm/seed=N, prefixed by the
+// protocol when it is not the recipe (tuned:suite/arm/seed=N).
+func (j Job) Name() string {
+	if p := j.Config.Protocol.Kind(); p != recipe.ProtocolRecipe {
+		return fmt.Sprintf("%s:%s/%s/seed=%d", p, j.Suite, j.Arm, j.Seed)
+	}
+	return fmt.Sprintf("%s/%s/seed=%d", j.Suite, j.Arm, j.Seed)
+}
 
 // Outcome is a finished job.
 type Outcome struct {

@@ -160,6 +160,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "reports", "output directory")
 	budget := fs.String("budget", "full", "the budget the results were run at")
 	seeds := fs.Int("seeds", 0, "seeds per arm (0: the budget's)")
+	protocol := fs.String("protocol", "all", "recipe, tuned, frontier (comma-separated) or all")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return nil
@@ -183,8 +184,12 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--results %q: %v", *results, err)
 	}
+	protocols, err := hypotheses.ParseProtocols(*protocol)
+	if err != nil {
+		return usageError{err}
+	}
 	suites := hypotheses.All()
-	jobs, err := hypotheses.StudyJobs(suites, b, n)
+	jobs, err := hypotheses.ProtocolJobs(suites, protocols, b, n)
 	if err != nil {
 		return err
 	}
@@ -193,8 +198,8 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if missing > 0 {
-		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --results %s first",
-			missing, len(jobs), *results, b.Name, n, *results)
+		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --protocol %s --results %s first",
+			missing, len(jobs), *results, b.Name, n, strings.Join(protocols, ","), *results)
 	}
 	study, err := hypotheses.Evaluate(suites, b, n, outs, stats.DefaultOptions())
 	if err != nil {

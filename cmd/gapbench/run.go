@@ -26,7 +26,7 @@ import (
 
 // runFlags are the flags of gapbench run.
 type runFlags struct {
-	suite, budget, csv, results, shard, armsFile, addArm, pairs string
+	suite, budget, protocol, csv, results, shard, armsFile, addArm, pairs string
 	seeds, workers                                              int
 	quiet                                                       bool
 }
@@ -43,6 +43,7 @@ func runFlagSet(f *runFlags, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("run", stderr)
 	fs.StringVar(&f.suite, "suite", "all", "suite to run, or all")
 	fs.StringVar(&f.budget, "budget", "quick", "smoke, quick or full")
+	fs.StringVar(&f.protocol, "protocol", "all", "recipe, tuned, frontier (comma-separated) or all")
 	fs.IntVar(&f.seeds, "seeds", 0, "seeds per arm (0: the budget's)")
 	fs.IntVar(&f.workers, "workers", 0, "concurrent runs (0: GOMAXPROCS)")
 	fs.StringVar(&f.csv, "csv", "", "write one row per (suite, arm, seed, metric) to this file")
@@ -91,9 +92,10 @@ func flagSet(args []string, name string) bool {
 
 // plan is a validated run: the suites, budget, seeds and jobs.
 type plan struct {
-	suites []*hypotheses.Suite
-	theory bool
-	budget hypotheses.Budget
+	suites    []*hypotheses.Suite
+	theory    bool
+	budget    hypotheses.Budget
+	protocols []string
 	seeds  int
 	jobs   []runner.Job
 }
@@ -104,7 +106,11 @@ func makePlan(f runFlags) (*plan, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
-	p := &plan{budget: b, seeds: b.Seeds}
+	protocols, err := hypotheses.ParseProtocols(f.protocol)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	p := &plan{budget: b, seeds: b.Seeds, protocols: protocols}
 	if f.seeds > 0 {
 		p.seeds = f.seeds
 	}
@@ -160,7 +166,7 @@ func makePlan(f runFlags) (*plan, error) {
 		}
 	}
 	if len(p.suites) > 0 {
-		jobs, err := hypotheses.StudyJobs(p.suites, p.budget, p.seeds)
+		jobs, err := hypotheses.ProtocolJobs(p.suites, p.protocols, p.budget, p.seeds)
 		if err != nil {
 			return nil, usageError{err}
 		}
