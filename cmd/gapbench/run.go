@@ -27,8 +27,8 @@ import (
 // runFlags are the flags of gapbench run.
 type runFlags struct {
 	suite, budget, protocol, csv, results, shard, armsFile, addArm, pairs string
-	seeds, workers                                              int
-	quiet                                                       bool
+	seeds, workers                                                        int
+	quiet                                                                 bool
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
@@ -96,8 +96,8 @@ type plan struct {
 	theory    bool
 	budget    hypotheses.Budget
 	protocols []string
-	seeds  int
-	jobs   []runner.Job
+	seeds     int
+	jobs      []runner.Job
 }
 
 // makePlan validates every input and lists the jobs, before anything runs.
