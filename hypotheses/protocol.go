@@ -201,9 +201,9 @@ func AtKL(kl, y []float64, level float64) (float64, Reach) {
 	return math.NaN(), NeverReaches
 }
 
-// levelMetric is the name of a metric read off frontier paths at a KL level,
+// LevelMetric is the name of a metric read off frontier paths at a KL level,
 // e.g. "win_rate@kl2".
-func levelMetric(metric string, level float64) string {
+func LevelMetric(metric string, level float64) string {
 	return metric + "@kl" + strconv.FormatFloat(level, 'g', -1, 64)
 }
 
@@ -243,7 +243,7 @@ func (c Claim) variants(p string) []claimVariant {
 		for _, l := range FrontierLevels {
 			v := c
 			v.ID = c.ID + "/frontier@kl" + strconv.FormatFloat(l, 'g', -1, 64)
-			v.Metric = levelMetric(c.Metric, l)
+			v.Metric = LevelMetric(c.Metric, l)
 			v.Decides = c.Decides && l == FrontierDeciding
 			out = append(out, claimVariant{claim: v, level: l, decides: v.Decides})
 		}
@@ -273,4 +273,31 @@ func (s *Suite) checkProtocols() error {
 		}
 	}
 	return nil
+}
+
+// DecidingIDs lists the IDs of the claim variants that decide the suite's
+// verdict under protocol p.
+func (s *Suite) DecidingIDs(p string) []string {
+	var ids []string
+	for _, c := range s.Claims {
+		for _, v := range c.variants(p) {
+			if v.decides {
+				ids = append(ids, v.claim.ID)
+			}
+		}
+	}
+	return ids
+}
+
+// FrontierValues returns an arm's per-seed values of a metric read off its
+// frontier paths at a KL level ("win_rate@kl2"), with whether each seed's path
+// reaches the level; nil when metric is not such a metric or p is not frontier.
+func (st *Study) FrontierValues(p string, s *Suite, arm, metric string) ([]float64, []Reach, error) {
+	if p != Frontier {
+		return nil, nil, nil
+	}
+	if _, _, ok := parseLevelMetric(metric); !ok {
+		return nil, nil, nil
+	}
+	return s.ValuesUnder(st.Outcomes, p, metric, arm)
 }

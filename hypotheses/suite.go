@@ -258,11 +258,17 @@ func (s *Suite) ValuesUnder(outs []runner.Outcome, p, metric, arm string) ([]flo
 		}
 		if atLevel {
 			c := o.Result.Curves
-			y, ok := c[base]
-			if !ok || len(c["kl_ref"]) != len(y) {
-				return nil, nil, fmt.Errorf("suite %s: arm %q has no %s path (a frontier run records one)", s.Name, arm, base)
+			kl, y := c["kl_ref"], c[base]
+			if len(y) == 0 || len(kl) != len(y) {
+				// A run that trains nothing (sft, an oracle) is a path of one point.
+				m, okM := o.Result.Metrics[base]
+				k, okK := o.Result.Metrics["kl_ref"]
+				if !okM || !okK {
+					return nil, nil, fmt.Errorf("suite %s: arm %q has no %s path (a frontier run records one)", s.Name, arm, base)
+				}
+				kl, y = []float64{k}, []float64{m}
 			}
-			v, r := AtKL(c["kl_ref"], y, level)
+			v, r := AtKL(kl, y, level)
 			vals = append(vals, sv{o.Job.Seed, v, r})
 			continue
 		}

@@ -14,12 +14,15 @@ import (
 	"sort"
 	"strings"
 
+	"slices"
+
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
 	"gapbench/hypotheses"
 	"gapbench/hypotheses/theory"
+	"gapbench/recipe"
 	"gapbench/stats"
 )
 
@@ -62,6 +65,7 @@ func table(w io.Writer, f stats.Format, header []string, rows [][]string) error 
 
 // num formats a metric value with the precision its scale deserves.
 func num(metric string, v float64) string {
+	metric, _, _ = strings.Cut(metric, "@kl") // a frontier level: the metric's own precision
 	switch {
 	case math.IsNaN(v):
 		return "—"
@@ -79,36 +83,73 @@ func cell(metric string, centre float64, iv stats.Interval) string {
 	return fmt.Sprintf("%s [%s, %s]", num(metric, centre), num(metric, iv.Lo), num(metric, iv.Hi))
 }
 
-// armsTable renders one row per arm: each metric's mean and 95% interval over
-// seeds, and the win-rate difference to dpo paired by seed when the suite has dpo.
+// armsTable renders one row per arm under the study's primary protocol.
 func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.Suite) error {
+	return armsTableIn(w, f, st, s, st.Primary())
+}
+
+// protocolMetrics are the columns of a suite's arms table under protocol p: the
+// suite's metrics, and what the protocol adds — under tuned the chosen epochs;
+// under frontier, in place of the end point's metrics, the win rate at each KL
+// level of the frontier claims, then the end point's KL and win rate.
+func protocolMetrics(s *hypotheses.Suite, p string) []string {
+	switch p {
+	case hypotheses.Tuned:
+		return append(slices.Clone(s.Metrics), "tuned_epochs")
+	case hypotheses.Frontier:
+		var ms []string
+		for _, l := range hypotheses.FrontierLevels {
+			ms = append(ms, hypotheses.LevelMetric("win_rate", l))
+		}
+		return append(ms, "kl_ref", "win_rate")
+	}
+	return s.Metrics
+}
+
+// armsTableIn renders one row per arm the suite runs under protocol p: each
+// metric's mean and 95% interval over seeds, and (except under frontier, whose
+// arms end at different KL) the win-rate difference to dpo paired by seed when
+// the suite has dpo. A frontier level an arm does not reach on every seed shows
+// its mean over the seeds that do, marked "(k/n)"; on none, "never reaches".
+func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.Suite, p string) error {
+	metrics := protocolMetrics(s, p)
 	header := []string{"arm"}
-	for _, m := range s.Metrics {
+	for _, m := range metrics {
 		header = append(header, m)
 	}
 	_, hasDPO := s.Arm("dpo")
+	hasDPO = hasDPO && p != hypotheses.Frontier
 	if hasDPO {
 		header = append(header, "Δ win_rate vs dpo")
 	}
 	var rows [][]string
-	dpo := st.ArmValues(s, "dpo")
-	for _, a := range s.Arms {
-		vals := st.ArmValues(s, a.Name)
+	dpo := st.ArmValuesIn(p, s, "dpo")
+	for _, a := range s.ArmsUnder(p) {
+		vals := st.ArmValuesIn(p, s, a.Name)
+		if len(vals) == 0 {
+			continue
+		}
 		row := []string{a.Name}
-		for _, m := range s.Metrics {
-			x := vals[m]
+		for _, m := range metrics {
+			x, reach, err := st.FrontierValues(p, s, a.Name, m)
+			if err != nil {
+				return err
+			}
+			if x == nil {
+				x = vals[m]
+			}
 			if len(x) == 0 {
 				row = append(row, "—")
 				continue
 			}
-			sum, err := stats.Summarize(x, stats.DefaultOptions())
+			c, err := summaryCell(m, x, reach)
 			if err != nil {
 				return fmt.Errorf("suite %s, arm %s, %s: %w", s.Name, a.Name, m, err)
 			}
-			row = append(row, cell(m, sum.Mean, sum.CI))
+			row = append(row, c)
 		}
 		if hasDPO {
-			if a.Name == "dpo" || len(vals["win_rate"]) == 0 {
+			if a.Name == "dpo" || len(vals["win_rate"]) == 0 || len(dpo["win_rate"]) != len(vals["win_rate"]) {
 				row = append(row, "")
 			} else {
 				p, err := stats.ComparePaired(vals["win_rate"], dpo["win_rate"], stats.DefaultOptions())
@@ -123,9 +164,67 @@ func armsTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.
 	return table(w, f, header, rows)
 }
 
-// verdictRows is the verdict table: suite, hypothesis, our verdict, the deciding
-// claims with Δ and interval, and the paper's verdict.
+// summaryCell is a metric's mean and interval over the seeds whose value exists
+// (reach nil: all), marked with how many seeds that is when not all.
+func summaryCell(metric string, x []float64, reach []hypotheses.Reach) (string, error) {
+	var got []float64
+	for i, v := range x {
+		if reach == nil || reach[i] == hypotheses.Reached {
+			got = append(got, v)
+		}
+	}
+	if len(got) == 0 {
+		return "never reaches", nil
+	}
+	if len(got) == 1 {
+		c := num(metric, got[0])
+		if len(x) > 1 {
+			c += fmt.Sprintf(" (1/%d)", len(x))
+		}
+		return c, nil
+	}
+	sum, err := stats.Summarize(got, stats.DefaultOptions())
+	if err != nil {
+		return "", err
+	}
+	c := cell(metric, sum.Mean, sum.CI)
+	if len(got) < len(x) {
+		c += fmt.Sprintf(" (%d/%d)", len(got), len(x))
+	}
+	return c, nil
+}
+
+// verdictRows is the verdict table: suite, hypothesis, the verdict under each
+// protocol of the study (— where the suite has no claims under it), and the
+// paper's verdict.
 func verdictRows(st *hypotheses.Study) [][]string {
+	var rows [][]string
+	for _, s := range st.Suites {
+		row := []string{s.Name, s.Title}
+		for _, p := range st.Protocols {
+			v := "—"
+			if r, ok := st.Result(s.Name, p); ok {
+				v = string(r.Verdict)
+			}
+			row = append(row, v)
+		}
+		rows = append(rows, append(row, s.Paper))
+	}
+	return rows
+}
+
+// verdictHeader is the verdict table's header.
+func verdictHeader(st *hypotheses.Study) []string {
+	h := []string{"suite", "hypothesis"}
+	for _, p := range st.Protocols {
+		h = append(h, p)
+	}
+	return append(h, "paper")
+}
+
+// decidingRows lists every suite's deciding claims under each protocol with Δ,
+// interval and verdict.
+func decidingRows(st *hypotheses.Study) [][]string {
 	var rows [][]string
 	for _, r := range st.Results {
 		var dec []string
@@ -134,15 +233,57 @@ func verdictRows(st *hypotheses.Study) [][]string {
 			deciding[c.ID] = c.Decides
 		}
 		for _, c := range r.Claims {
-			if !deciding[c.Claim.ID] {
+			if !isDeciding(r, c.Claim.ID) {
 				continue
 			}
 			dec = append(dec, fmt.Sprintf("%s %s: Δ %s [%s, %s] %s", c.Claim.ID, claimShort(c.Claim),
 				num(c.Claim.Metric, c.Paired.Mean), num(c.Claim.Metric, c.Paired.CI.Lo), num(c.Claim.Metric, c.Paired.CI.Hi), c.Verdict))
 		}
-		rows = append(rows, []string{r.Suite.Name, r.Suite.Title, string(r.Verdict), strings.Join(dec, "; "), r.Suite.Paper})
+		rows = append(rows, []string{r.Suite.Name, r.Protocol, string(r.Verdict), strings.Join(dec, "; ")})
 	}
 	return rows
+}
+
+// isDeciding reports whether a claim result of a suite result decides its verdict.
+func isDeciding(r hypotheses.SuiteResult, id string) bool {
+	return slices.Contains(r.Suite.DecidingIDs(r.Protocol), id)
+}
+
+// familiesNote states the Holm families of each protocol of the study.
+func familiesNote(st *hypotheses.Study) string {
+	var parts []string
+	for _, p := range st.Protocols {
+		n, m := 0, 0
+		for _, r := range st.Results {
+			if r.Protocol != p {
+				continue
+			}
+			dec := r.Suite.DecidingIDs(p)
+			for _, c := range r.Claims {
+				if slices.Contains(dec, c.Claim.ID) {
+					n++
+				} else {
+					m++
+				}
+			}
+		}
+		desc := fmt.Sprintf("%s: %d deciding, %d context", p, n, m)
+		if p == hypotheses.Frontier {
+			desc += fmt.Sprintf(" (claims at KL %g nats decide; %s are context)", hypotheses.FrontierDeciding, otherLevels())
+		}
+		parts = append(parts, desc)
+	}
+	return "p-values are Holm-adjusted per protocol in two families, deciding and context claims (" + strings.Join(parts, "; ") + ")"
+}
+
+func otherLevels() string {
+	var ls []string
+	for _, l := range hypotheses.FrontierLevels {
+		if l != hypotheses.FrontierDeciding {
+			ls = append(ls, fmt.Sprint(l))
+		}
+	}
+	return strings.Join(ls, ", ")
 }
 
 // claimShort is "A > B" or "A ≈ B".
@@ -175,23 +316,25 @@ func theoryRows(checks []TheoryCheck) [][]string {
 	return rows
 }
 
-// WriteTerminal writes what gapbench run prints: per suite the arms table, the
-// claims table and the verdict; the theory checks; and the verdict table.
+// WriteTerminal writes what gapbench run prints: per suite and protocol the arms
+// table, the claims table and the verdict; the theory checks; and the verdict
+// table with one column per protocol, then every deciding claim.
 func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) error {
 	if st != nil {
-		fmt.Fprintf(w, "budget %s, %d seeds per arm; intervals are 95%%; p-values Holm-adjusted in two families: the deciding claims of every suite below, and the context claims\n",
-			st.Budget.Name, st.Seeds)
+		fmt.Fprintf(w, "budget %s, %d seeds per arm, protocols %s; intervals are 95%%; %s\n",
+			st.Budget.Name, st.Seeds, strings.Join(st.Protocols, ", "), familiesNote(st))
 		for _, r := range st.Results {
 			s := r.Suite
-			fmt.Fprintf(w, "\n== %s: %s\n%s\nprediction: %s\n\n", s.Name, s.Title, s.Hypothesis, s.Prediction)
-			if err := armsTable(w, stats.Terminal, st, s); err != nil {
+			fmt.Fprintf(w, "\n== %s: %s — protocol %s\n%s\nprediction: %s\n%s\n\n", s.Name, s.Title, r.Protocol, s.Hypothesis, s.Prediction, protocolDoc(r.Protocol))
+			fmt.Fprintf(w, "arms (protocol %s):\n", r.Protocol)
+			if err := armsTableIn(w, stats.Terminal, st, s, r.Protocol); err != nil {
 				return err
 			}
-			fmt.Fprintln(w)
+			fmt.Fprintf(w, "\nclaims (protocol %s):\n", r.Protocol)
 			if err := stats.RenderClaims(w, r.Claims, stats.Terminal); err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "verdict: %s (paper: %s)\n", r.Verdict, s.Paper)
+			fmt.Fprintf(w, "verdict (%s): %s (paper: %s)\n", r.Protocol, r.Verdict, s.Paper)
 		}
 	}
 	if len(checks) > 0 {
@@ -204,11 +347,37 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 		fmt.Fprintf(w, "\n== verdicts\n\n")
 		rows := verdictRows(st)
 		if len(checks) > 0 {
-			rows = append(rows, []string{"theory", "equivalence, coverage, SFT = SPIN", theoryVerdict(checks), fmt.Sprintf("%d exact checks", len(checks)), "proved"})
+			rows = append(rows, theoryRow(st, checks))
 		}
-		return table(w, stats.Terminal, []string{"suite", "hypothesis", "our verdict", "deciding claims", "paper"}, rows)
+		if err := table(w, stats.Terminal, verdictHeader(st), rows); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\ndeciding claims:\n")
+		return table(w, stats.Terminal, []string{"suite", "protocol", "verdict", "deciding claims"}, decidingRows(st))
 	}
 	return nil
+}
+
+// theoryRow is the theory's row of the verdict table: its checks hold or not
+// whatever the protocol.
+func theoryRow(st *hypotheses.Study, checks []TheoryCheck) []string {
+	row := []string{"theory", fmt.Sprintf("equivalence, coverage, SFT = SPIN (%d exact checks)", len(checks))}
+	for range st.Protocols {
+		row = append(row, theoryVerdict(checks))
+	}
+	return append(row, "proved")
+}
+
+// protocolDoc says in one line what a protocol does, for section headers.
+func protocolDoc(p string) string {
+	switch p {
+	case hypotheses.Tuned:
+		return fmt.Sprintf("protocol tuned: each arm's epochs picked from %v by its own held-out preference likelihood (column tuned_epochs)", recipe.TunedGrid)
+	case hypotheses.Frontier:
+		return fmt.Sprintf("protocol frontier: arms compared at matched KL(π‖π_ref) along a %d-epoch run probed at %d log-spaced steps; levels %v nats, never extrapolated",
+			recipe.FrontierEpochs, recipe.FrontierProbes, hypotheses.FrontierLevels)
+	}
+	return "protocol recipe: the paper's shared short recipe (dpo.epochs for every arm)"
 }
 
 func theoryVerdict(checks []TheoryCheck) string {
@@ -220,18 +389,28 @@ func theoryVerdict(checks []TheoryCheck) string {
 	return "holds"
 }
 
-// WriteCSV writes one row per (suite, arm, seed, metric), header
-// suite,arm,seed,metric,value, in suite, arm, seed and metric-name order.
+// WriteCSV writes one row per (suite, protocol, arm, seed, metric), header
+// suite,protocol,arm,seed,metric,value, in protocol, suite, arm, seed and
+// metric-name order.
 // Values are printed in the shortest form that round-trips, so the file is
 // byte-identical across reruns and worker counts.
 func WriteCSV(w io.Writer, st *hypotheses.Study) error {
-	if _, err := fmt.Fprintln(w, "suite,arm,seed,metric,value"); err != nil {
+	if _, err := fmt.Fprintln(w, "suite,protocol,arm,seed,metric,value"); err != nil {
 		return err
 	}
+	for _, p := range st.Protocols {
+		if err := writeCSVProtocol(w, st, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeCSVProtocol(w io.Writer, st *hypotheses.Study, p string) error {
 	for _, s := range st.Suites {
-		for _, a := range s.Arms {
+		for _, a := range s.ArmsUnder(p) {
 			for _, o := range st.Outcomes {
-				if o.Job.Suite != s.Name || o.Job.Arm != a.Name {
+				if o.Job.Suite != s.Name || o.Job.Arm != a.Name || o.Job.Config.Protocol.Kind() != p {
 					continue
 				}
 				names := make([]string, 0, len(o.Result.Metrics))
@@ -240,7 +419,7 @@ func WriteCSV(w io.Writer, st *hypotheses.Study) error {
 				}
 				sort.Strings(names)
 				for _, m := range names {
-					if _, err := fmt.Fprintf(w, "%s,%s,%d,%s,%s\n", csvField(s.Name), csvField(a.Name), o.Job.Seed, m,
+					if _, err := fmt.Fprintf(w, "%s,%s,%s,%d,%s,%s\n", csvField(s.Name), p, csvField(a.Name), o.Job.Seed, m,
 						formatFloat(o.Result.Metrics[m])); err != nil {
 						return err
 					}
