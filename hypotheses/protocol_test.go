@@ -131,7 +131,7 @@ func TestFrontierNeverReaches(t *testing.T) {
 			c := recipe.Default().WithProtocol(fr)
 			outs = append(outs, runner.Outcome{Job: runner.Job{Suite: "t", Arm: a.name, Seed: seed, Config: c},
 				Result: &runner.Result{Metrics: map[string]float64{"win_rate": win[2], "kl_ref": a.end},
-					Curves:  map[string][]float64{"kl_ref": kl, "win_rate": win},
+					Curves: map[string][]float64{"kl_ref": kl, "win_rate": win},
 					Shared: map[string]string{"world": "w", "sft": "s", "data": "d"}}})
 		}
 	}
@@ -146,7 +146,9 @@ func TestFrontierNeverReaches(t *testing.T) {
 	for _, r := range st.Results[0].Claims {
 		got[r.Claim.ID] = r
 	}
-	at := func(l float64) stats.ClaimResult { return got["t.1/frontier@kl"+strings.TrimPrefix(LevelMetric("", l), "@kl")] }
+	at := func(l float64) stats.ClaimResult {
+		return got["t.1/frontier@kl"+strings.TrimPrefix(LevelMetric("", l), "@kl")]
+	}
 	if r := at(1); r.Paired.N != 6 || len(r.Warnings) > 0 && strings.Contains(strings.Join(r.Warnings, " "), "reaches") {
 		t.Errorf("KL 1: n = %d, warnings %v; want all 6 seeds and no reach warning", r.Paired.N, r.Warnings)
 	}
