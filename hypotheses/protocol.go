@@ -135,7 +135,7 @@ func ParseProtocols(v string) ([]string, error) {
 	for _, p := range strings.Split(v, ",") {
 		p = strings.ToLower(strings.TrimSpace(p))
 		if _, err := recipe.NewProtocol(p); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--protocol must be one of %s or all, got %q", strings.Join(recipe.ProtocolNames, ", "), p)
 		}
 		if !slices.Contains(out, p) {
 			out = append(out, p)

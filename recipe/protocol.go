@@ -69,7 +69,7 @@ func NewProtocol(name string) (ProtocolConfig, error) {
 	case ProtocolFrontier:
 		return ProtocolConfig{Name: ProtocolFrontier, Epochs: FrontierEpochs, Probes: FrontierProbes}, nil
 	}
-	return ProtocolConfig{}, fmt.Errorf("--protocol must be one of %s or all, got %q", strings.Join(ProtocolNames, ", "), name)
+	return ProtocolConfig{}, fmt.Errorf("protocol must be one of %s, got %q", strings.Join(ProtocolNames, ", "), name)
 }
 
 // Kind is the protocol's name, "recipe" for the zero value.

@@ -13,6 +13,7 @@ import (
 	"gapbench/arms"
 	"gapbench/datasets"
 	"gapbench/hypotheses"
+	"gapbench/recipe"
 	"gapbench/reports"
 	"gapbench/runner"
 	"gapbench/stats"
@@ -42,7 +43,11 @@ func cmdList(args []string, stdout io.Writer) error {
 			} else if c.Predict == stats.Less {
 				op = "<"
 			}
-			fmt.Fprintf(stdout, "      %-6s %-8s %s: %s %s %s (margin %g) — %s\n", c.ID, role, c.Metric, c.A, op, c.B, c.Margin, c.Note)
+			ps := c.Protocols
+			if len(ps) == 0 {
+				ps = []string{hypotheses.Recipe}
+			}
+			fmt.Fprintf(stdout, "      %-6s %-8s %s: %s %s %s (margin %g) — %s [%s]\n", c.ID, role, c.Metric, c.A, op, c.B, c.Margin, c.Note, strings.Join(ps, ", "))
 		}
 	}
 	fmt.Fprintln(stdout, "\n  theory: exact checks of the equivalence theorem, the partial-coverage example and SFT = SPIN")
@@ -50,6 +55,11 @@ func cmdList(args []string, stdout io.Writer) error {
 	for _, a := range arms.All() {
 		fmt.Fprintf(stdout, "  %-18s %s\n", a.Name, a.Doc)
 	}
+	fmt.Fprintln(stdout, "\nProtocols (each claim lists those it is evaluated under):")
+	fmt.Fprintf(stdout, "  %-9s %s\n", hypotheses.Recipe, "the paper's shared short recipe: every arm trains dpo.epochs epochs")
+	fmt.Fprintf(stdout, "  %-9s each DPO-family arm's epochs picked from %v by its own held-out preference likelihood; exact RLHF to convergence\n", hypotheses.Tuned, recipe.TunedGrid)
+	fmt.Fprintf(stdout, "  %-9s arms compared at matched KL(π‖π_ref) %v nats (%g decides) along a %d-epoch run probed at %d log-spaced steps\n",
+		hypotheses.Frontier, hypotheses.FrontierLevels, hypotheses.FrontierDeciding, recipe.FrontierEpochs, recipe.FrontierProbes)
 	fmt.Fprintln(stdout, "\nBudgets:")
 	for _, n := range hypotheses.BudgetNames {
 		b := hypotheses.Budgets[n]
@@ -64,6 +74,7 @@ func cmdShow(args []string, stdout io.Writer) error {
 	suite := fs.String("suite", "", "apply this suite's settings")
 	budget := fs.String("budget", "quick", "apply this budget")
 	armsFile := fs.String("arms-file", "", "JSON or YAML file of extra arms")
+	protocol := fs.String("protocol", hypotheses.Recipe, "apply this protocol: recipe, tuned or frontier")
 	name, rest := "", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
@@ -114,6 +125,11 @@ func cmdShow(args []string, stdout io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	pc, err := recipe.NewProtocol(*protocol)
+	if err != nil {
+		return usagef("--%w", err)
+	}
+	c = c.WithProtocol(pc)
 	out := struct {
 		Arm    string `json:"arm"`
 		Doc    string `json:"doc"`

@@ -6,7 +6,7 @@
 //
 //	gapbench run [flags]        train and evaluate suites, print tables and verdicts
 //	gapbench report [flags]     regenerate reports/ from stored results (never trains)
-//	gapbench list               suites, arms, claims and budgets
+//	gapbench list               suites, arms, claims, protocols and budgets
 //	gapbench show ARM [flags]   the arm's resolved configuration as JSON
 //	gapbench pairs [flags]      write a world's preference pairs as JSONL
 //	gapbench help               this text
@@ -15,9 +15,15 @@
 //
 //	--suite S        a suite (gap, H1 … H6, theory) or "all" (default all)
 //	--budget B       smoke, quick or full (default quick)
+//	--protocol P     recipe, tuned, frontier, a comma-separated list, or all (default all):
+//	                 recipe trains every arm dpo.epochs epochs (the paper's recipe);
+//	                 tuned picks each arm's epochs from 1, 2, 4, …, 64 by its own
+//	                 held-out preference likelihood; frontier compares arms at matched
+//	                 KL(π‖π_ref) along a long run. Each suite's claims say under which
+//	                 protocols they are evaluated; each protocol has its own Holm families.
 //	--seeds N        seeds per arm (default: the budget's: smoke 3, quick 10, full 20)
 //	--workers N      concurrent runs (default GOMAXPROCS); results do not depend on it
-//	--csv FILE       also write one row per (suite, arm, seed, metric)
+//	--csv FILE       also write one row per (suite, protocol, arm, seed, metric)
 //	--results DIR    the results store: finished runs are reused (default results/)
 //	--shard i/n      run only slice i of n of the sweep (auto/n reads the array index)
 //	--arms-file F    a JSON or YAML file of extra arms (named diffs of the base config)
@@ -26,9 +32,10 @@
 //	-q               no progress output
 //
 // Flags of report: --results DIR (default results/), --out DIR (default reports/),
-// --budget B (default full), --seeds N. Flags of show: --suite S, --budget B,
-// --arms-file F (the suite's settings and the budget are applied). Flags of
-// pairs: --seed N, --budget B.
+// --budget B (default full), --seeds N, --protocol P (default all). Flags of
+// show: --suite S, --budget B, --protocol P (default recipe), --arms-file F (the
+// suite's settings, the budget and the protocol are applied). Flags of pairs:
+// --seed N, --budget B.
 //
 // Exit status is 0 on success, 2 for bad input (a flag, an arm file, a pairs
 // file), and 1 when a run fails. Bad input is reported before anything runs, and
@@ -37,7 +44,9 @@
 // Examples:
 //
 //	gapbench run --suite gap --budget quick --seeds 10 --csv out.csv
-//	gapbench run --suite H6 --budget smoke
+//	gapbench run --suite H6 --budget smoke --protocol recipe
+//	gapbench run --suite gap --protocol tuned --budget quick --seeds 10
+//	gapbench run --suite gap --protocol frontier --budget quick --seeds 10
 //	gapbench show online-dpo-sft
 //	gapbench list
 package main
