@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"gapbench/hypotheses"
+	"gapbench/recipe"
 	"gapbench/runner"
 )
 
@@ -30,13 +31,23 @@ var (
 // the horizon and shrinks with the reward's complexity) plus seeded noise.
 func synthetic(t *testing.T, seeds int, names ...string) *hypotheses.Study {
 	t.Helper()
-	st := &hypotheses.Study{Budget: hypotheses.Budgets["smoke"], Seeds: seeds}
+	st := &hypotheses.Study{Budget: hypotheses.Budgets["smoke"], Seeds: seeds, Protocols: []string{hypotheses.Recipe}}
 	for _, n := range names {
 		s, err := hypotheses.Get(n)
 		if err != nil {
 			t.Fatal(err)
 		}
 		st.Suites = append(st.Suites, s)
+		defer func() { // after the recipe's runs, which come first as in a sweep
+			for _, p := range []string{hypotheses.Tuned, hypotheses.Frontier} {
+				if s.HasProtocol(p) {
+					addProtocol(st, s, p, seeds)
+				}
+			}
+		}()
+		if !s.HasProtocol(hypotheses.Recipe) {
+			continue
+		}
 		for _, a := range s.Arms {
 			for seed := 1; seed <= seeds; seed++ {
 				// Streams by arm name, so that an arm run by several suites has
@@ -52,6 +63,38 @@ func synthetic(t *testing.T, seeds int, names ...string) *hypotheses.Study {
 		}
 	}
 	return st
+}
+
+// addProtocol adds made-up runs of the suite's arms under protocol p: under
+// frontier each with a path of KL and win rate from π_ref to its end point.
+func addProtocol(st *hypotheses.Study, s *hypotheses.Suite, p string, seeds int) {
+	pc, err := recipe.NewProtocol(p)
+	if err != nil {
+		panic(err)
+	}
+	if !slices.Contains(st.Protocols, p) {
+		st.Protocols = append(st.Protocols, p)
+	}
+	for _, a := range s.ArmsUnder(p) {
+		for seed := 1; seed <= seeds; seed++ {
+			h := fnv.New64a()
+			h.Write([]byte(p + a.Name))
+			r := rand.New(rand.NewPCG(uint64(seed), h.Sum64()))
+			m := metricsFor(a.Name, r)
+			res := &runner.Result{Metrics: m, Curves: map[string][]float64{}}
+			if p == hypotheses.Frontier {
+				m["kl_ref"] *= 2
+				for _, f := range []float64{0, 0.1, 0.25, 0.5, 0.75, 1} {
+					res.Curves["kl_ref"] = append(res.Curves["kl_ref"], f*m["kl_ref"])
+					res.Curves["win_rate"] = append(res.Curves["win_rate"], 50+f*(m["win_rate"]-50))
+				}
+			}
+			st.Outcomes = append(st.Outcomes, runner.Outcome{
+				Job:    runner.Job{Suite: s.Name, Arm: a.Name, Seed: seed, Config: recipe.Config{Protocol: pc}},
+				Result: res,
+			})
+		}
+	}
 }
 
 // metricsFor makes up one run's metrics.
@@ -72,6 +115,17 @@ func metricsFor(arm string, r *rand.Rand) map[string]float64 {
 		"online-rm-w0.25": 55, "online-rm-w4": 56.5, "online-rm-linear": 53, "dpo-tilt": 52, "online-tilt": 52.5,
 		"dpo-narrow": 45, "online-narrow": 46, "online-rm-2x": 57,
 	}[arm]
+	for _, n := range hypotheses.DataSizes {
+		l := math.Log2(float64(n) / 64)
+		switch arm {
+		case hypotheses.DataArm("dpo", n):
+			win = 50 + 2*l
+		case hypotheses.DataArm("rlhf-rm", n):
+			win = 56 + l
+		case hypotheses.DataArm("rlhf-linear", n):
+			win = 58 + 0.8*l
+		}
+	}
 	for _, h := range hypotheses.Horizons {
 		for ri, rw := range hypotheses.RewardLevels {
 			switch arm {
@@ -101,7 +155,14 @@ func metricsFor(arm string, r *rand.Rand) map[string]float64 {
 	return m
 }
 
-var allSuites = []string{"gap", "H1", "H2", "H3", "H4", "H5", "H6"}
+// allSuites is every registered suite.
+var allSuites = func() []string {
+	var out []string
+	for _, s := range hypotheses.All() {
+		out = append(out, s.Name)
+	}
+	return out
+}()
 
 func names(files []File) []string {
 	var out []string
@@ -139,9 +200,8 @@ func TestRenderAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []string
+	want := listed()
 	for _, c := range List() {
-		want = append(want, c.Name)
 		if c.Caption == "" {
 			t.Errorf("%s has no caption", c.Name)
 		}
@@ -177,7 +237,7 @@ func TestRenderSubsets(t *testing.T) {
 		want   []string
 	}{
 		{nil, 3, nil},
-		{[]string{"gap"}, 3, []string{"headline.svg", "frontier.svg"}},
+		{[]string{"gap"}, 3, []string{"headline.svg", "frontier.svg", "frontier_paths.svg"}},
 		{[]string{"H5"}, 3, []string{"best_of_n.svg"}},
 		{[]string{"H4"}, 3, nil},
 		{[]string{"H6"}, 3, []string{"rm_size.svg", "rm_size_bon.svg", "horizon.svg", "reward.svg", "gap_map.svg"}},
@@ -236,7 +296,11 @@ func TestNaNIsAnError(t *testing.T) {
 // listed returns the names in List().
 func listed() []string {
 	var out []string
+	_, err := hypotheses.Get("data")
 	for _, c := range List() {
+		if c.Name == "data_size.svg" && err != nil {
+			continue // the data-size suite needs the exact RLHF arms
+		}
 		out = append(out, c.Name)
 	}
 	return out

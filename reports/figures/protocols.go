@@ -111,8 +111,8 @@ func frontierPaths(d *data) (drawer, error) {
 	drawn := 0
 	maxKL := 0.0
 	for i, a := range s.ArmsUnder(hypotheses.Frontier) {
-		if oracle[a.Name] {
-			continue
+		if oracle[a.Name] || len(d.valuesIn(hypotheses.Frontier, s, a.Name, "kl_ref")) == 0 {
+			continue // an oracle is a point, drawn below; an arm without results is left out
 		}
 		col := palette[i%len(palette)]
 		var line points
