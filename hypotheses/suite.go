@@ -413,7 +413,8 @@ func arm(name string) arms.Arm {
 
 // AddArm adds an arm to the suite (for --add-arm): it runs beside the suite's
 // arms for every seed and, when the suite has a dpo arm, gets a context claim
-// "arm > dpo on win rate" that does not change the suite's verdict.
+// "arm > dpo on win rate", under every protocol, that does not change the
+// suite's verdict.
 func (s *Suite) AddArm(a arms.Arm) error {
 	if _, dup := s.Arm(a.Name); dup {
 		return fmt.Errorf("suite %s already runs arm %q", s.Name, a.Name)
@@ -424,7 +425,7 @@ func (s *Suite) AddArm(a arms.Arm) error {
 	s.Arms = append(s.Arms, a)
 	if _, ok := s.Arm("dpo"); ok && a.Name != "dpo" {
 		s.Claims = append(s.Claims, sup(fmt.Sprintf("%s.+%s", s.Name, a.Name), "win_rate", a.Name, "dpo", winMargin, false,
-			"added arm vs offline DPO"))
+			"added arm vs offline DPO").under(allProtocols...))
 	}
 	return nil
 }
