@@ -73,6 +73,8 @@ func num(metric string, v float64) string {
 		return fmt.Sprintf("%.1f", v)
 	case metric == "steps":
 		return fmt.Sprintf("%.0f", v)
+	case metric == "tuned_epochs":
+		return fmt.Sprintf("%.1f", v)
 	default:
 		return fmt.Sprintf("%.3f", v)
 	}
