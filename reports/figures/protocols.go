@@ -85,7 +85,7 @@ func dataSize(d *data) (drawer, error) {
 	if len(es) == 0 {
 		return nil, nil
 	}
-	p.Title.Text = fmt.Sprintf("Gap vs number of pairs, tuned protocol (paired 95%% CI, %s)", seeds(es...))
+	p.Title.Text = fmt.Sprintf("Gap vs number of pairs, tuned (paired 95%% CI, %s)", seeds(es...))
 	p.X.Min, p.X.Max = lo, hi
 	return p, nil
 }
@@ -160,7 +160,8 @@ func frontierPaths(d *data) (drawer, error) {
 			if err != nil {
 				return nil, err
 			}
-			marks = append(marks, at(lv, estimate{Mean: sm.Mean, CI: sm.CI, N: sm.N}))
+			// Offset each arm's bars a little so that they do not overlap.
+			marks = append(marks, at(lv*(1+0.015*float64(drawn)), estimate{Mean: sm.Mean, CI: sm.CI, N: sm.N}))
 		}
 		p.Add(l)
 		if len(marks) > 0 {
@@ -198,7 +199,7 @@ func frontierPaths(d *data) (drawer, error) {
 	if drawn == 0 {
 		return nil, nil
 	}
-	p.Title.Text = fmt.Sprintf("Win rate along each arm's path vs KL, frontier protocol (%d seeds; 95%% CI at the claims' levels)", d.st.Seeds)
+	p.Title.Text = fmt.Sprintf("Win rate vs KL along training paths (frontier, %d seeds)", d.st.Seeds)
 	p.X.Min, p.X.Max = 0, maxKL*1.05
 	return p, nil
 }
