@@ -31,8 +31,16 @@ bench:
 calibrate:
 	$(GO) test ./stats/ -run Calibration -calibrate -v -timeout 60m
 
+# Every parser has a fuzz target; new inputs that find bugs land in testdata/fuzz.
+FUZZTIME ?= 2m
 fuzz:
-	$(GO) test ./stats/ -run '^$$' -fuzz FuzzEvaluateClaims -fuzztime 2m
+	$(GO) test ./stats/ -run '^$$' -fuzz FuzzEvaluateClaims -fuzztime $(FUZZTIME)
+	$(GO) test ./arms/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./recipe/ -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./datasets/ -run '^$$' -fuzz '^FuzzReadPairs$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./datasets/ -run '^$$' -fuzz '^FuzzReadDemos$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./store/ -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./shard/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 
 vet:
 	gofmt -l . && $(GO) vet ./...

@@ -55,6 +55,10 @@ func Parse(name string, raw []byte) ([]Arm, error) {
 	if len(f.Arms) == 0 {
 		return nil, fmt.Errorf("%s: no arms (want a top-level \"arms:\" list)", name)
 	}
+	var more any
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: more than one YAML document (a second one after \"---\" would be ignored); put every arm in the first document's arms: list", name)
+	}
 	seen := map[string]bool{}
 	var out []Arm
 	for i, fa := range f.Arms {

@@ -85,6 +85,9 @@ func (c Config) Validate() error {
 			return fmt.Errorf("world.%s must be >= 1, got %d", f.name, f.v)
 		}
 	}
+	if err := c.checkBounds(); err != nil {
+		return err
+	}
 	if c.V < 2 {
 		return fmt.Errorf("world.v must be >= 2, got %d", c.V)
 	}
@@ -96,6 +99,9 @@ func (c Config) Validate() error {
 	}
 	if c.AugPrompts < 0 {
 		return fmt.Errorf("world.aug_prompts must be >= 0, got %d", c.AugPrompts)
+	}
+	if err := c.checkTable(); err != nil {
+		return err
 	}
 	if !(c.TeacherScale > 0) || math.IsInf(c.TeacherScale, 0) {
 		return fmt.Errorf("world.teacher_scale must be > 0, got %v", c.TeacherScale)

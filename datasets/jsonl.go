@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -105,11 +106,16 @@ func (w *World) ReadDemos(name string, r io.Reader) ([]Demo, error) {
 
 func (w *World) readJSONL(name string, r io.Reader, each func(line int, dec *json.Decoder) error) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc.Buffer(make([]byte, 64*1024), MaxLineBytes)
 	line := 0
 	for sc.Scan() {
 		line++
-		b := bytes.TrimSpace(sc.Bytes())
+		b := sc.Bytes()
+		if line == 1 {
+			// Editors on Windows may start a UTF-8 file with a byte-order mark.
+			b = bytes.TrimPrefix(b, []byte("\uFEFF"))
+		}
+		b = bytes.TrimSpace(b)
 		if len(b) == 0 {
 			continue
 		}
@@ -123,10 +129,16 @@ func (w *World) readJSONL(name string, r io.Reader, each func(line int, dec *jso
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		if errors.Is(err, bufio.ErrTooLong) {
+			return fmt.Errorf("%s:%d: line longer than %d bytes (one pair or demonstration a line)", name, line+1, MaxLineBytes)
+		}
+		return fmt.Errorf("%s:%d: %w", name, line+1, err)
 	}
 	return nil
 }
+
+// MaxLineBytes is the longest line ReadPairs and ReadDemos accept.
+const MaxLineBytes = 1 << 20
 
 func (w *World) matchPrompt(tokens []int) (int, error) {
 	for _, p := range w.Train {

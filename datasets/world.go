@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -71,7 +72,11 @@ func (c Config) Rand(stream uint64) *rand.Rand {
 }
 
 // Generate builds the world for c. It returns an error naming the field when c is invalid.
-func Generate(c Config) (*World, error) {
+func Generate(c Config) (*World, error) { return GenerateContext(context.Background(), c) }
+
+// GenerateContext is Generate, stopping with ctx's error when ctx is done
+// (tabulating the gold reward of a large world takes seconds).
+func GenerateContext(ctx context.Context, c Config) (*World, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -81,7 +86,9 @@ func Generate(c Config) (*World, error) {
 	init := model.MLPInit{In: 1 / math.Sqrt(float64(c.H)+1), Out: c.TeacherScale}
 	w.Teacher = model.NewMLP(sp, c.PromptVocab, c.TeacherWidth, init, c.Rand(streamTeacher))
 	w.Writer2 = model.NewMLP(sp, c.PromptVocab, c.TeacherWidth, init, c.Rand(streamWriter2))
-	w.makeGold()
+	if err := w.makeGold(ctx); err != nil {
+		return nil, err
+	}
 	w.makeDemos()
 	w.Pairs = w.SamplePairs(w.Train, c.Pairs, c.PairDist, c.Rand(streamPairs))
 	return w, nil
@@ -129,7 +136,7 @@ func (w *World) makePrompts() {
 
 // makeGold tabulates the gold reward of every completion of every prompt,
 // normalised under the teacher, the reference summaries, and the win tables.
-func (w *World) makeGold() {
+func (w *World) makeGold(ctx context.Context) error {
 	c, sp := w.Config, w.Space
 	rng := c.Rand(streamReward)
 	gauss := func(n int) []float64 {
@@ -160,6 +167,9 @@ func (w *World) makeGold() {
 	w.Gold = make([][]float64, len(w.Prompts))
 	w.Reference = make([][]int, len(w.Prompts))
 	for p, pr := range w.Prompts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		w.Teacher.Enumerate(pr.Input, teach)
 		w.Reference[p] = argmaxCompletion(sp, teach)
 		g := make([]float64, n)
@@ -200,9 +210,13 @@ func (w *World) makeGold() {
 	}
 	w.win = make([][]float64, len(w.Val))
 	for k, p := range w.Val {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		w.Teacher.Enumerate(w.Prompts[p].Input, teach)
 		w.win[k] = winTable(w.Gold[p], teach)
 	}
+	return nil
 }
 
 // normaliseUnder rescales g to mean 0 and standard deviation 1 under exp(logq).

@@ -175,6 +175,12 @@ func evaluateProtocol(suites []*Suite, p string, outs []runner.Outcome, so stats
 		for _, c := range s.Claims {
 			for _, v := range c.variants(p) {
 				sc := v.claim.Claim
+				// A claim one of whose arms failed on a seed is not judged: it is
+				// inconclusive, says why, and stays out of Holm's families.
+				if note := FailureNote(append(s.ArmFailuresUnder(outs, p, sc.A), s.ArmFailuresUnder(outs, p, sc.B)...)); note != "" {
+					byID[sc.ID] = notJudged(sc, note)
+					continue
+				}
 				a, ra, err := s.ValuesUnder(outs, p, sc.Metric, sc.A)
 				if err != nil {
 					return nil, err
@@ -302,7 +308,7 @@ func (st *Study) Primary() string {
 }
 
 // ArmValuesIn returns every metric's per-seed values of one arm of a suite under
-// protocol p.
+// protocol p, over the seeds whose run did not fail.
 func (st *Study) ArmValuesIn(p string, s *Suite, arm string) map[string][]float64 {
 	type sv struct {
 		seed int
@@ -310,7 +316,7 @@ func (st *Study) ArmValuesIn(p string, s *Suite, arm string) map[string][]float6
 	}
 	var rows []sv
 	for _, o := range st.Outcomes {
-		if o.Job.Suite == s.Name && o.Job.Arm == arm && protocolOf(o) == p {
+		if o.Job.Suite == s.Name && o.Job.Arm == arm && protocolOf(o) == p && o.Result != nil {
 			rows = append(rows, sv{o.Job.Seed, o.Result.Metrics})
 		}
 	}

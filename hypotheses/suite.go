@@ -256,6 +256,9 @@ func (s *Suite) ValuesUnder(outs []runner.Outcome, p, metric, arm string) ([]flo
 		if o.Job.Suite != s.Name || o.Job.Arm != arm || (p != "" && protocolOf(o) != p) {
 			continue
 		}
+		if o.Result == nil {
+			return nil, nil, fmt.Errorf("suite %s: arm %q: %s", s.Name, arm, FailureNote([]runner.Outcome{o}))
+		}
 		if atLevel {
 			c := o.Result.Curves
 			kl, y := c["kl_ref"], c[base]

@@ -4,6 +4,48 @@
 // names that arm diffs address by dotted path ("dpo.beta", "world.h"), and a
 // Validate that names the field and the bad value.
 //
+// # Bounds
+//
+// Every field that sizes memory or time has an upper bound, checked by Validate
+// before anything runs (gapbench exits with status 2, naming the field, the value
+// and the bound). The bounds are chosen so that one run fits in about 3 GiB and a
+// few hours on the machine gapbench is sized for (24 GiB, 2 cores); the defaults
+// sit far below them. Bounds lists them; this table is checked against it:
+//
+//	field                                       max  what it sizes
+//	world.v                                     256  completion vocabulary (v^h <= 2^18 completions are enumerated; world.h <= 6)
+//	world.prompt_vocab                         4096  prompt vocabulary: input width of every network
+//	world.prompt_len                           1024  tokens drawn per prompt
+//	world.topics                               1024  latent topics
+//	world.train_prompts                        4096  training prompts
+//	world.val_prompts                          4096  validation prompts (every metric enumerates them)
+//	world.aug_prompts                          4096  augmentation prompts
+//	(train + val + aug prompts) × v^h      67108864  entries of the enumerated gold-reward table (512 MiB)
+//	world.teacher_width                        4096  teacher network width
+//	world.pairs                             1048576  preference pairs
+//	world.demos                                1024  demonstrations per training prompt
+//	world.train_prompts × world.demos       1048576  SFT demonstrations
+//	policy.width                               2048  policy (and SFT network) width
+//	rm.width_mult                                16  reward model width as a multiple of the policy's
+//	policy.width × rm.width_mult               2048  reward model width
+//	sft.epochs                                 1000  SFT passes over the demonstrations
+//	rm.epochs                                 10000  reward model passes over its pairs
+//	dpo.epochs                                 1000  DPO passes (offline and online)
+//	sft.batch                                 65536  SFT minibatch
+//	rm.batch                                  65536  reward model minibatch
+//	dpo.batch                                 65536  DPO minibatch
+//	rm.data_mult                                 64  reward model data as a multiple of the pairs
+//	dpo.kl_samples                              256  on-policy samples per item for the KL term
+//	online.k                                   1024  samples per online pair slot
+//	eval.best_of_n entries                     1024  samples per Best-of-N draw
+//	len(eval.best_of_n)                          32  Best-of-N values evaluated
+//	epochs × examples of a stage          134217728  examples one training stage processes (time)
+//	pair slots × online.k                 134217728  completions online DPO samples and labels (time)
+//
+// A sweep has bounds of its own, checked by package runner before any run starts:
+// at most runner.MaxRuns distinct runs (50,000; the full study is 1,220), and an
+// estimated peak memory no larger than the machine's.
+//
 // It is not for running a config (package runner) or naming arms (package arms).
 package recipe
 
@@ -14,6 +56,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gapbench/datasets"
@@ -201,6 +244,9 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%s must be %s, got %v", r.field, r.want, quote(r.val))
 		}
 	}
+	if err := c.checkBounds(); err != nil {
+		return err
+	}
 	for _, n := range c.Eval.BestOfN {
 		if n < 1 {
 			return fmt.Errorf("eval.best_of_n entries must be >= 1, got %d", n)
@@ -257,6 +303,9 @@ func (c Config) Apply(d Diff) (Config, error) {
 	}
 	var added []string // leaves absent from the tree: omitted zero values, or unknown
 	for _, path := range d.Keys() {
+		if err := checkFinite(path, d[path]); err != nil {
+			return c, err
+		}
 		isNew, err := setPath(tree, path, d[path])
 		if err != nil {
 			return c, err
@@ -333,10 +382,36 @@ func setPath(tree map[string]any, path string, v any) (isNew bool, err error) {
 	return false, nil
 }
 
+// checkFinite refuses NaN and infinite numbers (YAML's .nan and .inf), which no
+// field can hold, naming the field.
+func checkFinite(path string, v any) error {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("field %q: %v is not a finite number", path, x)
+		}
+	case float32:
+		return checkFinite(path, float64(x))
+	case []any:
+		for _, e := range x {
+			if err := checkFinite(path, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func typeError(err error, d Diff) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		path := te.Field
+		if s, ok := d[path].(string); ok && te.Value == "string" {
+			// YAML reads a number beyond float64's range, such as 1e309, as a string.
+			if _, perr := strconv.ParseFloat(s, 64); errors.Is(perr, strconv.ErrRange) {
+				return fmt.Errorf("field %q: number %s is out of the range of a float64 (about ±1.8e308)", path, s)
+			}
+		}
 		return fmt.Errorf("field %q: value %v is a %s, want a %s", path, quote(d[path]), te.Value, te.Type)
 	}
 	return err

@@ -23,6 +23,7 @@ import (
 	"gapbench/hypotheses"
 	"gapbench/hypotheses/theory"
 	"gapbench/recipe"
+	"gapbench/runner"
 	"gapbench/stats"
 )
 
@@ -69,6 +70,12 @@ func num(metric string, v float64) string {
 	switch {
 	case math.IsNaN(v):
 		return "—"
+	case math.IsInf(v, 0):
+		return fmt.Sprint(v)
+	case math.Abs(v) >= 1e6:
+		// Beyond the range fixed decimals read well in: four significant
+		// digits with an exponent, never hundreds of digits.
+		return fmt.Sprintf("%.4g", v)
 	case metric == "win_rate":
 		return fmt.Sprintf("%.1f", v)
 	case metric == "steps":
@@ -112,7 +119,8 @@ func protocolMetrics(s *hypotheses.Suite, p string) []string {
 // metric's mean and 95% interval over seeds, and (except under frontier, whose
 // arms end at different KL) the win-rate difference to dpo paired by seed when
 // the suite has dpo. A frontier level an arm does not reach on every seed shows
-// its mean over the seeds that do, marked "(k/n)"; on none, "never reaches".
+// its mean over the seeds that do, marked "(k/n)"; on none, "never reaches". A
+// failed arm keeps its row, marked, with no numbers; a diverged one is marked.
 func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.Suite, p string) error {
 	metrics := protocolMetrics(s, p)
 	header := []string{"arm"}
@@ -126,12 +134,32 @@ func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypothese
 	}
 	var rows [][]string
 	dpo := st.ArmValuesIn(p, s, "dpo")
+	var notes []string
 	for _, a := range s.ArmsUnder(p) {
+		row := []string{a.Name}
+		failed := s.ArmFailuresUnder(st.Outcomes, p, a.Name)
+		if len(failed) > 0 {
+			// A failed arm keeps its row, marked, with no numbers: its seeds no
+			// longer pair with the other arms'.
+			row[0] += " (failed)"
+			notes = append(notes, hypotheses.FailureNote(failed))
+			for range metrics {
+				row = append(row, "failed")
+			}
+			if hasDPO {
+				row = append(row, "")
+			}
+			rows = append(rows, row)
+			continue
+		}
 		vals := st.ArmValuesIn(p, s, a.Name)
 		if len(vals) == 0 {
 			continue
 		}
-		row := []string{a.Name}
+		if seeds := divergedSeeds(st, s, p, a.Name); len(seeds) > 0 {
+			row[0] += " (diverged)"
+			notes = append(notes, fmt.Sprintf("%s diverged on %s: its final training loss exceeds its initial loss", a.Name, seedList(seeds)))
+		}
 		for _, m := range metrics {
 			x, reach, err := st.FrontierValues(p, s, a.Name, m)
 			if err != nil {
@@ -151,7 +179,7 @@ func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypothese
 			row = append(row, c)
 		}
 		if hasDPO {
-			if a.Name == "dpo" || len(vals["win_rate"]) == 0 || len(dpo["win_rate"]) != len(vals["win_rate"]) {
+			if a.Name == "dpo" || len(vals["win_rate"]) == 0 || len(vals["win_rate"]) != len(dpo["win_rate"]) { // nothing to pair with when dpo failed
 				row = append(row, "")
 			} else {
 				p, err := stats.ComparePaired(vals["win_rate"], dpo["win_rate"], stats.DefaultOptions())
@@ -163,7 +191,40 @@ func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypothese
 		}
 		rows = append(rows, row)
 	}
-	return table(w, f, header, rows)
+	if err := table(w, f, header, rows); err != nil {
+		return err
+	}
+	for _, n := range notes {
+		if _, err := fmt.Fprintf(w, "\n%s\n", n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seedList is "seed 2" or "seeds 1, 3".
+func seedList(seeds []int) string {
+	s := make([]string, len(seeds))
+	for i, x := range seeds {
+		s[i] = fmt.Sprint(x)
+	}
+	if len(s) == 1 {
+		return "seed " + s[0]
+	}
+	return "seeds " + strings.Join(s, ", ")
+}
+
+// divergedSeeds lists the seeds on which an arm's run under protocol p diverged
+// (runner.Diverged).
+func divergedSeeds(st *hypotheses.Study, s *hypotheses.Suite, p, arm string) []int {
+	var seeds []int
+	for _, o := range st.Outcomes {
+		if o.Job.Suite == s.Name && o.Job.Arm == arm && o.Job.Config.Protocol.Kind() == p && o.Result != nil && runner.Diverged(o.Result) {
+			seeds = append(seeds, o.Job.Seed)
+		}
+	}
+	sort.Ints(seeds)
+	return seeds
 }
 
 // summaryCell is a metric's mean and interval over the seeds whose value exists
@@ -412,8 +473,8 @@ func writeCSVProtocol(w io.Writer, st *hypotheses.Study, p string) error {
 	for _, s := range st.Suites {
 		for _, a := range s.ArmsUnder(p) {
 			for _, o := range st.Outcomes {
-				if o.Job.Suite != s.Name || o.Job.Arm != a.Name || o.Job.Config.Protocol.Kind() != p {
-					continue
+				if o.Job.Suite != s.Name || o.Job.Arm != a.Name || o.Job.Config.Protocol.Kind() != p || o.Result == nil {
+					continue // another protocol's run, or a failed run (no values)
 				}
 				names := make([]string, 0, len(o.Result.Metrics))
 				for m := range o.Result.Metrics {

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -8,7 +9,6 @@ import (
 	"gapbench/datasets"
 	"gapbench/model"
 	"gapbench/recipe"
-	"gapbench/store"
 	"gapbench/trainer"
 )
 
@@ -23,6 +23,7 @@ const (
 // decide how long it runs and what it records: start builds a fresh policy, its
 // batch source for a number of epochs and its objective.
 type training struct {
+	name  string // for errors: "dpo", "online dpo"
 	start func(epochs int) (model.Policy, trainer.Source[trainer.PrefItem], trainer.Objective[trainer.PrefItem])
 	// stepsPerEpoch is the number of optimiser steps of one epoch.
 	stepsPerEpoch int
@@ -47,7 +48,7 @@ type training struct {
 //   - frontier: one run of protocol.epochs, probed at protocol.probes
 //     log-spaced steps (FrontierSteps) and at step 0: its path of KL, win rate
 //     and gold reward.
-func (r *Runner) fit(cfg recipe.Config, seed int, tr training, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
+func (r *Runner) fit(ctx context.Context, cfg recipe.Config, seed int, tr training, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
 	record := func(pi model.Policy) func(int) {
 		if res == nil {
 			return nil
@@ -56,7 +57,7 @@ func (r *Runner) fit(cfg recipe.Config, seed int, tr training, res *Result, prob
 	}
 	switch cfg.Protocol.Kind() {
 	case recipe.ProtocolTuned:
-		return r.fitTuned(cfg, seed, tr, res, record)
+		return r.fitTuned(ctx, cfg, seed, tr, res, record)
 	case recipe.ProtocolFrontier:
 		pi, src, obj := tr.start(cfg.Protocol.Epochs)
 		total := cfg.Protocol.Epochs * tr.stepsPerEpoch
@@ -73,9 +74,12 @@ func (r *Runner) fit(cfg recipe.Config, seed int, tr training, res *Result, prob
 				}
 			}
 		}
-		curve := trainer.Train(pi.Params(), src, obj, opt)
+		curve, err := trainer.Train(ctx, pi.Params(), src, obj, opt)
 		if res != nil {
 			res.Curves["loss"] = curve
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", tr.name, err)
 		}
 		return pi, nil
 	default:
@@ -84,9 +88,12 @@ func (r *Runner) fit(cfg recipe.Config, seed int, tr training, res *Result, prob
 		if p := record(pi); p != nil {
 			opt.Probe, opt.Every = p, probeEvery(cfg.DPO.Epochs*tr.stepsPerEpoch)
 		}
-		curve := trainer.Train(pi.Params(), src, obj, opt)
+		curve, err := trainer.Train(ctx, pi.Params(), src, obj, opt)
 		if res != nil {
 			res.Curves["loss"] = curve
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", tr.name, err)
 		}
 		return pi, nil
 	}
@@ -94,13 +101,13 @@ func (r *Runner) fit(cfg recipe.Config, seed int, tr training, res *Result, prob
 
 // tunedScore returns the score tuned maximises; tests replace it to pick a grid
 // point of their choice.
-var tunedScore = func(r *Runner, cfg recipe.Config, seed int) (func(model.Policy) float64, error) {
-	return r.heldOutScore(cfg, seed)
+var tunedScore = func(ctx context.Context, r *Runner, cfg recipe.Config, seed int) (func(model.Policy) float64, error) {
+	return r.heldOutScore(ctx, cfg, seed)
 }
 
 // fitTuned is fit under the tuned protocol.
-func (r *Runner) fitTuned(cfg recipe.Config, seed int, tr training, res *Result, record func(model.Policy) func(int)) (model.Policy, error) {
-	score, err := tunedScore(r, cfg, seed)
+func (r *Runner) fitTuned(ctx context.Context, cfg recipe.Config, seed int, tr training, res *Result, record func(model.Policy) func(int)) (model.Policy, error) {
+	score, err := tunedScore(ctx, r, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +140,13 @@ func (r *Runner) fitTuned(cfg recipe.Config, seed int, tr training, res *Result,
 				}
 			}
 		}}
-		curve = trainer.Train(pi.Params(), src, obj, opt)
+		curve, err = trainer.Train(ctx, pi.Params(), src, obj, opt)
+		if err != nil {
+			if res != nil {
+				res.Curves["loss"] = curve
+			}
+			return nil, fmt.Errorf("%s: %w", tr.name, err)
+		}
 		if bestAt < 0 {
 			return nil, fmt.Errorf("protocol tuned: no grid point reached (%d steps per epoch)", tr.stepsPerEpoch)
 		}
@@ -142,7 +155,13 @@ func (r *Runner) fitTuned(cfg recipe.Config, seed int, tr training, res *Result,
 	} else {
 		for i, e := range grid {
 			cand, src, obj := tr.start(e)
-			c := trainer.Train(cand.Params(), src, obj, trainer.Options{LR: cfg.DPO.LR})
+			c, err := trainer.Train(ctx, cand.Params(), src, obj, trainer.Options{LR: cfg.DPO.LR})
+			if err != nil {
+				if res != nil {
+					res.Curves["loss"] = c
+				}
+				return nil, fmt.Errorf("%s at %d epochs: %w", tr.name, e, err)
+			}
 			scores[i] = score(cand)
 			if scores[i] > best {
 				best, bestAt, pi, curve = scores[i], i, cand, c
@@ -216,16 +235,16 @@ func softplus(z float64) float64 {
 }
 
 // heldOutScore returns HeldOutScore over the run's held-out pairs.
-func (r *Runner) heldOutScore(cfg recipe.Config, seed int) (func(model.Policy) float64, error) {
-	w, err := r.world(cfg, seed)
+func (r *Runner) heldOutScore(ctx context.Context, cfg recipe.Config, seed int) (func(model.Policy) float64, error) {
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	pairs, err := r.heldOut(cfg, seed)
+	pairs, err := r.heldOut(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	ref, err := r.startPolicy(cfg, seed)
+	ref, err := r.startPolicy(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -240,31 +259,23 @@ func (r *Runner) heldOutScore(cfg recipe.Config, seed int) (func(model.Policy) f
 // gold judge's Bradley–Terry model for narrow data — from their own random stream.
 // They are the same for every arm of a seed that sees the same kind of data, and
 // never seen in training.
-func (r *Runner) heldOut(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
-	w, err := r.world(cfg, seed)
+func (r *Runner) heldOut(ctx context.Context, cfg recipe.Config, seed int) ([]datasets.Pair, error) {
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	n := cfg.Protocol.HeldOut
 	if cfg.Data.Source == recipe.DataNarrow {
-		key := store.Hash(struct {
-			W    datasets.Config
-			S    recipe.SFTConfig
-			P    recipe.PolicyConfig
-			N    int
-			Seed int
-		}{cfg.World, cfg.SFT, cfg.Policy, n, seed})
-		return memo(r, "heldout-narrow:"+key, func() ([]datasets.Pair, error) {
-			return r.narrowPairs(cfg, seed, n, streamHeldOutNarrow)
-		})
+		return r.heldOutNarrow(ctx, cfg, seed)
 	}
-	key := store.Hash(struct {
-		W    datasets.Config
-		N    int
-		Seed int
-	}{cfg.World, n, seed})
-	return memo(r, "heldout:"+key, func() ([]datasets.Pair, error) {
-		return w.SamplePairs(w.Train, n, cfg.World.PairDist, rng(seed, streamHeldOut)), nil
+	return memo(r, artifactKey("heldout", cfg, seed), func() ([]datasets.Pair, error) {
+		return w.SamplePairs(w.Train, cfg.Protocol.HeldOut, cfg.World.PairDist, rng(seed, streamHeldOut)), nil
+	})
+}
+
+// heldOutNarrow is heldOut for narrow data (memoised).
+func (r *Runner) heldOutNarrow(ctx context.Context, cfg recipe.Config, seed int) ([]datasets.Pair, error) {
+	return memo(r, artifactKey("heldout-narrow", cfg, seed), func() ([]datasets.Pair, error) {
+		return r.narrowPairs(ctx, cfg, seed, cfg.Protocol.HeldOut, streamHeldOutNarrow)
 	})
 }
 

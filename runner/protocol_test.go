@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"reflect"
@@ -30,7 +31,9 @@ func mustProtocol(t *testing.T, name string) recipe.ProtocolConfig {
 // (rounds > 1) is not a prefix of a longer run, so tuned runs each grid point
 // separately; the same check covers that path.
 func TestTunedSnapshotIsTheShortRun(t *testing.T) {
-	defer func(f func(*Runner, recipe.Config, int) (func(model.Policy) float64, error)) { tunedScore = f }(tunedScore)
+	defer func(f func(context.Context, *Runner, recipe.Config, int) (func(model.Policy) float64, error)) {
+		tunedScore = f
+	}(tunedScore)
 	arms := map[string]func(c *recipe.Config){
 		"dpo":              func(c *recipe.Config) {},
 		"hypo":             func(c *recipe.Config) { c.DPO.KLWeight, c.DPO.KLSamples = 0.1, 2 },
@@ -49,7 +52,7 @@ func TestTunedSnapshotIsTheShortRun(t *testing.T) {
 			tuned.Protocol = mustProtocol(t, recipe.ProtocolTuned)
 			tuned.Protocol.Grid = grid
 			calls := 0
-			tunedScore = func(*Runner, recipe.Config, int) (func(model.Policy) float64, error) {
+			tunedScore = func(context.Context, *Runner, recipe.Config, int) (func(model.Policy) float64, error) {
 				return func(model.Policy) float64 {
 					calls++
 					if (calls-1)%len(grid) == pick {
@@ -63,11 +66,11 @@ func TestTunedSnapshotIsTheShortRun(t *testing.T) {
 			// online-dpo-dpo starts from each protocol's own DPO policy; the
 			// replaced score picks the same grid point for it, so the recipe run
 			// of that many epochs starts from the same DPO policy.
-			got, err := New().Run(tuned, 1)
+			got, err := New().Run(context.Background(), tuned, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := New().Run(short, 1)
+			want, err := New().Run(context.Background(), short, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +96,7 @@ func TestTunedPicksByHeldOutScore(t *testing.T) {
 	for _, method := range []string{recipe.MethodDPO, recipe.MethodOnline} {
 		c := tiny(method)
 		c.Protocol = mustProtocol(t, recipe.ProtocolTuned)
-		res, err := New().Run(c, 2)
+		res, err := New().Run(context.Background(), c, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,11 +123,12 @@ func TestTunedPicksByHeldOutScore(t *testing.T) {
 func TestHeldOutScore(t *testing.T) {
 	c := tiny(recipe.MethodDPO)
 	r := New()
-	w, _ := r.world(c, 1)
-	ref, _ := r.startPolicy(c, 1)
+	ctx := context.Background()
+	w, _ := r.world(ctx, c, 1)
+	ref, _ := r.startPolicy(ctx, c, 1)
 	pairs := w.Pairs[:5]
 	items := trainer.NewPrefItems(ref, comparisons(w, pairs))
-	pi, err := r.trainDPO(c, 1, nil, nil)
+	pi, err := r.trainDPO(ctx, c, 1, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,20 +154,20 @@ func TestHeldOutPairsAreNew(t *testing.T) {
 	c := tiny(recipe.MethodDPO)
 	c.Protocol = mustProtocol(t, recipe.ProtocolTuned)
 	r := New()
-	held, err := r.heldOut(c, 1)
+	held, err := r.heldOut(context.Background(), c, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(held) != c.Protocol.HeldOut {
 		t.Fatalf("%d held-out pairs, want %d", len(held), c.Protocol.HeldOut)
 	}
-	data, _ := New().data(tiny(recipe.MethodDPO), 1)
+	data, _ := New().data(context.Background(), tiny(recipe.MethodDPO), 1)
 	if reflect.DeepEqual(held[:len(data)], data) {
 		t.Fatal("the held-out pairs are the training pairs")
 	}
 	other := c
 	other.Method = recipe.MethodOnline
-	held2, _ := New().heldOut(other, 1)
+	held2, _ := New().heldOut(context.Background(), other, 1)
 	if !reflect.DeepEqual(held, held2) {
 		t.Error("dpo and online see different held-out pairs")
 	}
@@ -200,7 +204,7 @@ func TestFrontierRecordsPath(t *testing.T) {
 		c := tiny(method)
 		c.Protocol = mustProtocol(t, recipe.ProtocolFrontier)
 		c.Protocol.Epochs = 6
-		res, err := New().Run(c, 1)
+		res, err := New().Run(context.Background(), c, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

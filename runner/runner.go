@@ -8,13 +8,20 @@
 // stream named by (seed, purpose), so a result is bit-identical whichever worker
 // computes it and whatever else runs beside it. Sweep spreads runs over a bounded
 // pool of workers (golang.org/x/sync/errgroup) and reuses finished results from a
-// store.
+// store, after checking that each holds every metric of its method (CheckResult).
+//
+// A run stops when its context is cancelled (training checks it at every step).
+// A run whose loss, parameters or metrics become NaN or infinite is a *Failure:
+// recorded in its Outcome and never saved, while the sweep finishes the others.
+// CheckSweep refuses, before anything runs, a sweep of more than MaxRuns runs or
+// whose estimated memory exceeds the machine's.
 //
 // It is not for naming arms (package arms) or judging results (package stats).
 package runner
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -121,27 +128,27 @@ func rng(seed int, stream uint64) *rand.Rand {
 
 // Run trains and evaluates cfg for one seed. The seed fixes the world (teacher,
 // prompts, data), the SFT checkpoint and every training draw.
-func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
+func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	start := time.Now()
 	res := &Result{Version: Version, Hash: Key(cfg, seed), Seed: seed, Config: cfg,
 		Metrics: map[string]float64{}, Curves: map[string][]float64{}}
-	w, err := r.world(cfg, seed)
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	shared, err := r.sft(cfg, seed, cfg.Policy.Width)
+	shared, err := r.sft(ctx, cfg, seed, cfg.Policy.Width)
 	if err != nil {
-		return nil, err
+		return nil, asFailure(err)
 	}
 	// Memoised models are shared between concurrent runs and a model's scratch
 	// buffers are not: every run works on its own copies.
 	sft := shared.CloneMLP()
-	data, err := r.data(cfg, seed)
+	data, err := r.data(ctx, cfg, seed)
 	if err != nil {
-		return nil, err
+		return nil, asFailure(err)
 	}
 	res.Shared = map[string]string{"world": store.Hash(w.Config), "sft": store.Hash(sft.Params()), "data": store.Hash(data)}
 	ev := metrics.NewEvaluator(w, sft, cfg.Eval.Beta, data)
@@ -158,30 +165,33 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 	var pi model.Policy
 	switch cfg.Method {
 	case recipe.MethodSFT:
-		pi, err = r.startPolicy(cfg, seed)
+		pi, err = r.startPolicy(ctx, cfg, seed)
 	case recipe.MethodDPO:
-		pi, err = r.trainDPO(cfg, seed, res, probe)
+		pi, err = r.trainDPO(ctx, cfg, seed, res, probe)
 		if err == nil {
 			var ref model.Policy
-			if ref, err = r.startPolicy(cfg, seed); err == nil {
-				err = r.rmMetrics(cfg, seed, w, implicitReward(w, pi.Clone(), ref, cfg.DPO.Beta), sft, pi, res)
+			if ref, err = r.startPolicy(ctx, cfg, seed); err == nil {
+				err = r.rmMetrics(ctx, cfg, seed, w, implicitReward(w, pi.Clone(), ref, cfg.DPO.Beta), sft, pi, res)
 			}
 		}
 	case recipe.MethodOnline:
-		pi, err = r.trainOnline(cfg, seed, res, probe)
+		pi, err = r.trainOnline(ctx, cfg, seed, res, probe)
 	case recipe.MethodRM:
 		var rm model.RewardModel
 		var dpo model.Policy
-		if rm, err = r.rewardModel(cfg, seed); err == nil {
-			if dpo, err = r.dpoPolicy(cfg, seed); err == nil {
+		if rm, err = r.rewardModel(ctx, cfg, seed); err == nil {
+			if dpo, err = r.dpoPolicy(ctx, cfg, seed); err == nil {
 				rm = rm.Clone()
-				err = r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, dpo, res)
+				err = r.rmMetrics(ctx, cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, dpo, res)
 			}
 		}
 	default:
 		err = fmt.Errorf("method must be one of sft, dpo, online, rm, got %q", cfg.Method)
 	}
 	if err != nil {
+		return nil, asFailure(err)
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if pi != nil {
@@ -203,6 +213,9 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 		}
 		res.Metrics["final_loss"] = s / float64(k)
 	}
+	if err := finiteMetrics(res.Metrics); err != nil {
+		return nil, &Failure{Err: err}
+	}
 	res.WallSeconds = time.Since(start).Seconds()
 	res.Finished = time.Now().UTC().Format(time.RFC3339)
 	res.GoVersion = runtime.Version()
@@ -211,24 +224,17 @@ func (r *Runner) Run(cfg recipe.Config, seed int) (*Result, error) {
 }
 
 // world returns the seed's world (memoised).
-func (r *Runner) world(cfg recipe.Config, seed int) (*datasets.World, error) {
+func (r *Runner) world(ctx context.Context, cfg recipe.Config, seed int) (*datasets.World, error) {
 	wc := cfg.World
 	wc.Seed = uint64(seed)
-	return memo(r, "world:"+store.Hash(wc), func() (*datasets.World, error) { return datasets.Generate(wc) })
+	return memo(r, artifactKey("world", cfg, seed), func() (*datasets.World, error) { return datasets.GenerateContext(ctx, wc) })
 }
 
 // sft returns the SFT network of the given width: an mlp trained by maximum
 // likelihood on the teacher's demonstrations (memoised per seed, world and width).
-func (r *Runner) sft(cfg recipe.Config, seed, width int) (*model.MLP, error) {
-	key := store.Hash(struct {
-		W    datasets.Config
-		S    recipe.SFTConfig
-		Wd   int
-		I    float64
-		Seed int
-	}{cfg.World, cfg.SFT, width, cfg.Policy.Init, seed})
-	return memo(r, "sft:"+key, func() (*model.MLP, error) {
-		w, err := r.world(cfg, seed)
+func (r *Runner) sft(ctx context.Context, cfg recipe.Config, seed, width int) (*model.MLP, error) {
+	return memo(r, artifactKey("sft", cfg, seed, width), func() (*model.MLP, error) {
+		w, err := r.world(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
 		}
@@ -238,19 +244,21 @@ func (r *Runner) sft(cfg recipe.Config, seed, width int) (*model.MLP, error) {
 		for i, d := range w.Demos {
 			ex[i] = trainer.Example{X: w.Prompts[d.Prompt].Input, Y: d.Summary}
 		}
-		trainer.Train(p.Params(), trainer.NewOffline(ex, cfg.SFT.Batch, cfg.SFT.Epochs, rng(seed, streamSFT)),
-			trainer.SFT{Policy: p}, trainer.Options{LR: cfg.SFT.LR})
+		if _, err := trainer.Train(ctx, p.Params(), trainer.NewOffline(ex, cfg.SFT.Batch, cfg.SFT.Epochs, rng(seed, streamSFT)),
+			trainer.SFT{Policy: p}, trainer.Options{LR: cfg.SFT.LR}); err != nil {
+			return nil, fmt.Errorf("sft: %w", err)
+		}
 		return p, nil
 	})
 }
 
 // startPolicy returns a fresh copy of the SFT checkpoint in the configured policy class.
-func (r *Runner) startPolicy(cfg recipe.Config, seed int) (model.Policy, error) {
-	sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+func (r *Runner) startPolicy(ctx context.Context, cfg recipe.Config, seed int) (model.Policy, error) {
+	sft, err := r.sft(ctx, cfg, seed, cfg.Policy.Width)
 	if err != nil {
 		return nil, err
 	}
-	w, err := r.world(cfg, seed)
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -282,18 +290,13 @@ func trieFrom(w *datasets.World, p model.Policy) *model.Trie {
 }
 
 // data returns the preference data that both the policy and the RM see.
-func (r *Runner) data(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
-	w, err := r.world(cfg, seed)
+func (r *Runner) data(ctx context.Context, cfg recipe.Config, seed int) ([]datasets.Pair, error) {
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Data.Source == recipe.DataFile {
-		key := store.Hash(struct {
-			File, Hash string
-			W          datasets.Config
-			Seed       int
-		}{cfg.Data.File, cfg.Data.FileHash, cfg.World, seed})
-		return memo(r, "file:"+key, func() ([]datasets.Pair, error) {
+		return memo(r, artifactKey("file", cfg, seed), func() ([]datasets.Pair, error) {
 			raw, err := os.ReadFile(cfg.Data.File)
 			if err != nil {
 				return nil, err
@@ -309,24 +312,18 @@ func (r *Runner) data(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
 	if cfg.Data.Source != recipe.DataNarrow {
 		return w.Pairs, nil
 	}
-	key := store.Hash(struct {
-		W    datasets.Config
-		S    recipe.SFTConfig
-		P    recipe.PolicyConfig
-		Seed int
-	}{cfg.World, cfg.SFT, cfg.Policy, seed})
-	return memo(r, "narrow:"+key, func() ([]datasets.Pair, error) {
-		return r.narrowPairs(cfg, seed, cfg.World.Pairs, streamNarrow)
+	return memo(r, artifactKey("narrow", cfg, seed), func() ([]datasets.Pair, error) {
+		return r.narrowPairs(ctx, cfg, seed, cfg.World.Pairs, streamNarrow)
 	})
 }
 
 // narrowPairs draws n pairs of SFT samples labelled by the gold judge.
-func (r *Runner) narrowPairs(cfg recipe.Config, seed, n int, stream uint64) ([]datasets.Pair, error) {
-	w, err := r.world(cfg, seed)
+func (r *Runner) narrowPairs(ctx context.Context, cfg recipe.Config, seed, n int, stream uint64) ([]datasets.Pair, error) {
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+	sft, err := r.sft(ctx, cfg, seed, cfg.Policy.Width)
 	if err != nil {
 		return nil, err
 	}
@@ -337,19 +334,19 @@ func (r *Runner) narrowPairs(cfg recipe.Config, seed, n int, stream uint64) ([]d
 
 // rmData returns the RM's training pairs: the shared data plus, when
 // rm.data_mult > 1, extra pairs from the same distribution.
-func (r *Runner) rmData(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
-	data, err := r.data(cfg, seed)
+func (r *Runner) rmData(ctx context.Context, cfg recipe.Config, seed int) ([]datasets.Pair, error) {
+	data, err := r.data(ctx, cfg, seed)
 	if err != nil || cfg.RM.DataMult <= 1 {
 		return data, err
 	}
-	w, err := r.world(cfg, seed)
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
 	extra := (cfg.RM.DataMult - 1) * len(data)
 	var more []datasets.Pair
 	if cfg.Data.Source == recipe.DataNarrow {
-		more, err = r.narrowPairs(cfg, seed, extra, streamRMExtra)
+		more, err = r.narrowPairs(ctx, cfg, seed, extra, streamRMExtra)
 		if err != nil {
 			return nil, err
 		}
@@ -360,22 +357,13 @@ func (r *Runner) rmData(cfg recipe.Config, seed int) ([]datasets.Pair, error) {
 }
 
 // rewardModel returns the reward model trained by Bradley–Terry on the RM data (memoised).
-func (r *Runner) rewardModel(cfg recipe.Config, seed int) (model.RewardModel, error) {
-	key := store.Hash(struct {
-		W    datasets.Config
-		S    recipe.SFTConfig
-		P    recipe.PolicyConfig
-		D    recipe.DataConfig
-		R    recipe.RMConfig
-		B    float64
-		Seed int
-	}{cfg.World, cfg.SFT, cfg.Policy, cfg.Data, cfg.RM, cfg.DPO.Beta, seed})
-	return memo(r, "rm:"+key, func() (model.RewardModel, error) {
-		w, err := r.world(cfg, seed)
+func (r *Runner) rewardModel(ctx context.Context, cfg recipe.Config, seed int) (model.RewardModel, error) {
+	return memo(r, artifactKey("rm", cfg, seed), func() (model.RewardModel, error) {
+		w, err := r.world(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
 		}
-		pairs, err := r.rmData(cfg, seed)
+		pairs, err := r.rmData(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
 		}
@@ -384,21 +372,23 @@ func (r *Runner) rewardModel(cfg recipe.Config, seed int) (model.RewardModel, er
 		case recipe.RMLinear:
 			rm = model.NewLinearRM(w.Space, cfg.World.PromptVocab)
 		case recipe.RMLocal:
-			sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+			sft, err := r.sft(ctx, cfg, seed, cfg.Policy.Width)
 			if err != nil {
 				return nil, err
 			}
 			rm = model.NewLocalRM(sft.CloneMLP(), cfg.DPO.Beta)
 		default:
-			sft, err := r.sft(cfg, seed, cfg.RMWidth())
+			sft, err := r.sft(ctx, cfg, seed, cfg.RMWidth())
 			if err != nil {
 				return nil, err
 			}
 			rm = model.NewBackboneRM(sft, 1, rng(seed, streamInit))
 		}
 		cs := comparisons(w, pairs)
-		trainer.Train(rm.Params(), trainer.NewOffline(cs, cfg.RM.Batch, cfg.RM.Epochs, rng(seed, streamRM)),
-			trainer.BT{RM: rm}, trainer.Options{LR: cfg.RM.LR})
+		if _, err := trainer.Train(ctx, rm.Params(), trainer.NewOffline(cs, cfg.RM.Batch, cfg.RM.Epochs, rng(seed, streamRM)),
+			trainer.BT{RM: rm}, trainer.Options{LR: cfg.RM.LR}); err != nil {
+			return nil, fmt.Errorf("reward model: %w", err)
+		}
 		return rm, nil
 	})
 }
@@ -421,21 +411,22 @@ func probeEvery(steps int) int { return max(1, steps/8) }
 
 // trainDPO trains offline DPO from the start policy on the shared data, for as
 // long as cfg's protocol says (fit).
-func (r *Runner) trainDPO(cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
-	w, err := r.world(cfg, seed)
+func (r *Runner) trainDPO(ctx context.Context, cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	data, err := r.data(cfg, seed)
+	data, err := r.data(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	ref, err := r.startPolicy(cfg, seed)
+	ref, err := r.startPolicy(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
 	items := trainer.NewPrefItems(ref, comparisons(w, data))
 	tr := training{
+		name:          "dpo",
 		stepsPerEpoch: (len(items) + cfg.DPO.Batch - 1) / cfg.DPO.Batch,
 		prefix:        true,
 		start: func(epochs int) (model.Policy, trainer.Source[trainer.PrefItem], trainer.Objective[trainer.PrefItem]) {
@@ -443,36 +434,36 @@ func (r *Runner) trainDPO(cfg recipe.Config, seed int, res *Result, probe func(m
 			return pi, trainer.NewOffline(items, cfg.DPO.Batch, epochs, rng(seed, streamDPO)), r.dpoObjective(cfg, seed, pi, ref)
 		},
 	}
-	return r.fit(cfg, seed, tr, res, probe)
+	return r.fit(ctx, cfg, seed, tr, res, probe)
 }
 
 // dpoPolicy is the offline DPO policy of cfg's DPO settings (memoised), the start
 // of online-dpo-dpo and the source of the local labeller.
-func (r *Runner) dpoPolicy(cfg recipe.Config, seed int) (model.Policy, error) {
+func (r *Runner) dpoPolicy(ctx context.Context, cfg recipe.Config, seed int) (model.Policy, error) {
 	c := startDPOConfig(cfg)
 	c.Method = recipe.MethodDPO
 	c.Online = recipe.Default().Online
 	c.RM = recipe.Default().RM
 	c.Eval = recipe.Default().Eval
-	return memo(r, "dpo:"+Key(c, seed), func() (model.Policy, error) { return r.trainDPO(c, seed, nil, nil) })
+	return memo(r, artifactKey("dpo", c, seed), func() (model.Policy, error) { return r.trainDPO(ctx, c, seed, nil, nil) })
 }
 
 // trainOnline runs online DPO: sample from the start policy, label, pair best vs
 // worst, and train with the same DPO objective and optimiser as offline.
-func (r *Runner) trainOnline(cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
-	w, err := r.world(cfg, seed)
+func (r *Runner) trainOnline(ctx context.Context, cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	data, err := r.data(cfg, seed)
+	data, err := r.data(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
 	var start model.Policy
 	if cfg.Online.Start == "dpo" {
-		start, err = r.dpoPolicy(cfg, seed)
+		start, err = r.dpoPolicy(ctx, cfg, seed)
 	} else {
-		start, err = r.startPolicy(cfg, seed)
+		start, err = r.startPolicy(ctx, cfg, seed)
 	}
 	if err != nil {
 		return nil, err
@@ -484,11 +475,11 @@ func (r *Runner) trainOnline(cfg recipe.Config, seed int, res *Result, probe fun
 	case recipe.LabelGold:
 		labeller = trainer.FuncLabeller(func(x model.Input, y []int) float64 { return w.GoldReward(x.ID, y) })
 	case recipe.LabelLocal:
-		dpo, err := r.dpoPolicy(cfg, seed)
+		dpo, err := r.dpoPolicy(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
 		}
-		sftRef, err := r.startPolicy(cfg, seed)
+		sftRef, err := r.startPolicy(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
 		}
@@ -498,17 +489,17 @@ func (r *Runner) trainOnline(cfg recipe.Config, seed int, res *Result, probe fun
 			return beta * (dpo.Score(x, y, nil, 0) - sftRef.Score(x, y, nil, 0))
 		})
 	default:
-		rm, err := r.rewardModel(cfg, seed)
+		rm, err := r.rewardModel(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
 		}
 		rm = rm.Clone()
 		labeller = trainer.RMLabeller{RM: rm}
-		sft, err := r.sft(cfg, seed, cfg.Policy.Width)
+		sft, err := r.sft(ctx, cfg, seed, cfg.Policy.Width)
 		if err != nil {
 			return nil, err
 		}
-		if err := r.rmMetrics(cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, nil, res); err != nil {
+		if err := r.rmMetrics(ctx, cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, nil, res); err != nil {
 			return nil, err
 		}
 	}
@@ -531,6 +522,7 @@ func (r *Runner) trainOnline(cfg recipe.Config, seed int, res *Result, probe fun
 	oc := trainer.OnlineConfig{K: cfg.Online.K, Temperature: cfg.Online.Temperature, Rounds: cfg.Online.Rounds,
 		Batch: cfg.DPO.Batch}
 	tr := training{
+		name:          "online dpo",
 		stepsPerEpoch: (len(slots) + cfg.DPO.Batch - 1) / cfg.DPO.Batch,
 		prefix:        cfg.Online.Rounds == 1,
 		start: func(epochs int) (model.Policy, trainer.Source[trainer.PrefItem], trainer.Objective[trainer.PrefItem]) {
@@ -540,21 +532,18 @@ func (r *Runner) trainOnline(cfg recipe.Config, seed int, res *Result, probe fun
 			return pi, trainer.NewOnline(oc, slots, pi, ref, labeller, rng(seed, streamOnline)), r.dpoObjective(cfg, seed, pi, ref)
 		},
 	}
-	return r.fit(cfg, seed, tr, res, probe)
+	return r.fit(ctx, cfg, seed, tr, res, probe)
 }
 
 // evalPairs returns held-out preference pairs on validation prompts: in
 // distribution (from the teacher, like the training pairs) and out of
 // distribution (from the shifted writer).
-func (r *Runner) evalPairs(cfg recipe.Config, seed int) ([2][]datasets.Pair, error) {
-	w, err := r.world(cfg, seed)
+func (r *Runner) evalPairs(ctx context.Context, cfg recipe.Config, seed int) ([2][]datasets.Pair, error) {
+	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
 		return [2][]datasets.Pair{}, err
 	}
-	return memo(r, "evalpairs:"+store.Hash(struct {
-		W    datasets.Config
-		Seed int
-	}{cfg.World, seed}), func() ([2][]datasets.Pair, error) {
+	return memo(r, artifactKey("evalpairs", cfg, seed), func() ([2][]datasets.Pair, error) {
 		n := 4 * len(w.Val)
 		return [2][]datasets.Pair{
 			w.SamplePairs(w.Val, n, datasets.PairsRef, rng(seed, streamEvalID)),
@@ -566,9 +555,12 @@ func (r *Runner) evalPairs(cfg recipe.Config, seed int) ([2][]datasets.Pair, err
 // rmMetrics records a reward's validation likelihood and ranking accuracy in and out of distribution
 // and its Best-of-N gold reward on samples of the SFT policy (bon_N) and, when
 // dpo is not nil, of the offline DPO policy (bon_dpo_N).
-func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, s metrics.Scorer, sft, dpo model.Policy, res *Result) error {
-	ev, err := r.evalPairs(cfg, seed)
+func (r *Runner) rmMetrics(ctx context.Context, cfg recipe.Config, seed int, w *datasets.World, s metrics.Scorer, sft, dpo model.Policy, res *Result) error {
+	ev, err := r.evalPairs(ctx, cfg, seed)
 	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	res.Metrics["rm_lik_id"] = metrics.PairLikelihood(w, s, ev[0])
@@ -584,6 +576,9 @@ func (r *Runner) rmMetrics(cfg recipe.Config, seed int, w *datasets.World, s met
 	}{{"bon_", sft}, {"bon_dpo_", dpo}} {
 		if base.pi == nil {
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		bon := metrics.BestOfN(w, base.pi.Clone(), s, w.Val, cfg.Eval.BestOfN)
 		for i, n := range cfg.Eval.BestOfN {

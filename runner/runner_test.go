@@ -28,7 +28,7 @@ func tiny(method string) recipe.Config {
 func TestRunMethods(t *testing.T) {
 	for _, method := range []string{recipe.MethodSFT, recipe.MethodDPO, recipe.MethodOnline, recipe.MethodRM} {
 		t.Run(method, func(t *testing.T) {
-			res, err := New().Run(tiny(method), 1)
+			res, err := New().Run(context.Background(), tiny(method), 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,7 +51,7 @@ func TestRunMethods(t *testing.T) {
 func TestRunRejectsBadConfig(t *testing.T) {
 	c := tiny(recipe.MethodDPO)
 	c.DPO.Beta = -0.1
-	if _, err := New().Run(c, 1); err == nil || !strings.Contains(err.Error(), "dpo.beta must be > 0, got -0.1") {
+	if _, err := New().Run(context.Background(), c, 1); err == nil || !strings.Contains(err.Error(), "dpo.beta must be > 0, got -0.1") {
 		t.Fatalf("Run(beta -0.1) = %v", err)
 	}
 }

@@ -35,8 +35,22 @@ func (j Job) Name() string {
 // Outcome is a finished job.
 type Outcome struct {
 	Job    Job
-	Result *Result
-	Reused bool // loaded from the store rather than computed
+	Result *Result // nil when the run failed
+	Reused bool    // loaded from the store rather than computed
+	// Err is why the run failed (a *Failure: its loss, parameters or metrics
+	// became non-finite); the run was not saved.
+	Err error
+}
+
+// Failed returns the outcomes of runs that failed, in order.
+func Failed(outs []Outcome) []Outcome {
+	var f []Outcome
+	for _, o := range outs {
+		if o.Err != nil {
+			f = append(f, o)
+		}
+	}
+	return f
 }
 
 // SweepOptions control a sweep.
@@ -45,15 +59,18 @@ type SweepOptions struct {
 	Store   *store.Store // where results are loaded from and saved to; nil keeps them in memory
 	// OnDone is called (from one goroutine at a time) as each distinct run finishes.
 	OnDone func(o Outcome)
-	// OnCorrupt is called when a stored result is unreadable and will be recomputed.
+	// OnCorrupt is called when a stored result is unreadable or incomplete
+	// (CheckResult) and will be recomputed; err names the file.
 	OnCorrupt func(j Job, err error)
 }
 
 // Sweep runs every job, each distinct (config, seed) once, and returns the
 // outcomes in job order, so output does not depend on the number of workers or on
-// which finished first. Finished results in the store are reused; corrupt ones are
-// reported and recomputed. On error (or cancellation) the results already saved
-// stay in the store.
+// which finished first. Finished results in the store are reused; corrupt or
+// incomplete ones are reported and recomputed. A run that fails (a *Failure) is
+// recorded in its Outcome's Err and the sweep goes on. On any other error, or when
+// ctx is cancelled, in-flight runs stop at their next training step and Sweep
+// returns the error; the results already saved stay in the store.
 func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Outcome, error) {
 	workers := opt.Workers
 	if workers <= 0 {
@@ -88,8 +105,12 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 				if err := gctx.Err(); err != nil {
 					return err
 				}
-				if err := r.runOne(o, opt); err != nil {
-					return fmt.Errorf("%s: %w", o.Job.Name(), err)
+				if err := r.runOne(gctx, o, opt); err != nil {
+					var f *Failure
+					if !errors.As(err, &f) {
+						return fmt.Errorf("%s: %w", o.Job.Name(), err)
+					}
+					o.Err = err
 				}
 				select {
 				case done <- o:
@@ -112,6 +133,10 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 			running = false
 		}
 	}
+	if err == nil {
+		// Cancelled between runs: no task saw it, but runs were left unstarted.
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +149,7 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 	return out, nil
 }
 
-func (r *Runner) runOne(o *Outcome, opt SweepOptions) error {
+func (r *Runner) runOne(ctx context.Context, o *Outcome, opt SweepOptions) error {
 	key := o.Job.Key()
 	if opt.Store != nil {
 		var res Result
@@ -138,11 +163,17 @@ func (r *Runner) runOne(o *Outcome, opt SweepOptions) error {
 		case err != nil:
 			return err
 		case found && res.Hash == key && res.Version == Version:
-			o.Result, o.Reused = &res, true
-			return nil
+			err := CheckResult(&res, o.Job.Config)
+			if err == nil {
+				o.Result, o.Reused = &res, true
+				return nil
+			}
+			if opt.OnCorrupt != nil {
+				opt.OnCorrupt(o.Job, fmt.Errorf("incomplete result file %s: %w", opt.Store.Path(key), err))
+			}
 		}
 	}
-	res, err := r.Run(o.Job.Config, o.Job.Seed)
+	res, err := r.Run(ctx, o.Job.Config, o.Job.Seed)
 	if err != nil {
 		return err
 	}

@@ -282,6 +282,13 @@ func formatNum(x float64, dec int, signed bool) string {
 		return "-∞"
 	case math.IsNaN(x):
 		return "NaN"
+	case math.Abs(x) >= 1e6:
+		// Four significant digits with an exponent: a cell stays readable
+		// whatever the magnitude (1e300 would otherwise print 301 digits).
+		if signed {
+			return fmt.Sprintf("%+.4g", x)
+		}
+		return fmt.Sprintf("%.4g", x)
 	}
 	x = roundTo(x, dec)
 	if signed {

@@ -32,6 +32,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,6 +50,11 @@ const FormatVersion = 1
 // it. It is long enough that Open never removes the file of a Save still in
 // progress in another process sharing the directory.
 const TempMaxAge = time.Hour
+
+// MaxFileSize is the largest result file Load reads. A result of the largest
+// configuration recipe.Validate allows is well under 1 MiB; a bigger file is
+// not one Save wrote, and reading it could exhaust memory.
+const MaxFileSize = 16 << 20
 
 // maxKeyLen bounds key length so file names stay well under NAME_MAX.
 const maxKeyLen = 128
@@ -211,15 +217,18 @@ func (s *Store) Load(key string, v any) (found bool, err error) {
 		return false, err
 	}
 	path := s.Path(key)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	corrupt := func(err error, format string, args ...any) (bool, error) {
+		return false, &CorruptError{Path: path, Reason: fmt.Sprintf(format, args...), Err: err}
+	}
+	data, found, reason, err := readRegular(path)
+	if !found {
 		return false, nil
+	}
+	if reason != "" {
+		return corrupt(nil, "%s", reason)
 	}
 	if err != nil {
 		return false, fmt.Errorf("store: %w", err)
-	}
-	corrupt := func(err error, format string, args ...any) (bool, error) {
-		return false, &CorruptError{Path: path, Reason: fmt.Sprintf(format, args...), Err: err}
 	}
 	if len(data) == 0 {
 		return corrupt(nil, "empty file")
@@ -253,6 +262,46 @@ func (s *Store) Load(key string, v any) (found bool, err error) {
 		return corrupt(err, "payload does not decode into %T", v)
 	}
 	return true, nil
+}
+
+// readRegular reads the file at path only if it is a regular file (a symbolic
+// link to one is followed) of at most MaxFileSize bytes: a FIFO would block the
+// read and a device such as /dev/zero would never end. A missing file is
+// found == false; a file of the wrong kind or size has a non-empty reason.
+func readRegular(path string) (data []byte, found bool, reason string, err error) {
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, "", nil
+	}
+	if err != nil {
+		return nil, true, "", err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, true, fmt.Sprintf("not a regular file (mode %s)", info.Mode()), nil
+	}
+	if info.Size() > MaxFileSize {
+		return nil, true, fmt.Sprintf("%d bytes, more than the %d a result can hold", info.Size(), MaxFileSize), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, true, "", err
+	}
+	defer f.Close()
+	// The file may have been replaced between Stat and Open: check what was opened.
+	if info, err = f.Stat(); err != nil {
+		return nil, true, "", err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, true, fmt.Sprintf("not a regular file (mode %s)", info.Mode()), nil
+	}
+	data, err = io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, true, "", err
+	}
+	if len(data) > MaxFileSize {
+		return nil, true, fmt.Sprintf("more than the %d bytes a result can hold", MaxFileSize), nil
+	}
+	return data, true, "", nil
 }
 
 // Keys returns the keys of all results in the store, sorted. It lists file

@@ -14,6 +14,7 @@
 package trainer
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -72,8 +73,25 @@ type Options struct {
 // Curve is the mean training loss at every optimiser step.
 type Curve []float64
 
+// NonFiniteError reports a training run whose loss or parameters stopped being
+// finite numbers (a learning rate too large, a loss that overflowed). The run
+// cannot be trusted and is stopped at that step.
+type NonFiniteError struct {
+	Step  int     // the optimiser step (1-based) at which it happened
+	What  string  // "loss" or "parameter i"
+	Value float64 // the offending value: NaN or ±Inf
+}
+
+// Error says what became non-finite and when.
+func (e *NonFiniteError) Error() string {
+	return fmt.Sprintf("%s became %v at step %d", e.What, e.Value, e.Step)
+}
+
 // Train runs Adam on params over every batch of src and returns the loss curve.
-func Train[T any](params []float64, src Source[T], obj Objective[T], opt Options) Curve {
+// It stops early, returning the curve so far and an error, when ctx is done
+// (checked before every step, so cancellation takes effect within one step) or
+// when the loss or a parameter becomes NaN or infinite (a *NonFiniteError).
+func Train[T any](ctx context.Context, params []float64, src Source[T], obj Objective[T], opt Options) (Curve, error) {
 	if !(opt.LR > 0) {
 		panic(fmt.Sprintf("trainer: learning rate must be > 0, got %v", opt.LR))
 	}
@@ -84,24 +102,38 @@ func Train[T any](params []float64, src Source[T], obj Objective[T], opt Options
 		opt.Probe(0)
 	}
 	for {
+		if err := ctx.Err(); err != nil {
+			return curve, err
+		}
 		batch, ok := src.Next()
 		if !ok {
 			if opt.Probe != nil && (opt.Every < 1 || len(curve)%opt.Every != 0) {
 				opt.Probe(len(curve))
 			}
-			return curve
+			return curve, nil
 		}
 		if len(batch) == 0 {
 			continue
 		}
 		clear(grad)
-		curve = append(curve, obj.Loss(batch, grad))
+		loss := obj.Loss(batch, grad)
+		curve = append(curve, loss)
+		if !finite(loss) {
+			return curve, &NonFiniteError{Step: len(curve), What: "loss", Value: loss}
+		}
 		adam.Step(params, grad)
+		for i, p := range params {
+			if !finite(p) {
+				return curve, &NonFiniteError{Step: len(curve), What: fmt.Sprintf("parameter %d", i), Value: p}
+			}
+		}
 		if opt.Probe != nil && opt.Every >= 1 && len(curve)%opt.Every == 0 {
 			opt.Probe(len(curve))
 		}
 	}
 }
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // Offline yields minibatches of a fixed item list for a number of epochs,
 // reshuffled every epoch by its own random stream.

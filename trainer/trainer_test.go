@@ -1,6 +1,8 @@
 package trainer
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -207,8 +209,11 @@ func TestOnlinePairs(t *testing.T) {
 func TestTrainReducesLoss(t *testing.T) {
 	p, ref := newPolicy(1), newPolicy(1)
 	items := NewPrefItems(ref, comparisons(32))
-	curve := Train(p.Params(), NewOffline(items, 8, 20, rand.New(rand.NewPCG(1, 1))),
+	curve, err := Train(context.Background(), p.Params(), NewOffline(items, 8, 20, rand.New(rand.NewPCG(1, 1))),
 		&DPO{Policy: p, Beta: 1, Kind: LossSigmoid}, Options{LR: 0.02})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(curve) != 80 {
 		t.Fatalf("%d steps, want 80", len(curve))
 	}
@@ -218,5 +223,41 @@ func TestTrainReducesLoss(t *testing.T) {
 	}
 	if !(last < 0.5*first) {
 		t.Errorf("loss went from %.4f to %.4f, want it at least halved", first, last)
+	}
+}
+
+// TestTrainStopsOnNonFinite trains DPO at a learning rate of 1e308: the first
+// step overflows the parameters, and Train must stop there with a
+// *NonFiniteError rather than carry NaN to the end.
+func TestTrainStopsOnNonFinite(t *testing.T) {
+	p, ref := newPolicy(1), newPolicy(1)
+	items := NewPrefItems(ref, comparisons(32))
+	curve, err := Train(context.Background(), p.Params(), NewOffline(items, 8, 20, rand.New(rand.NewPCG(1, 1))),
+		&DPO{Policy: p, Beta: 1, Kind: LossSigmoid}, Options{LR: 1e308})
+	var nf *NonFiniteError
+	if !errors.As(err, &nf) {
+		t.Fatalf("Train at lr 1e308: error %v, want a *NonFiniteError", err)
+	}
+	if len(curve) >= 80 || nf.Step != len(curve) {
+		t.Errorf("stopped at step %d with %d losses, want it to stop early at the last recorded step", nf.Step, len(curve))
+	}
+}
+
+// TestTrainStopsOnCancel cancels the context from the probe after step 2:
+// Train must return context.Canceled before the third step.
+func TestTrainStopsOnCancel(t *testing.T) {
+	p, ref := newPolicy(1), newPolicy(1)
+	items := NewPrefItems(ref, comparisons(32))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opt := Options{LR: 0.02, Every: 1, Probe: func(step int) {
+		if step == 2 {
+			cancel()
+		}
+	}}
+	curve, err := Train(ctx, p.Params(), NewOffline(items, 8, 20, rand.New(rand.NewPCG(1, 1))),
+		&DPO{Policy: p, Beta: 1, Kind: LossSigmoid}, opt)
+	if !errors.Is(err, context.Canceled) || len(curve) != 2 {
+		t.Errorf("Train = %d steps, %v; want 2 steps, context.Canceled", len(curve), err)
 	}
 }

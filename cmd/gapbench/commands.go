@@ -69,8 +69,8 @@ func cmdList(args []string, stdout io.Writer) error {
 }
 
 // cmdShow prints an arm's resolved configuration as JSON.
-func cmdShow(args []string, stdout io.Writer) error {
-	fs := newFlagSet("show", io.Discard)
+func cmdShow(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("show", stderr)
 	suite := fs.String("suite", "", "apply this suite's settings")
 	budget := fs.String("budget", "quick", "apply this budget")
 	armsFile := fs.String("arms-file", "", "JSON or YAML file of extra arms")
@@ -80,6 +80,9 @@ func cmdShow(args []string, stdout io.Writer) error {
 		name, rest = args[0], args[1:]
 	}
 	if err := fs.Parse(rest); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
 		return usageError{err}
 	}
 	if name == "" && fs.NArg() > 0 {
@@ -142,11 +145,14 @@ func cmdShow(args []string, stdout io.Writer) error {
 }
 
 // cmdPairs writes one seed's preference pairs as JSONL, for users to inspect or edit.
-func cmdPairs(args []string, stdout io.Writer) error {
-	fs := newFlagSet("pairs", io.Discard)
+func cmdPairs(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("pairs", stderr)
 	seed := fs.Int("seed", 1, "the world's seed")
 	budget := fs.String("budget", "quick", "the budget whose world to use")
 	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
 		return usageError{err}
 	}
 	if *seed < 1 {
@@ -188,7 +194,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	n := b.Seeds
-	if *seeds < 0 || (*seeds == 0 && flagSet(args, "seeds")) {
+	if *seeds < 0 || (*seeds == 0 && visited(fs)["seeds"]) {
 		return usagef("--seeds must be >= 1, got %d", *seeds)
 	} else if *seeds > 0 {
 		n = *seeds
@@ -213,9 +219,18 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if missing > 0 {
-		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --protocol %s --results %s first",
-			missing, len(jobs), *results, b.Name, n, strings.Join(protocols, ","), *results)
+	if len(missing) > 0 {
+		const show = 10
+		var b2 strings.Builder
+		for i, m := range missing {
+			if i == show {
+				fmt.Fprintf(&b2, "\n  … and %d more", len(missing)-show)
+				break
+			}
+			fmt.Fprintf(&b2, "\n  %s", m)
+		}
+		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --protocol %s --results %s first:%s",
+			len(missing), len(jobs), *results, b.Name, n, strings.Join(protocols, ","), *results, b2.String())
 	}
 	study, err := hypotheses.Evaluate(suites, b, n, outs, stats.DefaultOptions())
 	if err != nil {
@@ -242,19 +257,40 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// loadOutcomes reads every job's result from the store.
-func loadOutcomes(st *store.Store, jobs []runner.Job) ([]runner.Outcome, int, error) {
+// loadOutcomes reads every job's result from the store. missing says, for each
+// job without a usable result, which run it is and why (no file, a corrupt or
+// incomplete file, another version).
+func loadOutcomes(st *store.Store, jobs []runner.Job) ([]runner.Outcome, []string, error) {
 	outs := make([]runner.Outcome, len(jobs))
-	missing := 0
+	var missing []string
 	cache := map[string]*runner.Result{}
+	bad := map[string]string{}
 	for i, j := range jobs {
 		k := j.Key()
 		res, ok := cache[k]
+		if why, seen := bad[k]; seen {
+			missing = append(missing, fmt.Sprintf("%s: %s", j.Name(), why))
+			continue
+		}
 		if !ok {
 			var r runner.Result
 			found, err := st.Load(k, &r)
-			if err != nil || !found || r.Version != runner.Version {
-				missing++
+			why := ""
+			switch {
+			case err != nil:
+				why = err.Error()
+			case !found:
+				why = "not run (no file " + st.Path(k) + ")"
+			case r.Version != runner.Version:
+				why = fmt.Sprintf("%s holds version %s, want %s", st.Path(k), r.Version, runner.Version)
+			default:
+				if err := runner.CheckResult(&r, j.Config); err != nil {
+					why = fmt.Sprintf("incomplete result file %s: %v", st.Path(k), err)
+				}
+			}
+			if why != "" {
+				bad[k] = why
+				missing = append(missing, fmt.Sprintf("%s: %s", j.Name(), why))
 				continue
 			}
 			res = &r

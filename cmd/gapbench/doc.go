@@ -38,8 +38,20 @@
 // --seed N, --budget B.
 //
 // Exit status is 0 on success, 2 for bad input (a flag, an arm file, a pairs
-// file), and 1 when a run fails. Bad input is reported before anything runs, and
-// a failed sweep keeps every result it finished.
+// file, a value above its documented bound, a sweep too large for the machine),
+// 1 when a run fails, and 130 when interrupted. Bad input is reported before
+// anything runs, and a failed sweep keeps every result it finished. The bounds
+// are tabled in the documentation of package recipe (go doc gapbench/recipe).
+//
+// A run whose loss, parameters or metrics become NaN or infinite stops and is
+// recorded as failed, not saved; the sweep finishes the other runs, prints the
+// tables with the arm marked "(failed)" and its claims "not judged", and exits 1
+// naming the failed runs. An arm whose final training loss exceeds its initial
+// loss is marked "(diverged)".
+//
+// SIGINT (Ctrl-C) or SIGTERM stops the runs in flight within a second, keeps every
+// finished result, prints "interrupted: N of M runs finished; rerun the same
+// command to resume" and exits 130; a second signal exits at once.
 //
 // Examples:
 //

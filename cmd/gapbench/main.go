@@ -11,10 +11,32 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
+}
+
+// signalContext returns a context that the first SIGINT or SIGTERM cancels: in-flight
+// runs stop at their next training step, finished results stay in the store, and
+// run returns an interruptedError (exit status 130). A second signal ends the
+// process at once, with status 130, whatever it is doing (even when the shell
+// started it with SIGINT ignored). The returned function stops the handling.
+func signalContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		cancel()
+		s := <-sig
+		fmt.Fprintf(os.Stderr, "gapbench: %v again: exiting at once\n", s)
+		os.Exit(130)
+	}()
+	return ctx, func() {
+		signal.Stop(sig)
+		cancel()
+	}
 }
 
 // usageError is bad input: a flag, an arm file, a pairs file. It exits with status 2.
@@ -35,6 +57,10 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.As(err, &ue) {
 		return 2
 	}
+	var ie interruptedError
+	if errors.As(err, &ie) {
+		return 130
+	}
 	return 1
 }
 
@@ -51,9 +77,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "list":
 		return cmdList(args[1:], stdout)
 	case "show":
-		return cmdShow(args[1:], stdout)
+		return cmdShow(args[1:], stdout, stderr)
 	case "pairs":
-		return cmdPairs(args[1:], stdout)
+		return cmdPairs(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, manual)
 		return nil

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -31,11 +35,24 @@ type runFlags struct {
 	quiet                                                                 bool
 }
 
+// newFlagSet returns the flag set of a subcommand; on a bad flag it prints that
+// subcommand's usage, not the whole manual.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("gapbench "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, manual) }
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: gapbench %s [flags]\n", name)
+		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "(gapbench help prints the manual)")
+	}
 	return fs
+}
+
+// visited returns the names of the flags given on the command line.
+func visited(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
 }
 
 // runFlagSet declares the flags of gapbench run into f.
@@ -68,26 +85,14 @@ func parseRun(args []string, stderr io.Writer) (runFlags, error) {
 	if fs.NArg() > 0 {
 		return f, usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if f.seeds < 0 || (f.seeds == 0 && seedsSet(args)) {
+	set := visited(fs)
+	if f.seeds < 0 || (f.seeds == 0 && set["seeds"]) {
 		return f, usagef("--seeds must be >= 1, got %d", f.seeds)
 	}
-	if f.workers < 0 || (f.workers == 0 && flagSet(args, "workers")) {
+	if f.workers < 0 || (f.workers == 0 && set["workers"]) {
 		return f, usagef("--workers must be >= 1, got %d", f.workers)
 	}
 	return f, nil
-}
-
-func seedsSet(args []string) bool { return flagSet(args, "seeds") }
-
-// flagSet reports whether a flag was given on the command line.
-func flagSet(args []string, name string) bool {
-	for _, a := range args {
-		a = strings.TrimLeft(a, "-")
-		if a == name || strings.HasPrefix(a, name+"=") {
-			return true
-		}
-	}
-	return false
 }
 
 // plan is a validated run: the suites, budget, seeds and jobs.
@@ -160,12 +165,32 @@ func makePlan(f runFlags) (*plan, error) {
 	} else if len(extra) > 0 {
 		return nil, usagef("--arms-file loads arms; name the ones to run with --add-arm")
 	}
+	if len(p.suites) == 0 {
+		// The theory checks are exact: they have no runs, no CSV rows and no pairs.
+		if f.csv != "" {
+			return nil, usagef("--csv: --suite theory has no runs to write (its exact checks are printed); drop --csv or choose a suite with runs")
+		}
+		if f.pairs != "" {
+			return nil, usagef("--pairs: --suite theory uses exact tabular worlds, not preference pairs; drop --pairs or choose a suite with runs")
+		}
+	}
 	if f.pairs != "" {
 		if err := p.usePairs(f.pairs); err != nil {
 			return nil, err
 		}
 	}
 	if len(p.suites) > 0 {
+		runs := 0
+		for _, pr := range p.protocols {
+			for _, s := range p.suites {
+				if s.HasProtocol(pr) {
+					runs += len(s.ArmsUnder(pr)) * p.seeds
+				}
+			}
+		}
+		if runs > runner.MaxRuns {
+			return nil, usagef("--seeds %d: the sweep would have %d runs, more than the %d a sweep may hold (runner.MaxRuns); use fewer seeds", p.seeds, runs, runner.MaxRuns)
+		}
 		jobs, err := hypotheses.ProtocolJobs(p.suites, p.protocols, p.budget, p.seeds)
 		if err != nil {
 			return nil, usageError{err}
@@ -186,6 +211,14 @@ func (p *plan) usePairs(path string) error {
 		return usagef("--pairs: %w", err)
 	}
 	sum := runner.FileHash(raw)
+	for _, s := range p.suites {
+		for _, a := range s.Arms {
+			if src, ok := a.Diff["data.source"]; ok && src != recipe.DataFile {
+				return usagef("--pairs: suite %s's arm %s brings its own data (data.source %v), so one pairs file cannot stand in for every arm's; run --pairs with a suite whose arms share the data (gap, H1, H2, H3, H5, H6), or give %s its pairs in an arm file (data.source: file)",
+					s.Name, a.Name, src, a.Name)
+			}
+		}
+	}
 	for i, s := range p.suites {
 		c := *s
 		c.Settings = recipe.Diff{}
@@ -259,25 +292,41 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if st, err := os.Stat(filepath.Dir(f.csv)); err != nil || !st.IsDir() {
 			return usagef("--csv %q: directory %q does not exist", f.csv, filepath.Dir(f.csv))
 		}
+		if st, err := os.Stat(f.csv); err == nil && !st.Mode().IsRegular() {
+			return usagef("--csv %q: is a %s, not a file", f.csv, kind(st.Mode()))
+		}
+		if !sh.Whole() {
+			return usagef("--csv: a shard (--shard %s) prints no tables and writes no CSV; run gapbench report on the merged results instead", f.shard)
+		}
+	}
+	jobs := shard.Filter(sh, p.jobs)
+	workers := f.workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if err := runner.CheckSweep(jobs, workers, runner.MachineMemory()); err != nil {
+		return usageError{err}
 	}
 	st, err := store.Open(f.results)
 	if err != nil {
 		return usagef("--results %q: %v", f.results, err)
 	}
 	start := time.Now()
-	jobs := shard.Filter(sh, p.jobs)
 	distinct := map[string]bool{}
 	for _, j := range jobs {
 		distinct[j.Key()] = true
 	}
 	bar := progress.New(stderr, len(distinct), progress.Options{Quiet: f.quiet,
 		Terminal: progress.IsTerminal(stderr), Label: "runs"})
-	reused := 0
+	reused, finished := 0, 0
 	outs, err := runner.New().Sweep(ctx, jobs, runner.SweepOptions{
 		Workers: f.workers, Store: st,
 		OnDone: func(o runner.Outcome) {
 			if o.Reused {
 				reused++
+			}
+			if o.Err == nil {
+				finished++
 			}
 			bar.Done(o.Job.Name(), o.Reused)
 		},
@@ -286,16 +335,20 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		},
 	})
 	bar.Finish()
+	if err != nil && ctx.Err() != nil {
+		return interruptedError{finished: finished, total: len(distinct)}
+	}
 	if err != nil {
 		return err
 	}
+	failed := failedError(runner.Failed(outs))
 	if !f.quiet {
 		fmt.Fprintf(stderr, "gapbench: %d runs (%d reused) in %s\n", len(distinct), reused, time.Since(start).Round(time.Millisecond))
 	}
 	if !sh.Whole() {
 		fmt.Fprintf(stdout, "shard %s: %d of %d runs done; copy every shard's %s/ into one directory and run gapbench report\n",
 			sh, len(jobs), len(p.jobs), f.results)
-		return nil
+		return failed
 	}
 	var study *hypotheses.Study
 	if len(p.suites) > 0 {
@@ -318,18 +371,67 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 	}
-	return nil
+	return failed
+}
+
+// kind names a file mode's type for messages.
+func kind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&os.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
+// interruptedError is a sweep stopped by SIGINT or SIGTERM. It exits with 130.
+type interruptedError struct{ finished, total int }
+
+func (e interruptedError) Error() string {
+	return fmt.Sprintf("interrupted: %d of %d runs finished; rerun the same command to resume", e.finished, e.total)
+}
+
+// failedError names the runs whose numbers became non-finite; nil when none did.
+// It exits with status 1, after the tables (which mark the failed arms).
+func failedError(failed []runner.Outcome) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d runs failed (not saved; their arms are marked failed in the tables):", len(failed))
+	for _, o := range failed {
+		fmt.Fprintf(&b, "\n  %s: %v", o.Job.Name(), o.Err)
+	}
+	return errors.New(b.String())
 }
 
 // writeFileAtomic writes a file through a temporary file and a rename, so that a
-// failure leaves no partial file behind.
+// failure leaves no partial file behind. The file is created with mode 0666 less
+// the umask (0644 by default), like any file a command writes, so that others on
+// a shared file system can read it.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	var tmp *os.File
+	for i := 0; ; i++ {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.tmp%d-%d", base, os.Getpid(), rand.Uint32()))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if err == nil {
+			tmp = f
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) || i >= 100 {
+			return err
+		}
 	}
 	defer os.Remove(tmp.Name())
 	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return err
 	}
