@@ -97,6 +97,12 @@ func writeMarkdown(w *bytes.Buffer, st *hypotheses.Study, checks []TheoryCheck) 
 			fmt.Fprintf(w, "\n%s\n", c)
 		}
 		commented[s.Name] = true
+		if s.Name == "data" && r.Protocol == hypotheses.Tuned {
+			fmt.Fprintf(w, "\n### Gap versus the number of pairs: exact RLHF − tuned DPO win rate\n\n")
+			if err := dataGapTable(w, st, s); err != nil {
+				return err
+			}
+		}
 		if s.Name == "H6" && r.Protocol == st.Primary() {
 			fmt.Fprintf(w, "\n### Gap map: online − offline win rate by horizon and reward\n\n")
 			if err := gapMap(w, st, s); err != nil {
@@ -162,6 +168,34 @@ func gapMap(w *bytes.Buffer, st *hypotheses.Study, s *hypotheses.Suite) error {
 		row := []string{fmt.Sprint(h)}
 		for _, r := range hypotheses.RewardLevels {
 			p, err := cellGap(st, s, h, r)
+			if err != nil {
+				return err
+			}
+			row = append(row, fmt.Sprintf("%+.1f [%+.1f, %+.1f]", p.Mean, p.CI.Lo, p.CI.Hi))
+		}
+		rows = append(rows, row)
+	}
+	return table(w, stats.Markdown, header, rows)
+}
+
+// dataGapTable writes the data-size suite's gap, exact RLHF − tuned DPO win rate
+// with its paired interval, for every n and reward model.
+func dataGapTable(w *bytes.Buffer, st *hypotheses.Study, s *hypotheses.Suite) error {
+	header := []string{"pairs n"}
+	for _, v := range hypotheses.DataVerifiers {
+		header = append(header, v.Label+" RM")
+	}
+	var rows [][]string
+	for _, n := range hypotheses.DataSizes {
+		row := []string{fmt.Sprint(n)}
+		for _, v := range hypotheses.DataVerifiers {
+			a := st.ArmValuesIn(hypotheses.Tuned, s, hypotheses.DataArm(v.Arm, n))["win_rate"]
+			b := st.ArmValuesIn(hypotheses.Tuned, s, hypotheses.DataArm("dpo", n))["win_rate"]
+			if len(a) == 0 || len(a) != len(b) {
+				row = append(row, "—")
+				continue
+			}
+			p, err := stats.ComparePaired(a, b, stats.DefaultOptions())
 			if err != nil {
 				return err
 			}
