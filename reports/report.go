@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -99,7 +100,7 @@ func writeMarkdown(w *bytes.Buffer, st *hypotheses.Study, checks []TheoryCheck) 
 		commented[s.Name] = true
 		if s.Name == "data" && r.Protocol == hypotheses.Tuned {
 			fmt.Fprintf(w, "\n### Gap versus the number of pairs: exact RLHF − tuned DPO win rate\n\n")
-			if err := dataGapTable(w, st, s); err != nil {
+			if err := dataGapTable(w, stats.Markdown, st, s); err != nil {
 				return err
 			}
 		}
@@ -180,7 +181,7 @@ func gapMap(w *bytes.Buffer, st *hypotheses.Study, s *hypotheses.Suite) error {
 
 // dataGapTable writes the data-size suite's gap, exact RLHF − tuned DPO win rate
 // with its paired interval, for every n and reward model.
-func dataGapTable(w *bytes.Buffer, st *hypotheses.Study, s *hypotheses.Suite) error {
+func dataGapTable(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.Suite) error {
 	header := []string{"pairs n"}
 	for _, v := range hypotheses.DataVerifiers {
 		header = append(header, v.Label+" RM")
@@ -203,7 +204,7 @@ func dataGapTable(w *bytes.Buffer, st *hypotheses.Study, s *hypotheses.Suite) er
 		}
 		rows = append(rows, row)
 	}
-	return table(w, stats.Markdown, header, rows)
+	return table(w, f, header, rows)
 }
 
 func cellGap(st *hypotheses.Study, s *hypotheses.Suite, h int, r string) (stats.Paired, error) {

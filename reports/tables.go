@@ -397,6 +397,12 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 			if err := stats.RenderClaims(w, r.Claims, stats.Terminal); err != nil {
 				return err
 			}
+			if s.Name == "data" && r.Protocol == hypotheses.Tuned {
+				fmt.Fprintf(w, "\ngap versus the number of pairs (exact RLHF − tuned DPO win rate, paired 95%% CI):\n")
+				if err := dataGapTable(w, stats.Terminal, st, s); err != nil {
+					return err
+				}
+			}
 			fmt.Fprintf(w, "verdict (%s): %s (paper: %s)\n", r.Protocol, r.Verdict, s.Paper)
 		}
 	}
