@@ -141,7 +141,7 @@ func TestNonFiniteRunFails(t *testing.T) {
 	dir := t.TempDir()
 	file := armFile(t, dir, "blowup", "{method: dpo, dpo.lr: 1e308}")
 	results := filepath.Join(dir, "r")
-	stdout, stderr, code := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q",
+	stdout, stderr, code := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q", "--protocol", "recipe",
 		"--arms-file", file, "--add-arm", "blowup", "--results", results)
 	assert.Equal(t, 1, code, stderr)
 	assert.Contains(t, stderr, "2 runs failed")
@@ -151,7 +151,7 @@ func TestNonFiniteRunFails(t *testing.T) {
 	assert.Contains(t, stdout, "not judged")
 	assert.NotContains(t, stderr, "unsupported value")
 	// A rerun reuses every finished run and fails the same way, without saving.
-	_, stderr2, code2 := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q",
+	_, stderr2, code2 := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q", "--protocol", "recipe",
 		"--arms-file", file, "--add-arm", "blowup", "--results", results)
 	assert.Equal(t, 1, code2, stderr2)
 }
