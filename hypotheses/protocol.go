@@ -101,7 +101,8 @@ func (s *Suite) ArmsUnder(p string) []arms.Arm {
 }
 
 // JobsUnder lists the runs of the suite under protocol p: every arm of
-// ArmsUnder(p) for seeds 1..seeds, each config carrying the protocol.
+// ArmsUnder(p) for seeds 1..seeds, labelled with p, each config carrying the
+// protocol where it changes the run (recipe.Config.ProtocolMatters).
 func (s *Suite) JobsUnder(b Budget, p string, seeds int) ([]runner.Job, error) {
 	pc, err := recipe.NewProtocol(p)
 	if err != nil {
@@ -117,9 +118,11 @@ func (s *Suite) JobsUnder(b Budget, p string, seeds int) ([]runner.Job, error) {
 		if err != nil {
 			return nil, fmt.Errorf("suite %s: %w", s.Name, err)
 		}
-		c = c.WithProtocol(pc)
+		if c.ProtocolMatters() {
+			c = c.WithProtocol(pc)
+		}
 		for seed := 1; seed <= seeds; seed++ {
-			jobs = append(jobs, runner.Job{Suite: s.Name, Arm: a.Name, Seed: seed, Config: c})
+			jobs = append(jobs, runner.Job{Suite: s.Name, Arm: a.Name, Seed: seed, Config: c, Protocol: p})
 		}
 	}
 	return jobs, nil
@@ -148,7 +151,7 @@ func ParseProtocols(v string) ([]string, error) {
 }
 
 // protocolOf is the protocol a finished run ran under.
-func protocolOf(o runner.Outcome) string { return o.Job.Config.Protocol.Kind() }
+func protocolOf(o runner.Outcome) string { return o.Job.ProtocolName() }
 
 // Reach says whether a path reaches a KL level.
 type Reach int

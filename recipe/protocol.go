@@ -124,3 +124,16 @@ func (c Config) WithProtocol(p ProtocolConfig) Config {
 	c.Protocol.Grid = slices.Clone(p.Grid)
 	return c
 }
+
+// ProtocolMatters reports whether a protocol can change this run: true for the
+// preference-trained methods (dpo, online) and for the reward-model arms, whose
+// Best-of-N on DPO samples reads the protocol's DPO policy; false for the SFT
+// checkpoint, which trains no preferences. A study gives a run its protocol only
+// where it matters, so the others are computed once and shared.
+func (c Config) ProtocolMatters() bool {
+	switch c.Method {
+	case MethodSFT:
+		return false
+	}
+	return true
+}

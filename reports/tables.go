@@ -219,7 +219,7 @@ func seedList(seeds []int) string {
 func divergedSeeds(st *hypotheses.Study, s *hypotheses.Suite, p, arm string) []int {
 	var seeds []int
 	for _, o := range st.Outcomes {
-		if o.Job.Suite == s.Name && o.Job.Arm == arm && o.Job.Config.Protocol.Kind() == p && o.Result != nil && runner.Diverged(o.Result) {
+		if o.Job.Suite == s.Name && o.Job.Arm == arm && o.Job.ProtocolName() == p && o.Result != nil && runner.Diverged(o.Result) {
 			seeds = append(seeds, o.Job.Seed)
 		}
 	}
@@ -479,7 +479,7 @@ func writeCSVProtocol(w io.Writer, st *hypotheses.Study, p string) error {
 	for _, s := range st.Suites {
 		for _, a := range s.ArmsUnder(p) {
 			for _, o := range st.Outcomes {
-				if o.Job.Suite != s.Name || o.Job.Arm != a.Name || o.Job.Config.Protocol.Kind() != p || o.Result == nil {
+				if o.Job.Suite != s.Name || o.Job.Arm != a.Name || o.Job.ProtocolName() != p || o.Result == nil {
 					continue // another protocol's run, or a failed run (no values)
 				}
 				names := make([]string, 0, len(o.Result.Metrics))
