@@ -41,6 +41,8 @@ fuzz:
 	$(GO) test ./datasets/ -run '^$$' -fuzz '^FuzzReadDemos$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./store/ -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./shard/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./judge/ -run '^$$' -fuzz '^FuzzReadResults$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./judge/ -run '^$$' -fuzz '^FuzzReadClaims$$' -fuzztime $(FUZZTIME)
 
 vet:
 	gofmt -l . && $(GO) vet ./...

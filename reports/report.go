@@ -144,7 +144,7 @@ func headline(w *bytes.Buffer, st *hypotheses.Study) error {
 		v := st.ArmValues(gap, h.arm)["win_rate"]
 		ours := "—"
 		if len(v) > 0 {
-			s, err := stats.Summarize(v, stats.DefaultOptions())
+			s, err := stats.SummarizeIn(v, metricRange("win_rate"), stats.DefaultOptions())
 			if err != nil {
 				return err
 			}

@@ -22,6 +22,7 @@ import (
 
 	"gapbench/hypotheses"
 	"gapbench/hypotheses/theory"
+	"gapbench/metrics"
 	"gapbench/recipe"
 	"gapbench/runner"
 	"gapbench/stats"
@@ -85,6 +86,15 @@ func num(metric string, v float64) string {
 	default:
 		return fmt.Sprintf("%.3f", v)
 	}
+}
+
+// metricRange is a metric's possible values (declared in package metrics)
+// as a stats.Range, so that no interval leaves them; a metric gapbench does
+// not know is unbounded.
+func metricRange(metric string) stats.Range {
+	metric, _, _ = strings.Cut(metric, "@kl") // a frontier level: the metric's own range
+	r, _ := metrics.RangeOf(metric)
+	return stats.Range{Lo: r.Lo, Hi: r.Hi}
 }
 
 // cell is "centre [lo, hi]".
@@ -246,7 +256,7 @@ func summaryCell(metric string, x []float64, reach []hypotheses.Reach) (string, 
 		}
 		return c, nil
 	}
-	sum, err := stats.Summarize(got, stats.DefaultOptions())
+	sum, err := stats.SummarizeIn(got, metricRange(metric), stats.DefaultOptions())
 	if err != nil {
 		return "", err
 	}

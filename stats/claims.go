@@ -77,6 +77,11 @@ type Claim struct {
 	Margin float64
 	// Note is free text carried to the table (e.g. the paper's verdict).
 	Note string
+	// Range is the range of the metric's values (the zero Range: unbounded).
+	// A value outside it is an error, the margin must be smaller than its
+	// width, and Δ's intervals are cut at the range of a difference,
+	// Range.Diff(); verdicts are the same as without it.
+	Range Range
 }
 
 // String is a one-line statement of the prediction, e.g. "dpo-2x > dpo"
@@ -111,6 +116,12 @@ func (c Claim) validate() error {
 		return fmt.Errorf("%w: claim %q: an equivalence claim needs margin > 0, got %v", ErrMargin, c.ID, c.Margin)
 	case c.Margin < 0:
 		return fmt.Errorf("%w: claim %q: margin must be >= 0, got %v", ErrMargin, c.ID, c.Margin)
+	}
+	if err := c.Range.check(); err != nil {
+		return fmt.Errorf("claim %q: %w", c.ID, err)
+	}
+	if w := c.Range.Diff().Hi; !c.Range.Unbounded() && c.Margin >= w {
+		return fmt.Errorf("%w: claim %q: margin %v is not smaller than the widest possible difference %v (range %v)", ErrMargin, c.ID, c.Margin, w, c.Range)
 	}
 	return nil
 }
@@ -206,8 +217,17 @@ func EvaluateClaims(claims []Claim, values func(metric, arm string) ([]float64, 
 		if err != nil {
 			return nil, fmt.Errorf("claim %q (%s, %s vs %s): %w", c.ID, c.Metric, c.A, c.B, err)
 		}
+		if err := c.Range.checkIn(fmt.Sprintf("claim %q: %s", c.ID, c.A), a); err != nil {
+			return nil, err
+		}
+		if err := c.Range.checkIn(fmt.Sprintf("claim %q: %s", c.ID, c.B), b); err != nil {
+			return nil, err
+		}
 		ds, e := normalize(d, c.Margin)
 		exps[i], margins[i] = e, math.Ldexp(c.Margin, -e)
+		if c.Margin > 0 && margins[i] < smallestNormal {
+			return nil, marginUnderflow(c.ID, c.Margin, d)
+		}
 		rs[i] = evaluate(c, ds, margins[i], claimOptions(opt, c.ID), k)
 		rs[i].Paired.MeanA, rs[i].Paired.MeanB = safeMean(a), safeMean(b)
 	}
@@ -224,6 +244,9 @@ func EvaluateClaims(claims []Claim, values func(metric, arm string) ([]float64, 
 		rs[i].Paired.unscale(exps[i])
 		if rs[i].Equiv != nil {
 			rs[i].Equiv.unscale(exps[i])
+		}
+		if rg := rs[i].Claim.Range.Diff(); rs[i].Paired.clip(rg) {
+			rs[i].Warnings = append(rs[i].Warnings, rangeWarning(rg))
 		}
 	}
 	return rs, nil
@@ -246,7 +269,7 @@ func evaluate(c Claim, d []float64, m float64, opt Options, family int) ClaimRes
 	p, bs := comparePaired(d, opt, family)
 	r := ClaimResult{Claim: c, Paired: p}
 	if m > 0 {
-		e := tost(d, m, opt.Alpha)
+		e := tost(d, m, opt.Alpha, opt.Resamples)
 		r.Equiv = &e
 	}
 	rng := newRand(opt.Seed, streamRefute)
@@ -263,6 +286,10 @@ func evaluate(c Claim, d []float64, m float64, opt Options, family int) ClaimRes
 		r.PRefute = math.Min(1, 2*pLess)
 	case Equivalence:
 		r.P = equivalenceP(r.Equiv, bs, p)
+		if need := MinSeedsEquivalence(opt.Alpha / float64(family)); p.N < need {
+			r.P = 1
+			r.Warnings = append(r.Warnings, fmt.Sprintf("an equivalence verdict needs >= %d seeds (as many as the exact sign-flip test needs to reach α = %g%s); have %d", need, opt.Alpha, holmAfter(family), p.N))
+		}
 		r.PRefute = 1
 		switch mean := r.Paired.Mean; {
 		case mean > m:
@@ -288,11 +315,8 @@ func equivalenceP(e *TOSTResult, bs *Bootstrap, p Paired) float64 {
 	}
 	m := e.Margin
 	var pbt float64
-	if p.SD == 0 {
-		pbt = 1
-		if math.Abs(p.Mean) < m {
-			pbt = 0
-		}
+	if constant(p.Mean, p.SD, p.N) {
+		pbt = e.P // the bootstrap-t has no spread either: the sign-flip p of tost
 	} else {
 		se := p.SD / math.Sqrt(float64(p.N))
 		pbt = math.Max(bs.StudentizedTail((p.Mean-m)/se, true), bs.StudentizedTail((p.Mean+m)/se, false))
@@ -371,10 +395,28 @@ func seedsToDecide(r *ClaimResult, m, alpha float64) int {
 		}
 	case Equivalence:
 		if a := math.Abs(p.Mean); a < m {
-			take(SeedsNeededEquivalence(p.Mean, p.SD, m, alpha, EvaluationPower))
+			if n := SeedsNeededEquivalence(p.Mean, p.SD, m, alpha, EvaluationPower); n > 0 {
+				take(max(n, MinSeedsEquivalence(alpha)))
+			}
 		} else if a > m {
 			take(SeedsNeeded(a-m, p.SD, alpha, EvaluationPower))
 		}
 	}
 	return best
+}
+
+// MinSeedsEquivalence is the fewest seeds with which an equivalence claim
+// can be supported at level alpha (α divided by the size of its Holm
+// family): as many as the exact sign-flip test needs to reach alpha at all,
+// MinSeedsSignFlip(alpha), so that no claim is decided on fewer seeds than a
+// superiority claim needs. Without it the t TOST calls two seeds with
+// nearly equal differences equivalent.
+func MinSeedsEquivalence(alpha float64) int { return MinSeedsSignFlip(alpha) }
+
+// holmAfter is " after Holm over k claims", or "" for one claim.
+func holmAfter(family int) string {
+	if family > 1 {
+		return fmt.Sprintf(" after Holm over %d claims", family)
+	}
+	return ""
 }

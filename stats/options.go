@@ -81,6 +81,9 @@ var (
 	ErrOptions = errors.New("stats: bad options")
 	// ErrClaim reports a malformed claim.
 	ErrClaim = errors.New("stats: bad claim")
+	// ErrRange reports a value outside its metric's Range, or a malformed
+	// Range.
+	ErrRange = errors.New("stats: value outside the metric's range")
 )
 
 // checkSample returns an error when x is empty or holds a NaN or ±Inf; name

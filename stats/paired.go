@@ -85,7 +85,7 @@ func comparePaired(d []float64, opt Options, family int) (Paired, *Bootstrap) {
 		p.BCa = bs.BCa(opt.Level)
 		p.Percentile = bs.Percentile(opt.Level)
 		p.Studentized = bs.Studentized(opt.Level)
-		p.CI = hull(p.T, p.Studentized)
+		p.CI = primary(p.T, p.Studentized, n)
 		p.PT = StudentT(d, 0).P
 		p.Warnings = append(p.Warnings, intervalWarnings(bs, opt)...)
 	}
@@ -110,4 +110,19 @@ func comparePaired(d []float64, opt Options, family int) (Paired, *Bootstrap) {
 		panic("stats: NaN mean difference from finite data")
 	}
 	return p, bs
+}
+
+// clip cuts every interval of p at r and reports whether the primary one
+// changed (then with a warning in p.Warnings).
+func (p *Paired) clip(r Range) bool {
+	if r.Unbounded() {
+		return false
+	}
+	ci := r.clip(p.CI)
+	cut := ci != p.CI
+	if cut {
+		p.Warnings = append(p.Warnings, rangeWarning(r))
+	}
+	p.CI, p.T, p.BCa, p.Percentile, p.Studentized = ci, r.clip(p.T), r.clip(p.BCa), r.clip(p.Percentile), r.clip(p.Studentized)
+	return cut
 }

@@ -65,7 +65,7 @@ func TestPowerMonteCarlo(t *testing.T) {
 			if StudentT(x, 0).P < 0.05 {
 				tHits++
 			}
-			if tost(x, c.margin, 0.05).Equivalent {
+			if tost(x, c.margin, 0.05, DefaultResamples).Equivalent {
 				eHits++
 			}
 		}

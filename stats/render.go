@@ -1,9 +1,11 @@
 package stats
 
 import (
+	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -20,15 +22,21 @@ const (
 	Markdown Format = iota
 	// Terminal is a box-drawn table for a terminal.
 	Terminal
+	// CSV is comma-separated values for other programs: a header, then one
+	// row per claim or arm with every number at full precision, intervals
+	// as two columns, and the warnings joined by "; " in the last column.
+	CSV
 )
 
-// String returns "markdown" or "terminal".
+// String returns "markdown", "terminal" or "csv".
 func (f Format) String() string {
 	switch f {
 	case Markdown:
 		return "markdown"
 	case Terminal:
 		return "terminal"
+	case CSV:
+		return "csv"
 	}
 	return fmt.Sprintf("Format(%d)", int(f))
 }
@@ -57,6 +65,9 @@ func RenderClaims(w io.Writer, rs []ClaimResult, f Format) error {
 }
 
 func renderClaims(w io.Writer, rs []ClaimResult, f Format, alpha float64) error {
+	if f == CSV {
+		return claimsCSV(w, rs)
+	}
 	notes := &footnotes{}
 	hasNote := false
 	for _, r := range rs {
@@ -103,6 +114,9 @@ func renderClaims(w io.Writer, rs []ClaimResult, f Format, alpha float64) error 
 // arm): the mean with its 95% interval as "mean [lo, hi]", the standard
 // deviation and the number of seeds, with warnings as numbered footnotes.
 func RenderSummaries(w io.Writer, rows []SummaryRow, f Format) error {
+	if f == CSV {
+		return summariesCSV(w, rows)
+	}
 	notes := &footnotes{}
 	header := []string{"metric", "arm", "mean [95% CI]", "SD", "n"}
 	align := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight}
@@ -320,4 +334,40 @@ func formatP(p float64) string {
 		return "p<0.001"
 	}
 	return fmt.Sprintf("p=%.3f", p)
+}
+
+// claimsCSV writes claim results as CSV (see Format CSV).
+func claimsCSV(w io.Writer, rs []ClaimResult) error {
+	rows := [][]string{{"claim", "metric", "kind", "prediction", "margin", "a", "b", "n", "mean_a", "mean_b",
+		"delta", "ci_lo", "ci_hi", "p", "p_holm", "p_refute_holm", "verdict", "seeds_needed", "warnings"}}
+	for _, r := range rs {
+		p := r.Paired
+		rows = append(rows, []string{r.Claim.ID, r.Claim.Metric, r.Claim.Kind.String(), r.Claim.String(), csvNum(r.Claim.Margin),
+			r.Claim.A, r.Claim.B, strconv.Itoa(p.N), csvNum(p.MeanA), csvNum(p.MeanB),
+			csvNum(p.Mean), csvNum(p.CI.Lo), csvNum(p.CI.Hi), csvNum(r.P), csvNum(r.PAdj), csvNum(r.PRefuteAdj),
+			string(r.Verdict), strconv.Itoa(r.SeedsNeeded), strings.Join(r.Warnings, "; ")})
+	}
+	return writeCSV(w, rows)
+}
+
+// summariesCSV writes arm summaries as CSV (see Format CSV).
+func summariesCSV(w io.Writer, rows []SummaryRow) error {
+	out := [][]string{{"metric", "arm", "n", "mean", "sd", "ci_lo", "ci_hi", "warnings"}}
+	for _, r := range rows {
+		s := r.Summary
+		out = append(out, []string{r.Metric, r.Arm, strconv.Itoa(s.N), csvNum(s.Mean), csvNum(s.SD),
+			csvNum(s.CI.Lo), csvNum(s.CI.Hi), strings.Join(s.Warnings, "; ")})
+	}
+	return writeCSV(w, out)
+}
+
+// csvNum is the shortest decimal that reads back as x.
+func csvNum(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+func writeCSV(w io.Writer, rows [][]string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(rows); err != nil {
+		return fmt.Errorf("stats: write csv: %w", err)
+	}
+	return nil
 }

@@ -89,7 +89,7 @@ func TestRenderClaimsGolden(t *testing.T) {
 	for _, c := range []struct {
 		f    Format
 		file string
-	}{{Markdown, "claims.md"}, {Terminal, "claims.txt"}} {
+	}{{Markdown, "claims.md"}, {Terminal, "claims.txt"}, {CSV, "claims.csv"}} {
 		var b bytes.Buffer
 		if err := RenderClaims(&b, rs, c.f); err != nil {
 			t.Fatal(err)
@@ -121,7 +121,7 @@ func TestRenderSummariesGolden(t *testing.T) {
 	for _, c := range []struct {
 		f    Format
 		file string
-	}{{Markdown, "summaries.md"}, {Terminal, "summaries.txt"}} {
+	}{{Markdown, "summaries.md"}, {Terminal, "summaries.txt"}, {CSV, "summaries.csv"}} {
 		var b bytes.Buffer
 		if err := RenderSummaries(&b, rows, c.f); err != nil {
 			t.Fatal(err)

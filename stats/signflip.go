@@ -25,12 +25,15 @@ const ExactSignFlipMaxN = 20
 // Stat. Appl. Genet. Mol. Biol. 9:39), and exact is false. Sums that differ
 // by less than 1e-10 of Σ|dᵢ − shift| count as ties. Under a symmetric null
 // the two-sided p equals twice the smaller one-sided p (capped at 1), which
-// is how scipy.stats.permutation_test defines it.
+// is how scipy.stats.permutation_test defines it. It panics on an empty d
+// and on a NaN or ±Inf in d or shift (programmer errors: the functions that
+// take user data return ErrNotFinite first).
 func SignFlipTest(d []float64, shift float64, resamples int, rng *rand.Rand) (p, pLess, pGreater float64, exact bool) {
 	n := len(d)
 	if n == 0 {
 		panic("stats: SignFlipTest of an empty sample")
 	}
+	mustFinite("SignFlipTest", d, shift)
 	y := make([]float64, n)
 	var obs, scale float64
 	for i, v := range d {

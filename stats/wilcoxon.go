@@ -28,8 +28,11 @@ type Wilcoxon struct {
 // case it is the exact conditional distribution given the midranks (the one
 // scipy.stats.permutation_test enumerates). Without ties or zeros this is
 // R's wilcox.test(exact = TRUE); with them R falls back to a normal
-// approximation and this function does not.
+// approximation and this function does not. It panics on a NaN or ±Inf in
+// d (a programmer error: the functions that take user data return
+// ErrNotFinite first).
 func WilcoxonSignedRank(d []float64) Wilcoxon {
+	mustFinite("WilcoxonSignedRank", d)
 	var w Wilcoxon
 	abs := make([]float64, 0, len(d))
 	pos := make([]bool, 0, len(d))

@@ -232,7 +232,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --protocol %s --results %s first:%s",
 			len(missing), len(jobs), *results, b.Name, n, strings.Join(protocols, ","), *results, b2.String())
 	}
-	study, err := hypotheses.Evaluate(suites, b, n, outs, stats.DefaultOptions())
+	study, err := hypotheses.Evaluate(suites, b, n, outs, recordOptions())
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@
 //	gapbench list               suites, arms, claims, protocols and budgets
 //	gapbench show ARM [flags]   the arm's resolved configuration as JSON
 //	gapbench pairs [flags]      write a world's preference pairs as JSONL
+//	gapbench stats FILE [flags] judge results from anywhere: a long CSV against claims
 //	gapbench help               this text
 //
 // Flags of run:
@@ -37,6 +38,30 @@
 // suite's settings, the budget and the protocol are applied). Flags of pairs:
 // --seed N, --budget B.
 //
+// gapbench stats reads a long CSV with the header suite,arm,seed,metric,value
+// (the suite column is optional), as run --csv writes it or as any other
+// runs can be written, e.g. TRL runs of a paper's arms on a language model
+// over a few seeds. It prints the arms table (each metric's mean and 95%
+// interval, cut at the metric's range for gapbench's own metrics), the
+// claims table (paired by seed, Holm across the deciding claims and again
+// across the context claims, warnings such as how many seeds a claim needs)
+// and the verdict, as run does. Flags of stats:
+//
+//	--claims F       a YAML or JSON claims file: a "claims:" list of id, metric, a, b,
+//	                 kind (superiority or equivalence), direction (greater or less),
+//	                 margin, decides (default true) and note; optional title,
+//	                 hypothesis, prediction and paper
+//	--suite S        use the rows of suite S (needed when the file holds several);
+//	                 without --claims, evaluate built-in suite S's claims on the
+//	                 file's arm names; with neither, only the arms are summarised
+//	--format F       terminal (default), markdown or csv
+//
+// Bad input exits 2 naming the file, the line and the problem: a missing or
+// unknown column, a value that is not a finite number or lies outside a
+// gapbench metric's range, a duplicate (arm, seed, metric) row, seeds that do
+// not pair, an arm or metric a claim names but the file lacks, and any field
+// of a claims file that is unknown, of the wrong type or out of range.
+//
 // Exit status is 0 on success, 2 for bad input (a flag, an arm file, a pairs
 // file, a value above its documented bound, a sweep too large for the machine),
 // 1 when a run fails, and 130 when interrupted. Bad input is reported before
@@ -61,4 +86,5 @@
 //	gapbench run --suite gap --protocol frontier --budget quick --seeds 10
 //	gapbench show online-dpo-sft
 //	gapbench list
+//	gapbench stats examples/trl-pythia-1b.csv --claims examples/trl-pythia-1b-claims.yaml
 package main

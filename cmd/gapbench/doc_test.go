@@ -35,6 +35,9 @@ func TestDocExamples(t *testing.T) {
 			if a == "out.csv" {
 				args[i] = filepath.Join(dir, "out.csv")
 			}
+			if strings.HasPrefix(a, "examples/") {
+				args[i] = filepath.Join("..", "..", a) // examples are run from the module root
+			}
 		}
 		if args[0] == "run" {
 			args = append(args, "--budget", "smoke", "--seeds", "2", "-q", "--results", filepath.Join(dir, "results"))
