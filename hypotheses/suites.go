@@ -60,6 +60,19 @@ func GridArm(kind string, h int, reward string) string {
 // GridGap names the derived online − dpo series of one cell.
 func GridGap(h int, reward string) string { return fmt.Sprintf("gap@h%d-%s", h, reward) }
 
+// Which protocols each claim is evaluated under (fixed with the protocols, before
+// any tuned or frontier run):
+//   - claims about where methods land — the gap, H1, H2 (but H2.3), H3.1–H3.2, H4
+//     and H6's gap claims — under all three: at the recipe, at each arm's tuned
+//     length, and at matched KL;
+//   - claims about a scorer or a mass (H2.3, H5) under recipe and tuned: DPO's
+//     implicit reward depends on how long it trains, but frontier paths record
+//     only KL, win rate and gold reward; gap.1 (DPO over SFT) likewise, since SFT
+//     has no path;
+//   - claims about the recipe's own epochs, steps or learning rates (H3.3–H3.6) or
+//     about reward models alone (H5.3, H6.2), and H6.9 (DPO trained with the RM's
+//     recipe), under recipe only: the other protocols set the training length of
+//     every arm alike, which removes what these claims vary.
 func init() {
 	policyMetrics := []string{"win_rate", "gold_reward", "kl_ref", "subopt", "ood_mass"}
 	mustRegister(&Suite{
