@@ -1,6 +1,7 @@
 package hypotheses
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strings"
@@ -163,5 +164,48 @@ func TestFrontierNeverReaches(t *testing.T) {
 	r4 := at(4)
 	if r4.Verdict != stats.Inconclusive || !math.IsNaN(r4.Paired.Mean) || !strings.Contains(strings.Join(r4.Warnings, " "), "dpo never reaches KL 4 nats on 6 of 6 seeds") {
 		t.Errorf("KL 4: verdict %s, Δ %v, warnings %v; want inconclusive, NaN, and dpo never reaching", r4.Verdict, r4.Paired.Mean, r4.Warnings)
+	}
+}
+
+// TestDataSuite runs the data-size suite under tuned at the smoke budget with two
+// seeds: every claim is evaluated under tuned (and only tuned), each RL arm is
+// paired with the DPO arm on the same n, and the gap series pair by seed.
+func TestDataSuite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 21 arms at up to 4,096 pairs")
+	}
+	s, err := Get("data")
+	if err != nil {
+		t.Skip("the data-size suite needs the exact RLHF arms")
+	}
+	if s.HasProtocol(Recipe) || s.HasProtocol(Frontier) || !s.HasProtocol(Tuned) {
+		t.Fatal("the data-size suite's claims are stated under tuned only")
+	}
+	b := Budgets["smoke"]
+	if err := s.CheckApples(b); err != nil {
+		t.Fatal(err)
+	}
+	st, err := RunProtocols(context.Background(), []*Suite{s}, []string{Tuned}, b, 2, runner.SweepOptions{}, stats.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := st.Result("data", Tuned)
+	if !ok || len(r.Claims) != len(s.Claims) {
+		t.Fatalf("data under tuned: %d claims evaluated, want %d", len(r.Claims), len(s.Claims))
+	}
+	for _, c := range r.Claims {
+		if !strings.HasSuffix(c.Claim.ID, "/tuned") || c.Paired.N != 2 {
+			t.Errorf("claim %s: n = %d, want a /tuned claim on 2 seeds", c.Claim.ID, c.Paired.N)
+		}
+	}
+	for _, n := range DataSizes {
+		for _, v := range DataVerifiers {
+			if got := st.ArmValuesIn(Tuned, s, DataArm(v.Arm, n))["win_rate"]; len(got) != 2 {
+				t.Errorf("%s: %d win rates, want 2", DataArm(v.Arm, n), len(got))
+			}
+		}
+		if got := st.ArmValuesIn(Tuned, s, DataArm("dpo", n))["tuned_epochs"]; len(got) != 2 {
+			t.Errorf("%s: %d chosen epochs, want 2", DataArm("dpo", n), len(got))
+		}
 	}
 }

@@ -203,4 +203,7 @@ func init() {
 		equiv("H6.9", "win_rate", "online-tilt", "dpo-tilt-rm-recipe", winMargin, false, "in the tilt class, DPO trained like the RM matches online"),
 	}
 	mustRegister(h6)
+	if d := dataSuite(); d != nil {
+		mustRegister(d)
+	}
 }
