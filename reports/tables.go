@@ -129,7 +129,8 @@ func protocolMetrics(s *hypotheses.Suite, p string) []string {
 // metric's mean and 95% interval over seeds, and (except under frontier, whose
 // arms end at different KL) the win-rate difference to dpo paired by seed when
 // the suite has dpo. A frontier level an arm does not reach on every seed shows
-// its mean over the seeds that do, marked "(k/n)"; on none, "never reaches". A
+// its mean over the seeds that do, marked "(k/n)"; on none, "never reaches" (or
+// "starts beyond", for a path or oracle point already past it). A
 // failed arm keeps its row, marked, with no numbers; a diverged one is marked.
 func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.Suite, p string) error {
 	metrics := protocolMetrics(s, p)
@@ -247,7 +248,12 @@ func summaryCell(metric string, x []float64, reach []hypotheses.Reach) (string, 
 		}
 	}
 	if len(got) == 0 {
-		return "never reaches", nil
+		for _, r := range reach {
+			if r == hypotheses.NeverReaches {
+				return "never reaches", nil
+			}
+		}
+		return "starts beyond", nil
 	}
 	if len(got) == 1 {
 		c := num(metric, got[0])
