@@ -66,7 +66,8 @@ func ProtocolJobs(suites []*Suite, protocols []string, b Budget, seeds int) ([]r
 	var jobs []runner.Job
 	for _, p := range protocols {
 		for _, s := range suites {
-			if !s.HasProtocol(p) {
+			// A suite without claims (arms only) runs under the first protocol.
+			if !s.HasProtocol(p) && (len(s.Claims) > 0 || p != protocols[0]) {
 				continue
 			}
 			j, err := s.JobsUnder(b, p, seeds)
@@ -124,7 +125,8 @@ func Evaluate(suites []*Suite, b Budget, seeds int, outs []runner.Outcome, so st
 			return nil, err
 		}
 		for _, s := range suites {
-			if !s.HasProtocol(p) {
+			// A suite without claims (arms only) is shown under the primary protocol.
+			if !s.HasProtocol(p) && (len(s.Claims) > 0 || p != st.Primary()) {
 				continue
 			}
 			sr := SuiteResult{Suite: s, Protocol: p}

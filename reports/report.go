@@ -70,16 +70,26 @@ func writeMarkdown(w *bytes.Buffer, st *hypotheses.Study, checks []TheoryCheck) 
 		return err
 	}
 	fmt.Fprintf(w, "\n## Verdicts\n\n")
-	rows := verdictRows(st)
-	if len(checks) > 0 {
-		rows = append(rows, theoryRow(st, checks))
-	}
-	if err := table(w, stats.Markdown, verdictHeader(st), rows); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "\n### Deciding claims by protocol\n\n")
-	if err := table(w, stats.Markdown, []string{"suite", "protocol", "verdict", "deciding claims"}, decidingRows(st)); err != nil {
-		return err
+	if labelled(st) {
+		rows := protocolVerdictRows(st)
+		if len(checks) > 0 {
+			rows = append(rows, theoryRow(st, checks))
+		}
+		if err := table(w, stats.Markdown, verdictHeader(st), rows); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\n### Deciding claims by protocol\n\n")
+		if err := table(w, stats.Markdown, []string{"suite", "protocol", "verdict", "deciding claims"}, decidingRows(st)); err != nil {
+			return err
+		}
+	} else {
+		rows := verdictRows(st)
+		if len(checks) > 0 {
+			rows = append(rows, []string{"theory", "equivalence, coverage, SFT = SPIN", theoryVerdict(checks), fmt.Sprintf("%d exact checks", len(checks)), "proved"})
+		}
+		if err := table(w, stats.Markdown, []string{"suite", "hypothesis", "our verdict", "deciding claims", "paper"}, rows); err != nil {
+			return err
+		}
 	}
 	commented := map[string]bool{}
 	for _, r := range st.Results {

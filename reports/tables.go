@@ -273,10 +273,41 @@ func summaryCell(metric string, x []float64, reach []hypotheses.Reach) (string, 
 	return c, nil
 }
 
-// verdictRows is the verdict table: suite, hypothesis, the verdict under each
-// protocol of the study (— where the suite has no claims under it), and the
+// verdictRows is the verdict table of a single-protocol (recipe) study: suite,
+// hypothesis, our verdict, the deciding claims with Δ and interval, and the
 // paper's verdict.
 func verdictRows(st *hypotheses.Study) [][]string {
+	var rows [][]string
+	for _, r := range st.Results {
+		var dec []string
+		deciding := map[string]bool{}
+		for _, c := range r.Suite.Claims {
+			deciding[c.ID] = c.Decides
+		}
+		for _, c := range r.Claims {
+			if !deciding[c.Claim.ID] {
+				continue
+			}
+			dec = append(dec, fmt.Sprintf("%s %s: Δ %s [%s, %s] %s", c.Claim.ID, claimShort(c.Claim),
+				num(c.Claim.Metric, c.Paired.Mean), num(c.Claim.Metric, c.Paired.CI.Lo), num(c.Claim.Metric, c.Paired.CI.Hi), c.Verdict))
+		}
+		rows = append(rows, []string{r.Suite.Name, r.Suite.Title, string(r.Verdict), strings.Join(dec, "; "), r.Suite.Paper})
+	}
+	return rows
+}
+
+// labelled reports whether a study's tables name their protocol: when it ran a
+// protocol other than the recipe. A recipe-only study (and a judged one, which
+// has no protocol) prints as before protocols existed.
+func labelled(st *hypotheses.Study) bool {
+	return !(len(st.Protocols) == 1 && st.Protocols[0] == hypotheses.Recipe)
+}
+
+// protocolVerdictRows is the verdict table of a study with protocols: suite,
+// hypothesis, the verdict under each
+// protocol of the study (— where the suite has no claims under it), and the
+// paper's verdict.
+func protocolVerdictRows(st *hypotheses.Study) [][]string {
 	var rows [][]string
 	for _, s := range st.Suites {
 		row := []string{s.Name, s.Title}
@@ -397,19 +428,34 @@ func theoryRows(checks []TheoryCheck) [][]string {
 
 // WriteTerminal writes what gapbench run prints: per suite and protocol the arms
 // table, the claims table and the verdict; the theory checks; and the verdict
-// table with one column per protocol, then every deciding claim.
+// table with one column per protocol, then every deciding claim. A recipe-only
+// study prints without protocol labels (labelled).
 func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) error {
+	lab := st != nil && labelled(st)
 	if st != nil {
-		fmt.Fprintf(w, "budget %s, %d seeds per arm, protocols %s; intervals are 95%%; %s\n",
-			st.Budget.Name, st.Seeds, strings.Join(st.Protocols, ", "), familiesNote(st))
+		if lab {
+			fmt.Fprintf(w, "budget %s, %d seeds per arm, protocols %s; intervals are 95%%; %s\n",
+				st.Budget.Name, st.Seeds, strings.Join(st.Protocols, ", "), familiesNote(st))
+		} else {
+			fmt.Fprintf(w, "budget %s, %d seeds per arm; intervals are 95%%; p-values Holm-adjusted in two families: the deciding claims of every suite below, and the context claims\n",
+				st.Budget.Name, st.Seeds)
+		}
 		for _, r := range st.Results {
 			s := r.Suite
-			fmt.Fprintf(w, "\n== %s: %s — protocol %s\n%s\nprediction: %s\n%s\n\n", s.Name, s.Title, r.Protocol, s.Hypothesis, s.Prediction, protocolDoc(r.Protocol))
-			fmt.Fprintf(w, "arms (protocol %s):\n", r.Protocol)
+			if lab {
+				fmt.Fprintf(w, "\n== %s: %s — protocol %s\n%s\nprediction: %s\n%s\n\n", s.Name, s.Title, r.Protocol, s.Hypothesis, s.Prediction, protocolDoc(r.Protocol))
+				fmt.Fprintf(w, "arms (protocol %s):\n", r.Protocol)
+			} else {
+				fmt.Fprintf(w, "\n== %s: %s\n%s\nprediction: %s\n\n", s.Name, s.Title, s.Hypothesis, s.Prediction)
+			}
 			if err := armsTableIn(w, stats.Terminal, st, s, r.Protocol); err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "\nclaims (protocol %s):\n", r.Protocol)
+			if lab {
+				fmt.Fprintf(w, "\nclaims (protocol %s):\n", r.Protocol)
+			} else {
+				fmt.Fprintln(w)
+			}
 			if err := stats.RenderClaims(w, r.Claims, stats.Terminal); err != nil {
 				return err
 			}
@@ -419,7 +465,11 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 					return err
 				}
 			}
-			fmt.Fprintf(w, "verdict (%s): %s (paper: %s)\n", r.Protocol, r.Verdict, s.Paper)
+			if lab {
+				fmt.Fprintf(w, "verdict (%s): %s (paper: %s)\n", r.Protocol, r.Verdict, s.Paper)
+			} else {
+				fmt.Fprintf(w, "verdict: %s (paper: %s)\n", r.Verdict, s.Paper)
+			}
 		}
 	}
 	if len(checks) > 0 {
@@ -428,19 +478,26 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 			return err
 		}
 	}
-	if st != nil {
-		fmt.Fprintf(w, "\n== verdicts\n\n")
+	if st == nil {
+		return nil
+	}
+	fmt.Fprintf(w, "\n== verdicts\n\n")
+	if !lab {
 		rows := verdictRows(st)
 		if len(checks) > 0 {
-			rows = append(rows, theoryRow(st, checks))
+			rows = append(rows, []string{"theory", "equivalence, coverage, SFT = SPIN", theoryVerdict(checks), fmt.Sprintf("%d exact checks", len(checks)), "proved"})
 		}
-		if err := table(w, stats.Terminal, verdictHeader(st), rows); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "\ndeciding claims:\n")
-		return table(w, stats.Terminal, []string{"suite", "protocol", "verdict", "deciding claims"}, decidingRows(st))
+		return table(w, stats.Terminal, []string{"suite", "hypothesis", "our verdict", "deciding claims", "paper"}, rows)
 	}
-	return nil
+	rows := protocolVerdictRows(st)
+	if len(checks) > 0 {
+		rows = append(rows, theoryRow(st, checks))
+	}
+	if err := table(w, stats.Terminal, verdictHeader(st), rows); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\ndeciding claims:\n")
+	return table(w, stats.Terminal, []string{"suite", "protocol", "verdict", "deciding claims"}, decidingRows(st))
 }
 
 // theoryRow is the theory's row of the verdict table: its checks hold or not

@@ -208,7 +208,7 @@ func TestMainInterrupted(t *testing.T) {
 			results := filepath.Join(dir, "r")
 			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperMain$")
 			cmd.Env = append(os.Environ(), "GAPBENCH_MAIN=1", "GAPBENCH_ARGS="+strings.Join([]string{"run", "--suite", "gap",
-				"--budget", "smoke", "--seeds", "1", "-q", "--workers", "2", "--arms-file", file, "--add-arm", "slow", "--results", results}, "\x1f"))
+				"--budget", "smoke", "--seeds", "1", "-q", "--workers", "2", "--protocol", "recipe", "--arms-file", file, "--add-arm", "slow", "--results", results}, "\x1f"))
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			require.NoError(t, cmd.Start())
