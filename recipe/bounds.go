@@ -30,6 +30,8 @@ const (
 	MaxK         = 1024    // online.k
 	MaxBestOfN   = 1024    // each eval.best_of_n entry
 	MaxBestOfNs  = 32      // the number of eval.best_of_n entries
+	MaxRLHFSteps = 100000  // rlhf.max_steps: exact-RLHF iterations at β (each costs about 3 enumerations of the RL prompts)
+	MaxAnneal    = 20      // rlhf.anneal: β-continuation stages (each up to rlhf.max_steps/10 iterations)
 	// MaxExamples bounds the examples one training stage processes: epochs × its
 	// items (sft: train_prompts × demos; rm: pairs × data_mult; dpo and online:
 	// pairs, plus the augmentation slots with online.prompt_aug).
@@ -67,6 +69,8 @@ func Bounds() []Bound {
 		{"rm.data_mult", MaxDataMult, "reward model data as a multiple of the pairs"},
 		{"dpo.kl_samples", MaxKLSamples, "on-policy samples per item for the KL term"},
 		{"online.k", MaxK, "samples per online pair slot"},
+		{"rlhf.max_steps", MaxRLHFSteps, "exact-RLHF iterations at β (time)"},
+		{"rlhf.anneal", MaxAnneal, "exact-RLHF β-continuation stages (time)"},
 		{"eval.best_of_n entries", MaxBestOfN, "samples per Best-of-N draw"},
 		{"len(eval.best_of_n)", MaxBestOfNs, "Best-of-N values evaluated"},
 		{"epochs × examples of a stage", MaxExamples, "examples one training stage processes (time)"},
@@ -94,6 +98,8 @@ func (c Config) checkBounds() error {
 		over("rm.data_mult", c.RM.DataMult, MaxDataMult),
 		over("dpo.kl_samples", c.DPO.KLSamples, MaxKLSamples),
 		over("online.k", c.Online.K, MaxK),
+		over("rlhf.max_steps", c.RLHF.MaxSteps, MaxRLHFSteps),
+		over("rlhf.anneal", c.RLHF.Anneal, MaxAnneal),
 	} {
 		if e != nil {
 			return e

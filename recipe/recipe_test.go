@@ -66,7 +66,7 @@ func TestValidate(t *testing.T) {
 		want string
 	}{
 		{Diff{"dpo.beta": -0.1}, "dpo.beta must be > 0, got -0.1"},
-		{Diff{"method": "ppo"}, `method must be one of sft, dpo, online, rm, got "ppo"`},
+		{Diff{"method": "ppo"}, `method must be one of sft, dpo, online, rm, rlhf, oracle, got "ppo"`},
 		{Diff{"online.k": 1}, "online.k must be >= 2, got 1"},
 		{Diff{"rm.kind": "huge"}, `rm.kind must be one of backbone, linear, local, got "huge"`},
 		{Diff{"policy.class": "tilt", "dpo.kl_weight": 0.1}, `policy.class "tilt" cannot use`},

@@ -81,6 +81,13 @@ func ExpectedMetrics(cfg recipe.Config) ([]string, bool) {
 		m = append(m, rmMetricNames...)
 		bon("bon_", "bon_dpo_")
 		trains = false
+	case recipe.MethodRLHF:
+		m = append(m, policyMetrics...)
+		m = append(m, "converged", "rlhf_kl", "rlhf_grad_norm")
+		trains = true
+	case recipe.MethodOracle:
+		m = append(m, policyMetrics...)
+		trains = false
 	default:
 		return nil, false
 	}

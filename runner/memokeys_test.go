@@ -51,7 +51,7 @@ var alternatives = map[string][2]string{
 	"method": {recipe.MethodOnline, recipe.MethodDPO}, "policy.class": {recipe.ClassTrie, recipe.ClassMLP},
 	"policy.tilt_rm": {recipe.RMBackbone, recipe.RMLinear}, "data.source": {recipe.DataNarrow, recipe.DataWorld},
 	"rm.kind": {recipe.RMLinear, recipe.RMBackbone}, "dpo.loss": {"ipo", "sigmoid"},
-	"online.start": {"dpo", "sft"}, "online.labeller": {recipe.LabelGold, recipe.LabelRM},
+	"online.start": {"dpo", "sft"}, "online.labeller": {recipe.LabelGold, recipe.LabelRM}, "rlhf.reward": {recipe.LabelGold, recipe.LabelRM},
 	"world.reward": {datasets.RewardBigram, datasets.RewardSimple}, "world.pair_dist": {datasets.PairsUniform, datasets.PairsRef},
 }
 

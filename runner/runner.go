@@ -185,8 +185,12 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 				err = r.rmMetrics(ctx, cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, dpo, res)
 			}
 		}
+	case recipe.MethodRLHF:
+		pi, err = r.trainRLHF(ctx, cfg, seed, res, probe)
+	case recipe.MethodOracle:
+		pi, err = r.oracle(ctx, cfg, seed)
 	default:
-		err = fmt.Errorf("method must be one of sft, dpo, online, rm, got %q", cfg.Method)
+		err = fmt.Errorf("method must be one of sft, dpo, online, rm, rlhf, oracle, got %q", cfg.Method)
 	}
 	if err != nil {
 		return nil, asFailure(err)

@@ -1,0 +1,571 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Projection is the objective of exact KL-regularised RL: the reverse-KL
+// projection of a family of target distributions onto a policy class,
+//
+//	L(θ) = (1/N) Σ_x KL(π_θ(·|x) ‖ p*_x),   p*_x(y) = π_ref(y|x)·exp(r(x, y)/β) / Z_x,
+//
+// because argmax_π E_π[r] − β·KL(π‖π_ref) = argmin_π KL(π‖p*) (Swamy et al. 2025,
+// "All Roads Lead to Likelihood", §Theory; Rafailov et al. 2023, eq. 4). The mean
+// over the N prompts has the same minimiser as the sum and a scale that does not
+// grow with N.
+//
+// Eval computes L and its gradient exactly, by enumerating every completion of
+// every prompt; nothing is sampled. With A(y) = log π(y|x) − log p*_x(y), the
+// gradient is ∇L = (1/N) Σ_x Σ_y π(y)·A(y)·∇log π(y|x) (the score-function
+// identity with the baseline Σ_y π(y)∇log π(y) = 0). For the autoregressive
+// classes it is computed by one backward pass over the prefix tree: at a prefix
+// node s with mass M(s) and conditionals p(·|s), the logits' gradient is
+//
+//	∂L/∂z_s(a) = M(s)·p(a|s)·(Q(s·a) − Q(s)),   Q(n) = E_π[A | prefix n],
+//
+// with Q accumulated bottom-up (Q(s) = Σ_a p(a|s)·Q(s·a), Q(y) = A(y) at the
+// leaves), and the network's backward pass runs once per node, the hidden-state
+// gradients of a subtree summed on the way up (see mlpProj.visit). For the tilt class
+// π ∝ π_ref·exp(f/β), ∇log π(y) = (∇f(y) − E_π∇f)/β, so ∇L = (1/β)·Σ_y π(y)·(A(y) −
+// L_x)·∇f(y), one backward of f per completion.
+//
+// A Projection holds scratch buffers and must not be used from two goroutines at
+// once; Eval allocates nothing.
+type Projection struct {
+	Policy  Policy      // π_θ: an *MLP, *Trie or *Tilt
+	Inputs  []Input     // the prompts x
+	Targets [][]float64 // log p*_x(y) for every completion index, normalised (see TiltTarget)
+
+	mp  *mlpProj
+	tp  *trieProj
+	lin *tiltLinNat // the tilt-linear natural gradient, when f is a *LinearRM
+	lp  []float64   // V^H (tilt)
+	y   []int       // H
+}
+
+// NewProjection returns the projection objective of pi onto the targets, one per
+// input. It panics (a programmer error) if the lengths disagree or the policy
+// class has no exact projection.
+func NewProjection(pi Policy, inputs []Input, targets [][]float64) *Projection {
+	if len(inputs) != len(targets) || len(inputs) == 0 {
+		panic(fmt.Sprintf("model: NewProjection needs one target per input and at least one, got %d inputs, %d targets", len(inputs), len(targets)))
+	}
+	sp := pi.Space()
+	for i, t := range targets {
+		if len(t) != sp.Size() {
+			panic(fmt.Sprintf("model: projection target %d has %d entries, want %d", i, len(t), sp.Size()))
+		}
+	}
+	p := &Projection{Policy: pi, Inputs: inputs, Targets: targets, y: make([]int, sp.H)}
+	switch q := pi.(type) {
+	case *MLP:
+		p.mp = newMLPProj(q)
+	case *Trie:
+		p.tp = newTrieProj(q)
+	case *Tilt:
+		p.lp = make([]float64, sp.Size())
+		if f, ok := q.F.(*LinearRM); ok {
+			p.lin = newTiltLinNat(f)
+		}
+	default:
+		panic(fmt.Sprintf("model: no exact projection for policy type %T", pi))
+	}
+	return p
+}
+
+// TiltTarget writes log p*(y) = log π_ref(y) + r(y)/β − log Z into out, with
+// Z = Σ_y π_ref(y)·exp(r(y)/β): the KL-regularised optimum of reward r at β.
+// logRef, reward and out have one entry per completion; out may alias logRef.
+func TiltTarget(logRef, reward []float64, beta float64, out []float64) {
+	if !(beta > 0) {
+		panic(fmt.Sprintf("model: TiltTarget needs beta > 0, got %v", beta))
+	}
+	for i := range out {
+		out[i] = logRef[i] + reward[i]/beta
+	}
+	z := floats.LogSumExp(out)
+	for i := range out {
+		out[i] -= z
+	}
+}
+
+// Eval returns L(θ) at the policy's current parameters and, when grad is
+// non-nil, adds ∇L to grad.
+func (p *Projection) Eval(grad []float64) float64 {
+	if grad != nil && len(grad) != len(p.Policy.Params()) {
+		panic(fmt.Sprintf("model: gradient has %d entries, the policy has %d parameters", len(grad), len(p.Policy.Params())))
+	}
+	scale := 1 / float64(len(p.Inputs))
+	s := 0.0
+	for i, x := range p.Inputs {
+		var kl float64
+		switch {
+		case p.mp != nil:
+			kl = p.mp.project(x, p.Targets[i], grad, scale)
+		case p.tp != nil:
+			kl = p.tp.project(x, p.Targets[i], grad, scale)
+		default:
+			kl = p.projectTilt(x, p.Targets[i], grad, scale)
+		}
+		s += kl
+	}
+	return s * scale
+}
+
+// nodeSoftmax writes the softmax of lg into prob and its log into lsm, with one
+// exp per entry.
+func nodeSoftmax(lg, prob, lsm []float64) {
+	m := math.Inf(-1)
+	for _, x := range lg {
+		if x > m {
+			m = x
+		}
+	}
+	s := 0.0
+	for k, x := range lg {
+		e := math.Exp(x - m)
+		prob[k] = e
+		s += e
+	}
+	ls := m + math.Log(s)
+	inv := 1 / s
+	for k, x := range lg {
+		prob[k] *= inv
+		lsm[k] = x - ls
+	}
+}
+
+// nodeWeights turns the children's Q values (in q) into Q(s) and, when dl is
+// non-nil, the logits' gradient dl[a] = scale·M(s)·p(a|s)·(Q(s·a) − Q(s)).
+func nodeWeights(prob, q []float64, mass, scale float64, dl []float64) float64 {
+	qs := 0.0
+	for k, pk := range prob {
+		qs += pk * q[k]
+	}
+	if dl != nil {
+		w := scale * mass
+		for k, pk := range prob {
+			dl[k] = w * pk * (q[k] - qs)
+		}
+	}
+	return qs
+}
+
+// mlpProj is the MLP's prefix-tree walk for the projection: forward as in
+// MLP.Enumerate, backward on the way back up (post-order), with one stack frame
+// of buffers per depth.
+type mlpProj struct {
+	m      *MLP
+	g      mlpGrad
+	target []float64
+	scale  float64
+	grad   bool
+
+	acc  []float64 // H×D: Wx·bag + b + Σ_{j<t} Etok[j, y_j] of the node at depth t
+	a    []float64 // H×D pre-activations
+	mask []uint64  // H×words active units
+	lg   []float64 // V logits scratch
+	prob []float64 // H×V conditionals p(·|s)
+	lsm  []float64 // H×V log-conditionals
+	q    []float64 // H×V Q of the children
+	cum  []float64 // H×D: Σ over the node's subtree of ∂L/∂a (hidden-state gradients)
+	sd   []float64 // D
+	dl   []float64 // V
+}
+
+func newMLPProj(m *MLP) *mlpProj {
+	d, v, h := m.d, m.sp.V, m.sp.H
+	return &mlpProj{m: m, acc: make([]float64, h*d), a: make([]float64, h*d), mask: make([]uint64, h*m.words),
+		lg: make([]float64, v), prob: make([]float64, h*v), lsm: make([]float64, h*v), q: make([]float64, h*v),
+		cum: make([]float64, h*d), sd: make([]float64, d), dl: make([]float64, v)}
+}
+
+// project returns KL(π(·|x) ‖ p*) and, when grad is non-nil, adds scale·∇KL.
+func (w *mlpProj) project(x Input, target, grad []float64, scale float64) float64 {
+	m := w.m
+	d := m.d
+	w.target, w.scale, w.grad = target, scale, grad != nil
+	if w.grad {
+		w.g = m.gradViews(grad)
+	}
+	m.base(x, w.acc[:d])
+	w.eval(0)
+	if w.grad {
+		clear(w.cum[:d])
+	}
+	kl := w.visit(0, 0, 0, 1, nil, nil)
+	if w.grad {
+		m.baseGrad(x, w.cum[:d], w.g.wx, w.g.b)
+	}
+	return kl
+}
+
+// eval runs the network at the node of depth t whose embedding sum is in acc[t]:
+// its pre-activation, active units and conditionals.
+func (w *mlpProj) eval(t int) {
+	m := w.m
+	d, v, nw := m.d, m.sp.V, m.words
+	a, mask := w.a[t*d:t*d+d], w.mask[t*nw:t*nw+nw]
+	activate(w.acc[t*d:t*d+d], m.epos[t*d:t*d+d], a, mask)
+	m.logitsOf(a, mask, w.lg)
+	nodeSoftmax(w.lg, w.prob[t*v:t*v+v], w.lsm[t*v:t*v+v])
+}
+
+// evalLeafParent is eval for a node at depth t = H−1 whose embedding sum is
+// acc + et, without storing that sum.
+func (w *mlpProj) evalLeafParent(t int, acc, et []float64) {
+	m := w.m
+	d, v, nw := m.d, m.sp.V, m.words
+	a, mask := w.a[t*d:t*d+d], w.mask[t*nw:t*nw+nw]
+	activate3(acc, et, m.epos[t*d:t*d+d], a, mask)
+	m.logitsOf(a, mask, w.lg)
+	nodeSoftmax(w.lg, w.prob[t*v:t*v+v], w.lsm[t*v:t*v+v])
+}
+
+// visit walks the subtree of the node at depth t with prefix index node, log-mass
+// lp and mass M, whose network state eval has computed, and returns Q of the
+// node. With a gradient, it adds the sum of ∂L/∂a over the subtree into get (the
+// gradient of the token embedding that leads to the node; nil at the root) and
+// into pcum (the parent's sum; the root's own sum, cum[0], when nil).
+func (w *mlpProj) visit(t, node int, lp, mass float64, get, pcum []float64) float64 {
+	m := w.m
+	d, v, H, nw := m.d, m.sp.V, m.sp.H, m.words
+	prob, lsm, q := w.prob[t*v:t*v+v], w.lsm[t*v:t*v+v], w.q[t*v:t*v+v]
+	cum := w.cum[t*d : t*d+d]
+	leafParent := t == H-1
+	if leafParent {
+		tg := w.target[node*v : node*v+v]
+		for k, l := range lsm {
+			q[k] = lp + l - tg[k]
+		}
+	} else {
+		if w.grad {
+			clear(cum)
+		}
+		next := w.acc[(t+1)*d : (t+2)*d]
+		acc := w.acc[t*d : t*d+d]
+		ets := m.etok[t*v*d : (t+1)*v*d]
+		for k, l := range lsm {
+			if t+1 == H-1 {
+				// The children's sums are not needed below them: a = (acc + Etok) +
+				// Epos in one pass, as in MLP.Enumerate.
+				w.evalLeafParent(t+1, acc, ets[k*d:k*d+d])
+			} else {
+				addInto(next, acc, ets[k*d:k*d+d])
+				w.eval(t + 1)
+			}
+			var gk []float64
+			if w.grad {
+				gk = w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
+			}
+			q[k] = w.visit(t+1, node*v+k, lp+l, mass*prob[k], gk, cum)
+		}
+	}
+	if !w.grad {
+		return nodeWeights(prob, q, mass, w.scale, nil)
+	}
+	dl := w.dl
+	qs := nodeWeights(prob, q, mass, w.scale, dl)
+	gbo := w.g.bo[:v]
+	for k, g := range dl {
+		gbo[k] += g
+	}
+	a, mask := w.a[t*d:t*d+d], w.mask[t*nw:t*nw+nw]
+	m.backUnits(a, mask, dl, w.g.wot, w.sd)
+	gep := w.g.epos[t*d : t*d+d]
+	if leafParent {
+		// The subtree is the node: its sum is its own ∂L/∂a, non-zero on the
+		// active units only.
+		if pcum == nil {
+			pcum = cum
+		}
+		for wd, bm := range mask {
+			for bm != 0 {
+				i := wd*64 + bits.TrailingZeros64(bm)
+				bm &= bm - 1
+				s := w.sd[i]
+				gep[i] += s
+				pcum[i] += s
+				if get != nil {
+					get[i] += s
+				}
+			}
+		}
+		return qs
+	}
+	for wd, bm := range mask {
+		for bm != 0 {
+			i := wd*64 + bits.TrailingZeros64(bm)
+			bm &= bm - 1
+			s := w.sd[i]
+			gep[i] += s
+			cum[i] += s
+		}
+	}
+	if get != nil {
+		for i, c := range cum {
+			get[i] += c
+			pcum[i] += c
+		}
+	}
+	return qs
+}
+
+// trieProj is the trie's prefix-tree walk for the projection: the logits are the
+// parameters, so the backward pass is the logits' gradient itself.
+type trieProj struct {
+	p      *Trie
+	target []float64
+	grad   []float64
+	dir    []float64 // when non-nil, the natural-gradient direction is written here (see Natural)
+	scale  float64
+	id     int
+	prob   []float64 // H×V
+	lsm    []float64 // H×V
+	q      []float64 // H×V
+	dl     []float64 // V
+}
+
+func newTrieProj(p *Trie) *trieProj {
+	h, v := p.sp.H, p.sp.V
+	return &trieProj{p: p, prob: make([]float64, h*v), lsm: make([]float64, h*v), q: make([]float64, h*v), dl: make([]float64, v)}
+}
+
+func (w *trieProj) project(x Input, target, grad []float64, scale float64) float64 {
+	w.target, w.grad, w.scale, w.id = target, grad, scale, x.ID
+	return w.visit(0, 0, 0, 1)
+}
+
+func (w *trieProj) visit(t, pre int, lp, mass float64) float64 {
+	p := w.p
+	v, H := p.sp.V, p.sp.H
+	o := p.node(w.id, t, pre)
+	prob, lsm, q := w.prob[t*v:t*v+v], w.lsm[t*v:t*v+v], w.q[t*v:t*v+v]
+	nodeSoftmax(p.params[o:o+v], prob, lsm)
+	for k, l := range lsm {
+		if t == H-1 {
+			q[k] = lp + l - w.target[pre*v+k]
+		} else {
+			q[k] = w.visit(t+1, pre*v+k, lp+l, mass*prob[k])
+		}
+	}
+	if w.grad == nil && w.dir == nil {
+		return nodeWeights(prob, q, mass, w.scale, nil)
+	}
+	qs := nodeWeights(prob, q, mass, w.scale, w.dl)
+	if w.grad != nil {
+		g := w.grad[o : o+v]
+		for k, x := range w.dl {
+			g[k] += x
+		}
+	}
+	if w.dir != nil {
+		d := w.dir[o : o+v]
+		for k := range d {
+			d[k] = -(q[k] - qs)
+		}
+	}
+	return qs
+}
+
+// projectTilt is the tilt class's projection: enumerate the normalised policy,
+// then one backward of f per completion with weight scale·π(y)·(A(y) − KL)/β.
+func (p *Projection) projectTilt(x Input, target, grad []float64, scale float64) float64 {
+	tl := p.Policy.(*Tilt)
+	lp := p.lp
+	tl.Enumerate(x, lp)
+	kl := 0.0
+	for i, l := range lp {
+		if q := math.Exp(l); q > 0 {
+			kl += q * (l - target[i])
+		}
+	}
+	if grad == nil {
+		return kl
+	}
+	sp := tl.Space()
+	w := scale / tl.Beta
+	for i, l := range lp {
+		q := math.Exp(l)
+		if q == 0 {
+			continue
+		}
+		sp.Decode(i, p.y)
+		tl.F.Reward(x, p.y, grad, w*q*(l-target[i]-kl))
+	}
+	return kl
+}
+
+// HasNatural reports whether Natural supports the policy class: the trie, and
+// the tilt with a linear f.
+func (p *Projection) HasNatural() bool { return p.tp != nil || p.lin != nil }
+
+// Natural returns L, adds ∇L to grad and writes into dir the natural-gradient
+// descent direction −F⁻¹∇L (Amari 1998; Kakade 2001), F the Fisher information
+// of the policy in its parameters (summed over prompts with L's weights):
+//
+//   - trie: F is block-diagonal by node, M(s)·(diag p − ppᵀ), and the direction
+//     on node s's logits is −(Q(s·a) − Q(s)) (its minimum-norm solution). A unit
+//     step is soft policy iteration (Cen et al. 2022): π(a|s) ∝ p*(a|s)·exp(−K(s·a)),
+//     K the KL still to come below s·a, so from any start it reaches p* exactly
+//     after H unit steps, the leaves' parents first.
+//   - tilt with linear f: π(y|x) ∝ π_ref(y|x)·exp(c(y)ᵀφ_x/β), c(y) the token counts
+//     and φ_x = u + Wᵀbag(x), an exponential family; F = (1/N)Σ_x B_xᵀ Cov_π(c)
+//     B_x/β² with B_x the map θ ↦ φ_x, solved by Cholesky with a 1e-10 relative
+//     ridge (F is singular along shifts that change no policy). When the target
+//     is in the class, ∇L = F·(θ − θ*) and one unit step lands on θ*.
+//
+// Other classes panic (see HasNatural). Entries of dir outside the parameters L
+// depends on are set to 0.
+func (p *Projection) Natural(grad, dir []float64) float64 {
+	if len(grad) != len(p.Policy.Params()) || len(dir) != len(grad) {
+		panic(fmt.Sprintf("model: Natural needs grad and dir of %d entries, got %d and %d", len(p.Policy.Params()), len(grad), len(dir)))
+	}
+	switch {
+	case p.tp != nil:
+		clear(dir)
+		p.tp.dir = dir
+		defer func() { p.tp.dir = nil }()
+		return p.Eval(grad)
+	case p.lin != nil:
+		return p.lin.natural(p, grad, dir)
+	}
+	panic(fmt.Sprintf("model: no natural gradient for policy type %T", p.Policy))
+}
+
+// tiltLinNat is the scratch of the tilt-linear natural gradient.
+type tiltLinNat struct {
+	f    *LinearRM
+	fish []float64 // n×n Fisher, n = (P+1)·V
+	gphi []float64 // V: ∂L/∂φ_x
+	mean []float64 // V: E_π c
+	cov  []float64 // V×V: E_π c cᵀ, then Cov_π c
+	cnt  []float64 // V: c(y)
+	e    []float64 // P+1: bag(x) and 1
+	chol mat.Cholesky
+	sym  *mat.SymDense
+	rhs  *mat.VecDense
+	sol  *mat.VecDense
+}
+
+func newTiltLinNat(f *LinearRM) *tiltLinNat {
+	v := f.sp.V
+	n := (f.p + 1) * v
+	t := &tiltLinNat{f: f, fish: make([]float64, n*n), gphi: make([]float64, v), mean: make([]float64, v),
+		cov: make([]float64, v*v), cnt: make([]float64, v), e: make([]float64, f.p+1)}
+	t.sym = mat.NewSymDense(n, t.fish)
+	t.rhs = mat.NewVecDense(n, nil)
+	t.sol = mat.NewVecDense(n, nil)
+	return t
+}
+
+func (t *tiltLinNat) natural(p *Projection, grad, dir []float64) float64 {
+	tl := p.Policy.(*Tilt)
+	sp := tl.Space()
+	v, np := sp.V, t.f.p
+	n := (np + 1) * v
+	clear(t.fish)
+	scale := 1 / float64(len(p.Inputs))
+	ib2 := scale / (tl.Beta * tl.Beta)
+	total := 0.0
+	for xi, x := range p.Inputs {
+		target := p.Targets[xi]
+		tl.Enumerate(x, p.lp)
+		kl := 0.0
+		for i, l := range p.lp {
+			if q := math.Exp(l); q > 0 {
+				kl += q * (l - target[i])
+			}
+		}
+		total += kl
+		clear(t.gphi)
+		clear(t.mean)
+		clear(t.cov)
+		for i, l := range p.lp {
+			q := math.Exp(l)
+			if q == 0 {
+				continue
+			}
+			sp.Decode(i, p.y)
+			clear(t.cnt)
+			for _, tok := range p.y {
+				t.cnt[tok]++
+			}
+			a := q * (l - target[i] - kl)
+			for k, c := range t.cnt {
+				if c == 0 {
+					continue
+				}
+				t.gphi[k] += a * c
+				t.mean[k] += q * c
+				row := t.cov[k*v : k*v+v]
+				for k2, c2 := range t.cnt {
+					row[k2] += q * c * c2
+				}
+			}
+		}
+		for k, m := range t.mean {
+			for k2, m2 := range t.mean {
+				t.cov[k*v+k2] -= m * m2
+			}
+		}
+		// e = (bag, 1) in parameter order: W rows f < P, then u.
+		clear(t.e)
+		for _, f := range x.Bag {
+			t.e[f.Index] += f.Value
+		}
+		t.e[np] = 1
+		gs := scale / tl.Beta
+		for f, ef := range t.e {
+			if ef == 0 {
+				continue
+			}
+			for k, g := range t.gphi {
+				grad[f*v+k] += gs * ef * g
+			}
+			for f2, ef2 := range t.e {
+				if ef2 == 0 {
+					continue
+				}
+				w := ib2 * ef * ef2
+				for k := range v {
+					row := t.fish[(f*v+k)*n+f2*v : (f*v+k)*n+f2*v+v]
+					crow := t.cov[k*v : k*v+v]
+					for k2, c := range crow {
+						row[k2] += w * c
+					}
+				}
+			}
+		}
+	}
+	tr := 0.0
+	for i := range n {
+		tr += t.fish[i*n+i]
+	}
+	ridge := 1e-10*tr/float64(n) + 1e-300
+	for i := range n {
+		t.fish[i*n+i] += ridge
+	}
+	for i := range n {
+		t.rhs.SetVec(i, -grad[i])
+	}
+	if !t.chol.Factorize(t.sym) {
+		// Not positive definite to working precision: fall back to the gradient.
+		for i := range dir {
+			dir[i] = -grad[i]
+		}
+		return total * scale
+	}
+	// An ill-conditioned F returns a mat.Condition error with the solution
+	// still computed; the line search judges the step.
+	_ = t.chol.SolveVecTo(t.sol, t.rhs)
+	for i := range n {
+		dir[i] = t.sol.AtVec(i)
+	}
+	return total * scale
+}

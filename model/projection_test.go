@@ -1,0 +1,170 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gapbench/internal/gradcheck"
+)
+
+// projectionCase is a policy, prompts and random targets π_ref·exp(r/β)/Z.
+type projectionCase struct {
+	name    string
+	pi      Policy
+	inputs  []Input
+	targets [][]float64
+}
+
+func projectionCases(t *testing.T) []projectionCase {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(21, 1))
+	inputs := []Input{testInput(), {ID: 0, Bag: []Feature{{1, 0.5}, {2, 0.5}}}, {ID: 2, Bag: []Feature{{4, 1}}}}
+	sp := testSpace
+	targets := func(ref Policy, beta float64) [][]float64 {
+		out := make([][]float64, len(inputs))
+		r := make([]float64, sp.Size())
+		for i, x := range inputs {
+			out[i] = make([]float64, sp.Size())
+			ref.Enumerate(x, out[i])
+			normal(rng, r, 1)
+			TiltTarget(out[i], r, beta, out[i])
+		}
+		return out
+	}
+	trie := NewTrie(sp, 3)
+	normal(rng, trie.params, 1)
+	lin := NewLinearRM(sp, 5)
+	normal(rng, lin.params, 0.5)
+	tiltLin := NewTilt(newTestMLP(31), lin, 0.3)
+	tiltRM := NewTilt(newTestMLP(32), NewBackboneRM(newTestMLP(33), 1, rand.New(rand.NewPCG(34, 1))), 0.7)
+	oneStep := NewMLP(Space{V: 5, H: 1}, 5, 6, MLPInit{In: 0.7, Out: 1.5}, rand.New(rand.NewPCG(35, 1)))
+	cases := []projectionCase{
+		{"mlp", newTestMLP(30), inputs, nil},
+		{"mlp-h1", oneStep, inputs, nil},
+		{"trie", trie, inputs, nil},
+		{"tilt-linear", tiltLin, inputs, nil},
+		{"tilt-backbone", tiltRM, inputs, nil},
+	}
+	for i := range cases {
+		// Targets tilted from another policy of the same space, so that π ≠ p*.
+		ref := NewMLP(cases[i].pi.Space(), 5, 4, MLPInit{In: 0.7, Out: 1}, rand.New(rand.NewPCG(40+uint64(i), 1)))
+		sp = cases[i].pi.Space()
+		cases[i].targets = targets(ref, 0.5)
+	}
+	return cases
+}
+
+// bruteKL is (1/N) Σ_x KL(π(·|x) ‖ p*_x) from Enumerate.
+func bruteKL(pi Policy, inputs []Input, targets [][]float64) float64 {
+	lp := make([]float64, pi.Space().Size())
+	s := 0.0
+	for i, x := range inputs {
+		pi.Enumerate(x, lp)
+		for j, l := range lp {
+			s += math.Exp(l) * (l - targets[i][j])
+		}
+	}
+	return s / float64(len(inputs))
+}
+
+// TestProjectionValue checks L against KL computed from Enumerate.
+func TestProjectionValue(t *testing.T) {
+	for _, tc := range projectionCases(t) {
+		t.Run(tc.name, func(t *testing.T) {
+			p := NewProjection(tc.pi, tc.inputs, tc.targets)
+			got, want := p.Eval(nil), bruteKL(tc.pi, tc.inputs, tc.targets)
+			if math.Abs(got-want) > 1e-12*math.Max(1, want) || !(want > 0.01) {
+				t.Errorf("L = %.15g, want %.15g (> 0.01)", got, want)
+			}
+			g := make([]float64, len(tc.pi.Params()))
+			if v := p.Eval(g); v != got {
+				t.Errorf("L with a gradient = %.17g, without = %.17g; want them equal", v, got)
+			}
+		})
+	}
+}
+
+// TestProjectionGradient checks the prefix-tree backward pass (and the tilt's)
+// against five-point finite differences.
+func TestProjectionGradient(t *testing.T) {
+	for _, tc := range projectionCases(t) {
+		t.Run(tc.name, func(t *testing.T) {
+			p := NewProjection(tc.pi, tc.inputs, tc.targets)
+			gradcheck.Check(t, tc.pi.Params(), p.Eval, 1e-6)
+			t.Logf("worst relative error %.2g over %d parameters", worstRelError(tc.pi.Params(), p.Eval), len(tc.pi.Params()))
+		})
+	}
+}
+
+// TestProjectionZeroAtTarget checks that L and its gradient vanish when π is the
+// target: a trie set from p* by SetFromJoint.
+func TestProjectionZeroAtTarget(t *testing.T) {
+	cs := projectionCases(t)
+	tc := cs[2]
+	trie := NewTrie(testSpace, 3)
+	for i, x := range tc.inputs {
+		trie.SetFromJoint(x.ID, tc.targets[i])
+	}
+	g := make([]float64, len(trie.params))
+	if v := NewProjection(trie, tc.inputs, tc.targets).Eval(g); math.Abs(v) > 1e-14 {
+		t.Errorf("L at the target = %g, want 0", v)
+	}
+	for i, x := range g {
+		if math.Abs(x) > 1e-14 {
+			t.Fatalf("gradient[%d] at the target = %g, want 0", i, x)
+		}
+	}
+}
+
+// worstRelError is the figure gradcheck.Check tests, for the log.
+func worstRelError(params []float64, eval func([]float64) float64) float64 {
+	g := make([]float64, len(params))
+	eval(g)
+	worst := 0.0
+	for i := range params {
+		num := gradcheck.FivePoint(params, i, gradcheck.Step, eval)
+		worst = math.Max(worst, math.Abs(num-g[i])/math.Max(1e-3, math.Max(math.Abs(num), math.Abs(g[i]))))
+	}
+	return worst
+}
+
+func TestProjectionAllocs(t *testing.T) {
+	for _, tc := range projectionCases(t) {
+		p := NewProjection(tc.pi, tc.inputs, tc.targets)
+		g := make([]float64, len(tc.pi.Params()))
+		p.Eval(g) // fills the tilt's π_ref cache
+		if n := testing.AllocsPerRun(5, func() { p.Eval(g) }); n != 0 {
+			t.Errorf("%s: Eval allocates %v times, want 0", tc.name, n)
+		}
+	}
+}
+
+// TestNaturalGradient checks that Natural's gradient is Eval's and that its
+// direction descends, for the classes that have one.
+func TestNaturalGradient(t *testing.T) {
+	for _, tc := range projectionCases(t) {
+		p := NewProjection(tc.pi, tc.inputs, tc.targets)
+		if !p.HasNatural() {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			n := len(tc.pi.Params())
+			g, g2, dir := make([]float64, n), make([]float64, n), make([]float64, n)
+			l := p.Eval(g)
+			if l2 := p.Natural(g2, dir); math.Abs(l2-l) > 1e-13 {
+				t.Errorf("Natural's L = %v, Eval's %v", l2, l)
+			}
+			slope := 0.0
+			for i := range g {
+				if math.Abs(g[i]-g2[i]) > 1e-12*math.Max(1, math.Abs(g[i])) {
+					t.Fatalf("gradient[%d]: Natural %v, Eval %v", i, g2[i], g[i])
+				}
+				slope += g[i] * dir[i]
+			}
+			if !(slope < 0) {
+				t.Errorf("∇Lᵀdir = %v, want < 0", slope)
+			}
+		})
+	}
+}

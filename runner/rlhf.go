@@ -1,0 +1,237 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"gapbench/datasets"
+	"gapbench/model"
+	"gapbench/recipe"
+	"gapbench/trainer"
+)
+
+// trainRLHF runs exact RLHF: it minimises the mean over the RL prompts of
+// KL(π_θ(·|x) ‖ π_ref(·|x)·exp(r(x,·)/β)/Z_x) over the configured policy class,
+// from the start policy (π_ref, the SFT checkpoint in that class), with β =
+// dpo.beta and r the labeller rlhf.reward. The objective and its gradient are
+// exact (model.Projection, by enumeration). It is reached through rlhf.anneal
+// stages of β-continuation (β·2^k, k = anneal … 0, each warm-started from the
+// last); each stage runs L-BFGS (trainer.MinimiseExact; natural gradient,
+// trainer.MinimiseNatural, for the trie and the linear tilt) until
+// ‖∇‖∞ < rlhf.grad_tol or the objective stalls (rlhf.rel_tol), the last for at
+// most rlhf.max_steps iterations and the others for a tenth of that. It records
+// the metrics converged (0/1, the last stage's criterion), steps (over all
+// stages), rlhf_kl (the objective reached at β) and rlhf_grad_norm, the loss
+// curve (the objective after each iteration, at that stage's β) and the
+// validation win rate and KL at iterations 0, 1, 2, 4, … of each stage and at
+// the last.
+func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
+	w, err := r.world(ctx, cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	pi, err := r.startPolicy(ctx, cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	ref := pi.Clone()
+	prompts := rlPrompts(cfg, w)
+	logRef, reward, err := r.rewardTables(ctx, cfg, seed, w, ref, prompts)
+	if err != nil {
+		return nil, err
+	}
+	inputs := make([]model.Input, len(prompts))
+	targets := make([][]float64, len(prompts))
+	final := make([][]float64, len(prompts)) // the targets at β
+	for i, p := range prompts {
+		inputs[i] = w.Prompts[p].Input
+		targets[i] = make([]float64, w.Space.Size())
+		final[i] = make([]float64, w.Space.Size())
+		model.TiltTarget(logRef[i], reward[i], cfg.DPO.Beta, final[i])
+	}
+	proj := model.NewProjection(pi, inputs, targets)
+	// The loss curve is the objective at β throughout, so that the stages'
+	// curves join into one.
+	atBeta := model.NewProjection(pi, inputs, final)
+	// β-continuation: solve at β·2^anneal first, then at half that β, warm-
+	// started, down to β; the intermediate stages only give warm starts, so
+	// they stop at a tenth of the step cap; the steps of every stage count, the
+	// criterion of the last decides convergence.
+	var out trainer.ExactResult
+	var curve trainer.Curve
+	steps, last := 0, -1
+	pr := probe(pi)
+	for k := cfg.RLHF.Anneal; k >= 0; k-- {
+		beta := cfg.DPO.Beta * math.Ldexp(1, k)
+		for i := range targets {
+			model.TiltTarget(logRef[i], reward[i], beta, targets[i])
+		}
+		offset := steps
+		capSteps := cfg.RLHF.MaxSteps
+		if k > 0 {
+			capSteps = max(1, capSteps/10)
+		}
+		opt := trainer.ExactOptions{MaxSteps: capSteps, GradTol: cfg.RLHF.GradTol, RelTol: cfg.RLHF.RelTol,
+			Probe: func(step int) {
+				if s := offset + step; s != last {
+					pr(s)
+					last = s
+				}
+			}}
+		if k > 0 {
+			opt.Trace = func() float64 { return atBeta.Eval(nil) }
+		}
+		if proj.HasNatural() {
+			// The trie's and the linear tilt's Fisher information is cheap to
+			// invert: natural-gradient steps reach the closed form in H steps
+			// (trie) or one (tilt, target in the class), where L-BFGS crawls
+			// through directions of small mass.
+			out, err = trainer.MinimiseNatural(ctx, pi.Params(), proj.Natural, proj.Eval, opt)
+		} else {
+			out, err = trainer.MinimiseExact(ctx, pi.Params(), proj.Eval, opt)
+		}
+		if err != nil {
+			return nil, err
+		}
+		steps += out.Steps
+		curve = append(curve, out.Curve...)
+	}
+	converged := 0.0
+	if out.Converged {
+		converged = 1
+	}
+	res.Metrics["converged"] = converged
+	res.Metrics["steps"] = float64(steps)
+	res.Metrics["rlhf_kl"] = out.Value
+	res.Metrics["rlhf_grad_norm"] = out.GradNorm
+	res.Metrics["final_loss"] = out.Value // Run replaces it by the curve's last 8 when there is a curve
+	res.Curves["loss"] = curve
+	return pi, nil
+}
+
+// oracle returns the table policy π_ref·exp(r/β)/Z on every prompt of the world,
+// with π_ref the SFT checkpoint, β = dpo.beta and r the labeller rlhf.reward: the
+// KL-regularised optimum in the unrestricted class, which the exact RLHF arms
+// aim at. With the gold reward it is π*_β itself (subopt 0 when eval.beta =
+// dpo.beta).
+func (r *Runner) oracle(ctx context.Context, cfg recipe.Config, seed int) (model.Policy, error) {
+	w, err := r.world(ctx, cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	sft, err := r.sft(ctx, cfg, seed, cfg.Policy.Width)
+	if err != nil {
+		return nil, err
+	}
+	prompts := make([]int, len(w.Prompts))
+	for i := range prompts {
+		prompts[i] = i
+	}
+	rows, err := r.tiltTargets(ctx, cfg, seed, w, sft.CloneMLP(), prompts)
+	if err != nil {
+		return nil, err
+	}
+	logp := make([][]float64, len(w.Prompts))
+	for i, p := range prompts {
+		logp[p] = rows[i]
+	}
+	return model.NewTable(w.Space, logp), nil
+}
+
+// rlPrompts returns the prompts exact RLHF optimises on: the training prompts,
+// plus the augmentation prompts when online.prompt_aug (as online DPO's slots).
+func rlPrompts(cfg recipe.Config, w *datasets.World) []int {
+	ps := append([]int(nil), w.Train...)
+	if cfg.Online.PromptAug {
+		ps = append(ps, w.Aug...)
+	}
+	return ps
+}
+
+// tiltTargets returns, for each prompt, log π_ref(y|x) + r(x, y)/β − log Z_x over
+// every completion, with r the labeller rlhf.reward and β = dpo.beta.
+func (r *Runner) tiltTargets(ctx context.Context, cfg recipe.Config, seed int, w *datasets.World, ref model.Policy, prompts []int) ([][]float64, error) {
+	logRef, reward, err := r.rewardTables(ctx, cfg, seed, w, ref, prompts)
+	if err != nil {
+		return nil, err
+	}
+	for i := range logRef {
+		model.TiltTarget(logRef[i], reward[i], cfg.DPO.Beta, logRef[i])
+	}
+	return logRef, nil
+}
+
+// rewardTables returns, for each prompt, log π_ref(y|x) and r(x, y) over every
+// completion, r the labeller rlhf.reward.
+func (r *Runner) rewardTables(ctx context.Context, cfg recipe.Config, seed int, w *datasets.World, ref model.Policy, prompts []int) (logRef, reward [][]float64, err error) {
+	rf, err := r.rlhfReward(ctx, cfg, seed, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := w.Space.Size()
+	logRef, reward = make([][]float64, len(prompts)), make([][]float64, len(prompts))
+	for i, p := range prompts {
+		logRef[i], reward[i] = make([]float64, n), make([]float64, n)
+		ref.Enumerate(w.Prompts[p].Input, logRef[i])
+		rf(p, reward[i])
+	}
+	return logRef, reward, nil
+}
+
+// rlhfReward returns the labeller rlhf.reward as a function that writes r(x, y)
+// for every completion of prompt p into out:
+//   - gold: the gold judge's Bradley–Terry reward gold/τ (the labels' own scale,
+//     so that π_ref·exp(r/β) is the π*_β that subopt measures against);
+//   - rm: the reward model of the rm section (memoised, shared with online DPO);
+//   - local: the offline DPO policy's implicit reward β·(log π_dpo − log π_ref),
+//     π_ref the start policy.
+func (r *Runner) rlhfReward(ctx context.Context, cfg recipe.Config, seed int, w *datasets.World) (func(p int, out []float64), error) {
+	sp := w.Space
+	switch cfg.RLHF.Reward {
+	case recipe.LabelGold:
+		tau := w.Config.Tau
+		return func(p int, out []float64) {
+			for i, g := range w.Gold[p] {
+				out[i] = g / tau
+			}
+		}, nil
+	case recipe.LabelLocal:
+		// The memoised DPO policy of this config's world, data, class and DPO
+		// recipe: the one online-dpo-dpo starts from.
+		dpo, err := r.dpoPolicy(ctx, cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		ref, err := r.startPolicy(ctx, cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		dpo = dpo.Clone()
+		beta := cfg.DPO.Beta
+		lr := make([]float64, sp.Size())
+		return func(p int, out []float64) {
+			x := w.Prompts[p].Input
+			dpo.Enumerate(x, out)
+			ref.Enumerate(x, lr)
+			for i := range out {
+				out[i] = beta * (out[i] - lr[i])
+			}
+		}, nil
+	case recipe.LabelRM:
+		rm, err := r.rewardModel(ctx, cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		rm = rm.Clone()
+		y := make([]int, sp.H)
+		return func(p int, out []float64) {
+			x := w.Prompts[p].Input
+			for i := range out {
+				sp.Decode(i, y)
+				out[i] = rm.Reward(x, y, nil, 0)
+			}
+		}, nil
+	}
+	return nil, fmt.Errorf("rlhf.reward must be one of rm, local, gold, got %q", cfg.RLHF.Reward)
+}
