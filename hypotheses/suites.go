@@ -73,6 +73,15 @@ func GridGap(h int, reward string) string { return fmt.Sprintf("gap@h%d-%s", h, 
 //     about reward models alone (H5.3, H6.2), and H6.9 (DPO trained with the RM's
 //     recipe), under recipe only: the other protocols set the training length of
 //     every arm alike, which removes what these claims vary.
+//
+// oracles are the rows every policy table shows beside the arms: what they aim
+// at, π*_β of the gold reward and π_ref·exp(r̂/β) of the backbone and the linear
+// RM, in the unrestricted class (method oracle).
+var oracles = []string{"oracle-gold", "oracle-rm", "oracle-linear"}
+
+// withOracles returns the arms followed by the oracle rows.
+func withOracles(as []arms.Arm) []arms.Arm { return append(as, armsOf(oracles...)...) }
+
 func init() {
 	policyMetrics := []string{"win_rate", "gold_reward", "kl_ref", "subopt", "ood_mass"}
 	mustRegister(&Suite{
@@ -80,12 +89,17 @@ func init() {
 		Hypothesis: "Online preference fine-tuning (RM + online DPO) beats offline DPO on the same data.",
 		Prediction: "online-dpo-sft > dpo on win rate",
 		Paper:      "yes (56.1 vs 49.7 at 1.4B)",
-		Arms:       armsOf("sft", "dpo", "dpo-2x", "online-dpo-sft", "online-dpo-dpo"),
+		Arms:       withOracles(armsOf("sft", "dpo", "dpo-2x", "online-dpo-sft", "online-dpo-dpo", "rlhf-rm", "rlhf-linear")),
+		Oracles:    oracles,
 		Claims: []Claim{
 			sup("gap.1", "win_rate", "dpo", "sft", winMargin, false, "DPO improves on SFT").under(Recipe, Tuned),
 			sup("gap.2", "win_rate", "online-dpo-sft", "dpo", winMargin, true, "the gap: online beats offline").under(allProtocols...),
 			sup("gap.3", "win_rate", "online-dpo-dpo", "dpo", winMargin, false, "online from the DPO policy beats DPO").under(allProtocols...),
 			sup("gap.4", "gold_reward", "online-dpo-sft", "dpo", goldMargin, false, "the gap in expected gold reward").under(allProtocols...),
+			// Exact RLHF runs to convergence under every protocol; beside tuned DPO
+			// it compares where the two methods land.
+			sup("gap.5", "win_rate", "rlhf-rm", "dpo", winMargin, false, "exact RLHF with the global RM beats DPO").under(Recipe, Tuned),
+			sup("gap.6", "win_rate", "rlhf-linear", "dpo", winMargin, false, "exact RLHF with the linear RM beats DPO").under(Recipe, Tuned),
 		},
 		Metrics: policyMetrics,
 	})
@@ -94,11 +108,15 @@ func init() {
 		Hypothesis: "Sampling on-policy helps by itself, even when the labels add no information.",
 		Prediction: "online DPO labelled by the DPO policy's own implicit reward beats DPO",
 		Paper:      "rejected",
-		Arms:       armsOf("dpo", "online-dpo-sft", "online-local-rm", "online-gold"),
+		Arms:       withOracles(armsOf("dpo", "online-dpo-sft", "online-local-rm", "online-gold", "rlhf-local")),
+		Oracles:    oracles,
 		Claims: []Claim{
 			sup("H1.1", "win_rate", "online-local-rm", "dpo", winMargin, true, "on-policy sampling alone helps").under(allProtocols...),
 			sup("H1.2", "win_rate", "online-dpo-sft", "online-local-rm", winMargin, false, "the global RM, not sampling, carries the gain").under(allProtocols...),
 			sup("H1.3", "win_rate", "online-gold", "online-dpo-sft", winMargin, false, "an oracle labeller (new information) helps more").under(allProtocols...),
+			// π_ref·exp(r_local/β) with r_local = β·log π_dpo/π_ref is π_dpo itself,
+			// which is in the class: exact RL on DPO's own reward returns DPO.
+			equiv("H1.4", "win_rate", "rlhf-local", "dpo", winMargin, false, "exact RLHF on DPO's implicit reward returns DPO (no new information)").under(Recipe, Tuned),
 		},
 		Metrics: policyMetrics,
 	})
@@ -107,7 +125,8 @@ func init() {
 		Hypothesis: "DPO loses because it does not regularise toward π_ref off the data; a better offline regulariser closes the gap.",
 		Prediction: "hypo (DPO + reverse KL on on-policy samples) ≈ online-dpo-sft",
 		Paper:      "rejected",
-		Arms:       armsOf("dpo", "dpo-beta-x0.25", "dpo-beta-x4", "hypo", "dpo-sft-reg", "online-dpo-sft"),
+		Arms:       withOracles(armsOf("dpo", "dpo-beta-x0.25", "dpo-beta-x4", "hypo", "dpo-sft-reg", "online-dpo-sft")),
+		Oracles:    oracles,
 		Claims: []Claim{
 			equiv("H2.1", "win_rate", "online-dpo-sft", "hypo", winMargin, true, "a better regulariser closes the gap").under(allProtocols...),
 			sup("H2.2", "win_rate", "hypo", "dpo", winMargin, false, "the KL regulariser helps DPO").under(allProtocols...),
@@ -124,7 +143,8 @@ func init() {
 		Hypothesis: "Online wins because it optimises better; more offline optimisation closes the gap and more online data widens it.",
 		Prediction: "dpo-2x ≈ online-dpo-sft, and prompt-aug > online-dpo-sft",
 		Paper:      "rejected",
-		Arms:       armsOf("dpo", "dpo-2x", "dpo-4x", "dpo-8x", "dpo-lr-x0.5", "dpo-lr-x2", "online-dpo-sft", "prompt-aug", "online-2x"),
+		Arms:       withOracles(armsOf("dpo", "dpo-2x", "dpo-4x", "dpo-8x", "dpo-lr-x0.5", "dpo-lr-x2", "online-dpo-sft", "prompt-aug", "online-2x")),
+		Oracles:    oracles,
 		Claims: []Claim{
 			equiv("H3.1", "win_rate", "online-dpo-sft", "dpo-2x", winMargin, true, "more offline optimisation closes the gap").under(allProtocols...),
 			sup("H3.2", "win_rate", "prompt-aug", "online-dpo-sft", winMargin, true, "more online prompts widen the gap").under(allProtocols...),
@@ -143,7 +163,8 @@ func init() {
 		Hypothesis: "The RM wins because it is trained on more or wider data; with exactly the same (narrow) data the gap vanishes.",
 		Prediction: "online-narrow ≈ dpo-narrow",
 		Paper:      "rejected",
-		Arms:       armsOf("dpo", "online-dpo-sft", "dpo-narrow", "online-narrow", "online-rm-2x"),
+		Arms:       withOracles(armsOf("dpo", "online-dpo-sft", "dpo-narrow", "online-narrow", "online-rm-2x")),
+		Oracles:    oracles,
 		Claims: []Claim{
 			equiv("H4.1", "win_rate", "online-narrow", "dpo-narrow", winMargin, true, "on the same narrow data the gap vanishes").under(allProtocols...),
 			sup("H4.2", "win_rate", "online-rm-2x", "online-dpo-sft", winMargin, false, "an RM trained on twice the pairs helps").under(allProtocols...),
@@ -178,8 +199,10 @@ func init() {
 		Hypothesis: "Verifying is easier than generating: RL searches only the policies of a simple reward class, so it needs less data.",
 		Prediction: "small RM ≈ large RM; the gap shrinks to ≈ 0 as generation gets as easy as verification (H → 1, reward → policy, Π ≅ R)",
 		Paper:      "supported",
-		Arms: armsOf("rm-w0.25", "rm-global", "rm-w4", "rm-linear",
-			"online-rm-w0.25", "online-dpo-sft", "online-rm-w4", "online-rm-linear", "dpo", "dpo-tilt", "online-tilt", "dpo-tilt-rm-recipe"),
+		Arms: withOracles(armsOf("rm-w0.25", "rm-global", "rm-w4", "rm-linear",
+			"online-rm-w0.25", "online-dpo-sft", "online-rm-w4", "online-rm-linear", "dpo", "dpo-tilt", "online-tilt", "dpo-tilt-rm-recipe",
+			"rlhf-rm-w0.25", "rlhf-rm-w4", "rlhf-tilt-linear")),
+		Oracles: oracles,
 		Metrics: []string{"win_rate", "gold_reward", "kl_ref", "rm_lik_id", "bon_25"},
 	}
 	dpo, online := arm("dpo"), arm("online-dpo-sft")
@@ -201,6 +224,10 @@ func init() {
 		equiv("H6.7", "win_rate", "online-tilt", "dpo-tilt", winMargin, true, "no gap when Π ≅ R (tilt class)").under(allProtocols...),
 		equiv("H6.8", "win_rate", GridArm("online", 4, "rouge"), GridArm("dpo", 4, "rouge"), winMargin, false, "no gap under the ROUGE-L reward").under(allProtocols...),
 		equiv("H6.9", "win_rate", "online-tilt", "dpo-tilt-rm-recipe", winMargin, false, "in the tilt class, DPO trained like the RM matches online"),
+		// Exact RLHF, run to convergence, with a small and a large RM; and in the
+		// tilt class, where Π ≅ R and the projection is exact.
+		equiv("H6.10", "win_rate", "rlhf-rm-w0.25", "rlhf-rm-w4", winMargin, false, "with exact RL, a small RM does as well as a large one").under(Recipe, Tuned),
+		equiv("H6.11", "win_rate", "rlhf-tilt-linear", "dpo-tilt", winMargin, false, "in the tilt class, exact RLHF with the linear RM lands where DPO does").under(Recipe, Tuned),
 	}
 	mustRegister(h6)
 	if d := dataSuite(); d != nil {

@@ -126,14 +126,18 @@ func (c Config) WithProtocol(p ProtocolConfig) Config {
 }
 
 // ProtocolMatters reports whether a protocol can change this run: true for the
-// preference-trained methods (dpo, online) and for the reward-model arms, whose
-// Best-of-N on DPO samples reads the protocol's DPO policy; false for the SFT
-// checkpoint, which trains no preferences. A study gives a run its protocol only
-// where it matters, so the others are computed once and shared.
+// preference-trained methods (dpo, online), for the reward-model arms, whose
+// Best-of-N on DPO samples reads the protocol's DPO policy, and for exact RLHF
+// with the local reward (the protocol's DPO policy's implicit reward); false for
+// the SFT checkpoint, the oracle rows and exact RLHF with any other reward, which
+// runs to convergence under every protocol. A study gives a run its protocol
+// only where it matters, so the others are computed once and shared.
 func (c Config) ProtocolMatters() bool {
 	switch c.Method {
-	case MethodSFT:
+	case MethodSFT, MethodOracle:
 		return false
+	case MethodRLHF:
+		return c.RLHF.Reward == LabelLocal
 	}
 	return true
 }
