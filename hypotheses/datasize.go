@@ -37,6 +37,8 @@ func dataSuite() *Suite {
 		Prediction: "exact RLHF − tuned DPO shrinks from n = 64 to n = 4096 pairs, and is larger with the linear RM than with the backbone RM",
 		Paper:      "not tested (H6 predicts it)",
 		Metrics:    []string{"win_rate", "gold_reward", "kl_ref"},
+		// The gap at every n makes the curve; the claims compare three of them.
+		AllArmsUnder: []string{Tuned},
 	}
 	dpo := arm("dpo")
 	for _, n := range DataSizes {

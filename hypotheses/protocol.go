@@ -68,7 +68,7 @@ func (s *Suite) HasProtocol(p string) bool {
 // that the claims evaluated under p compare (directly or through a derived
 // series) and the suite's oracle rows, in the suite's order.
 func (s *Suite) ArmsUnder(p string) []arms.Arm {
-	if p == Recipe || len(s.Claims) == 0 {
+	if p == Recipe || len(s.Claims) == 0 || slices.Contains(s.AllArmsUnder, p) {
 		return s.Arms
 	}
 	need := map[string]bool{}

@@ -75,6 +75,9 @@ type Suite struct {
 	// Oracles are arms shown as rows of the suite's tables under every protocol
 	// but compared in no claim: what the arms are aiming at.
 	Oracles []string
+	// AllArmsUnder lists protocols other than recipe under which every arm runs,
+	// not only those its claims compare (a curve, such as the data-size suite's).
+	AllArmsUnder []string
 }
 
 // Budget is how big a run is: how many seeds, and changes to the world and the
