@@ -145,8 +145,10 @@ func (e *Evaluator) Validation(pi model.Policy) Policy {
 	v := float64(len(w.Val))
 	m.WinRate *= 100 / v
 	m.GoldReward /= v
-	m.KLRef /= v
-	m.Subopt /= v
+	// A KL divergence is >= 0; a sum of terms can round below it when π equals
+	// its reference (an oracle row is exactly π*_β): those are zeros.
+	m.KLRef = math.Max(0, m.KLRef/v)
+	m.Subopt = math.Max(0, m.Subopt/v)
 	m.RougeL /= v
 	m.RareMass /= v
 	return m
