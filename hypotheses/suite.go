@@ -92,10 +92,10 @@ type Budget struct {
 // Budgets by name. smoke runs inside `go test`; quick in about a minute; full is
 // the report of record.
 var Budgets = map[string]Budget{
-	"smoke": {Name: "smoke", Seeds: 3, Doc: "a shrunken world for tests: 16 prompts, 64 pairs, width 16, batches of 8 (seconds)",
+	"smoke": {Name: "smoke", Seeds: 3, Doc: "a shrunken world for tests: 16 prompts, 64 pairs, width 16, batches of 8, exact RLHF capped at 60 steps (seconds)",
 		Diff: recipe.Diff{"world.train_prompts": 16, "world.val_prompts": 16, "world.aug_prompts": 21,
 			"world.pairs": 64, "world.demos": 8, "world.teacher_width": 32, "policy.width": 16,
-			"sft.batch": 16, "rm.batch": 8, "dpo.batch": 8}},
+			"sft.batch": 16, "rm.batch": 8, "dpo.batch": 8, "rlhf.max_steps": 60, "rlhf.anneal": 1}},
 	"quick": {Name: "quick", Seeds: 10, Doc: "the default world, 10 seeds (about a minute per suite)"},
 	"full":  {Name: "full", Seeds: 20, Doc: "the default world, 20 seeds: the report of record"},
 }

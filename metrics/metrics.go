@@ -107,7 +107,7 @@ func (e *Evaluator) Policy(pi model.Policy) Policy {
 			}
 		}
 	}
-	m.OODMass /= float64(len(w.Train))
+	m.OODMass = min(1, m.OODMass/float64(len(w.Train))) // a mass; a sum of terms can round above 1
 	return m
 }
 
@@ -150,7 +150,7 @@ func (e *Evaluator) Validation(pi model.Policy) Policy {
 	m.KLRef = math.Max(0, m.KLRef/v)
 	m.Subopt = math.Max(0, m.Subopt/v)
 	m.RougeL /= v
-	m.RareMass /= v
+	m.RareMass = min(1, m.RareMass/v)
 	return m
 }
 
