@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"gapbench/internal/vmath"
 	"gapbench/model"
 )
 
@@ -160,15 +161,25 @@ func (w *World) makeGold(ctx context.Context) error {
 	}
 
 	n := sp.Size()
-	teach := make([]float64, n)
+	aux2 := make([]float64, n)
+	teach := aux2
 	aux := make([]float64, n)
 	y := make([]int, c.H)
 	u := make([]float64, c.V)
 	w.Gold = make([][]float64, len(w.Prompts))
 	w.Reference = make([][]int, len(w.Prompts))
+	// The teacher's enumeration of each validation prompt, kept for its win table.
+	valTeach := make([][]float64, len(w.Prompts))
+	for _, p := range w.Val {
+		valTeach[p] = make([]float64, n)
+	}
+	q := make([]float64, n)
 	for p, pr := range w.Prompts {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if valTeach[p] != nil {
+			teach = valTeach[p]
 		}
 		w.Teacher.Enumerate(pr.Input, teach)
 		w.Reference[p] = argmaxCompletion(sp, teach)
@@ -205,25 +216,28 @@ func (w *World) makeGold(ctx context.Context) error {
 				g[i] = aux[i] - teach[i]
 			}
 		}
-		normaliseUnder(g, teach)
+		vmath.ExpTo(q, teach)
+		normaliseUnder(g, q)
 		w.Gold[p] = g
+		teach = aux2
 	}
 	w.win = make([][]float64, len(w.Val))
 	for k, p := range w.Val {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		w.Teacher.Enumerate(w.Prompts[p].Input, teach)
-		w.win[k] = winTable(w.Gold[p], teach)
+		vmath.ExpTo(q, valTeach[p])
+		w.win[k] = winTable(w.Gold[p], q)
 	}
 	return nil
 }
 
-// normaliseUnder rescales g to mean 0 and standard deviation 1 under exp(logq).
-func normaliseUnder(g, logq []float64) {
+// normaliseUnder rescales g to mean 0 and standard deviation 1 under the
+// probabilities pr.
+func normaliseUnder(g, pr []float64) {
 	mean, sq := 0.0, 0.0
 	for i, r := range g {
-		q := math.Exp(logq[i])
+		q := pr[i]
 		mean += q * r
 		sq += q * r * r
 	}
@@ -237,7 +251,8 @@ func normaliseUnder(g, logq []float64) {
 }
 
 // winTable returns, for every completion y, P_{y'~q}(g(y) > g(y')) + ½·P(g(y) = g(y')).
-func winTable(g, logq []float64) []float64 {
+// q holds the probabilities q(y').
+func winTable(g, q []float64) []float64 {
 	n := len(g)
 	idx := make([]int, n)
 	for i := range idx {
@@ -250,7 +265,7 @@ func winTable(g, logq []float64) []float64 {
 		hi := lo
 		tie := 0.0
 		for hi < n && g[idx[hi]] == g[idx[lo]] {
-			tie += math.Exp(logq[idx[hi]])
+			tie += q[idx[hi]]
 			hi++
 		}
 		for _, i := range idx[lo:hi] {

@@ -39,6 +39,7 @@ func dataSuite() *Suite {
 		Metrics:    []string{"win_rate", "gold_reward", "kl_ref"},
 		// The gap at every n makes the curve; the claims compare three of them.
 		AllArmsUnder: []string{Tuned},
+		Figures:      []string{"data_size.svg"},
 	}
 	dpo := arm("dpo")
 	for _, n := range DataSizes {

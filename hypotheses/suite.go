@@ -28,6 +28,7 @@ import (
 	"strings"
 
 	"gapbench/arms"
+	"gapbench/metrics"
 	"gapbench/recipe"
 	"gapbench/runner"
 	"gapbench/stats"
@@ -78,6 +79,55 @@ type Suite struct {
 	// AllArmsUnder lists protocols other than recipe under which every arm runs,
 	// not only those its claims compare (a curve, such as the data-size suite's).
 	AllArmsUnder []string
+	// Baseline is the arm the arms table compares every arm with (paired Δ win
+	// rate) and an added arm's claim compares against by default; "" means
+	// DefaultBaseline when the suite runs it.
+	Baseline string
+	// CurveArms are the arms drawn in the suite's training-curve figure; empty
+	// means every arm that trains a policy.
+	CurveArms []string
+	// Headline, when set, puts the suite's arms into the report's headline
+	// table beside the paper's numbers.
+	Headline *Headline
+	// Figures names the report's figures drawn from the suite's results (package
+	// reports/figures draws them), shown where the report discusses the suite.
+	Figures []string
+	// Frontier puts the suite's policy arms on the gold-reward-versus-√KL figure.
+	Frontier bool
+	// GapMap adds the horizon × reward table of online − offline gaps (the
+	// suite runs the GridArm cells) to the suite's section of the report.
+	GapMap bool
+}
+
+// Headline is a suite's part of the report's headline: its arms in the
+// paper's table, with the paper's numbers beside ours.
+type Headline struct {
+	PaperColumns []string // headers of the paper's columns, e.g. "paper 1.4B"
+	Arms         []HeadlineArm
+	Note         string // how to compare the paper's numbers with ours
+}
+
+// HeadlineArm is one row of the headline table.
+type HeadlineArm struct {
+	Arm   string   // the suite's arm
+	Label string   // its name in the paper's table, e.g. "Online DPO (SFT)"
+	Short string   // its label under its bar in the headline figure ("\n" breaks a line)
+	Paper []string // the paper's numbers, one per PaperColumns ("–" where it has none)
+}
+
+// DefaultBaseline is the comparison arm of a suite that declares none: offline DPO.
+const DefaultBaseline = "dpo"
+
+// BaselineArm returns the suite's comparison arm, or "" when it runs none.
+func (s *Suite) BaselineArm() string {
+	b := s.Baseline
+	if b == "" {
+		b = DefaultBaseline
+	}
+	if _, ok := s.Arm(b); !ok {
+		return ""
+	}
+	return b
 }
 
 // Budget is how big a run is: how many seeds, and changes to the world and the
@@ -418,20 +468,33 @@ func arm(name string) arms.Arm {
 }
 
 // AddArm adds an arm to the suite (for --add-arm): it runs beside the suite's
-// arms for every seed and, when the suite has a dpo arm, gets a context claim
-// "arm > dpo on win rate", under every protocol, that does not change the
-// suite's verdict.
-func (s *Suite) AddArm(a arms.Arm) error {
+// arms for every seed and gets a context claim "arm > against on win rate" that
+// does not change the suite's verdict, under every protocol. An empty against means the suite's
+// baseline (no claim when the suite has none); otherwise against must be an arm
+// of the suite.
+func (s *Suite) AddArm(a arms.Arm, against string) error {
 	if _, dup := s.Arm(a.Name); dup {
 		return fmt.Errorf("suite %s already runs arm %q", s.Name, a.Name)
 	}
 	if err := a.Check(recipe.Default()); err != nil {
 		return err
 	}
+	if against == "" {
+		against = s.BaselineArm()
+	} else if _, ok := s.Arm(against); !ok {
+		names := make([]string, len(s.Arms))
+		for i, x := range s.Arms {
+			names[i] = x.Name
+		}
+		return fmt.Errorf("--against must be an arm of suite %s (%s), got %q", s.Name, strings.Join(names, ", "), against)
+	}
 	s.Arms = append(s.Arms, a)
-	if _, ok := s.Arm("dpo"); ok && a.Name != "dpo" {
-		s.Claims = append(s.Claims, sup(fmt.Sprintf("%s.+%s", s.Name, a.Name), "win_rate", a.Name, "dpo", winMargin, false,
-			"added arm vs offline DPO").under(allProtocols...))
+	if len(s.CurveArms) > 0 {
+		s.CurveArms = append(slices.Clone(s.CurveArms), a.Name)
+	}
+	if against != "" && a.Name != against {
+		s.Claims = append(s.Claims, sup(fmt.Sprintf("%s.+%s", s.Name, a.Name), metrics.WinRate, a.Name, against, winMargin, false,
+			"added arm vs "+against).under(allProtocols...))
 	}
 	return nil
 }

@@ -14,11 +14,11 @@ package metrics
 
 import (
 	"math"
-	"sort"
 
 	"gonum.org/v1/gonum/floats"
 
 	"gapbench/datasets"
+	"gapbench/internal/vmath"
 	"gapbench/model"
 )
 
@@ -52,7 +52,10 @@ type Policy struct {
 // RareThreshold is the π_ref probability below which a completion counts as rare.
 const RareThreshold = 1e-4
 
-// Evaluator computes metrics for one world against one reference policy.
+// Evaluator computes metrics for one world against one reference policy. It
+// computes every quantity that depends only on π_ref, the gold reward and the
+// data once, when it is made; after that it only reads them, so one Evaluator
+// may serve any number of goroutines at once.
 type Evaluator struct {
 	World *datasets.World
 	Ref   model.Policy // π_ref for KL and π*_β
@@ -60,16 +63,21 @@ type Evaluator struct {
 	Data  []datasets.Pair
 
 	refLogp [][]float64 // π_ref enumerations by validation prompt
-	seen    []map[int]bool
+	refByID [][]float64 // the same by prompt ID (nil for other prompts)
+	logStar [][]float64 // log π*_β by validation prompt
+	rare    [][]bool    // π_ref(y) < RareThreshold, by validation prompt
+	seen    [][]bool    // by prompt: completions in the data (nil: none)
 	rouge   [][]float64
 }
 
-// NewEvaluator enumerates π_ref once on the validation prompts and indexes the
-// preference data by prompt.
+// NewEvaluator enumerates π_ref once on the validation prompts, computes π*_β
+// there, and indexes the preference data by prompt. It uses ref only while it
+// runs.
 func NewEvaluator(w *datasets.World, ref model.Policy, beta float64, data []datasets.Pair) *Evaluator {
 	e := &Evaluator{World: w, Ref: ref, Beta: beta, Data: data}
 	n := w.Space.Size()
 	y := make([]int, w.Space.H)
+	invTB := 1 / (w.Config.Tau * beta)
 	for _, p := range w.Val {
 		lp := make([]float64, n)
 		ref.Enumerate(w.Prompts[p].Input, lp)
@@ -80,11 +88,28 @@ func NewEvaluator(w *datasets.World, ref model.Policy, beta float64, data []data
 			r[i] = datasets.RougeL(y, w.Reference[p])
 		}
 		e.rouge = append(e.rouge, r)
+		gold := w.Gold[p]
+		star := make([]float64, n)
+		rare := make([]bool, n)
+		for i := range star {
+			star[i] = lp[i] + gold[i]*invTB
+			rare[i] = lp[i] < logRare
+		}
+		z := floats.LogSumExp(star)
+		for i := range star {
+			star[i] -= z
+		}
+		e.logStar = append(e.logStar, star)
+		e.rare = append(e.rare, rare)
 	}
-	e.seen = make([]map[int]bool, len(w.Prompts))
+	e.refByID = make([][]float64, len(w.Prompts))
+	for k, p := range w.Val {
+		e.refByID[p] = e.refLogp[k]
+	}
+	e.seen = make([][]bool, len(w.Prompts))
 	for _, d := range data {
 		if e.seen[d.Prompt] == nil {
-			e.seen[d.Prompt] = map[int]bool{}
+			e.seen[d.Prompt] = make([]bool, n)
 		}
 		e.seen[d.Prompt][w.Space.Encode(d.Chosen)] = true
 		e.seen[d.Prompt][w.Space.Encode(d.Rejected)] = true
@@ -94,21 +119,34 @@ func NewEvaluator(w *datasets.World, ref model.Policy, beta float64, data []data
 
 var logRare = math.Log(RareThreshold)
 
-// Policy returns the exact metrics of π.
+// RefLogp returns π_ref's log-probability of every completion of prompt p, or
+// nil when p is not a validation prompt. The caller must not change it.
+func (e *Evaluator) RefLogp(p int) []float64 { return e.refByID[p] }
+
+// Policy returns the exact metrics of π: Validation's and OODMass.
 func (e *Evaluator) Policy(pi model.Policy) Policy {
 	m := e.Validation(pi)
+	m.OODMass = e.OODMass(pi)
+	return m
+}
+
+// OODMass returns the probability mass π puts on completions never seen in the
+// preference data for the same prompt, averaged over training prompts.
+func (e *Evaluator) OODMass(pi model.Policy) float64 {
 	w := e.World
 	lp := make([]float64, w.Space.Size())
+	ood := 0.0
 	for _, p := range w.Train {
 		pi.Enumerate(w.Prompts[p].Input, lp)
-		for i, l := range lp {
-			if !e.seen[p][i] {
-				m.OODMass += math.Exp(l)
+		vmath.ExpTo(lp, lp)
+		seen := e.seen[p]
+		for i, q := range lp {
+			if seen == nil || !seen[i] {
+				ood += q
 			}
 		}
 	}
-	m.OODMass = min(1, m.OODMass/float64(len(w.Train))) // a mass; a sum of terms can round above 1
-	return m
+	return min(1, ood/float64(len(w.Train))) // a mass; a sum of terms can round above 1
 }
 
 // Validation returns the metrics computed on validation prompts: all but OODMass,
@@ -117,27 +155,25 @@ func (e *Evaluator) Validation(pi model.Policy) Policy {
 	w := e.World
 	n := w.Space.Size()
 	lp := make([]float64, n)
-	star := make([]float64, n)
+	pr := make([]float64, n)
 	var m Policy
-	invTB := 1 / (w.Config.Tau * e.Beta)
 	for k, p := range w.Val {
 		pi.Enumerate(w.Prompts[p].Input, lp)
-		ref, gold, win, rouge := e.refLogp[k], w.Gold[p], w.WinTable(k), e.rouge[k]
-		for i := range star {
-			star[i] = ref[i] + gold[i]*invTB
-		}
-		z := floats.LogSumExp(star)
+		vmath.ExpTo(pr, lp)
+		ref, star, rare := e.refLogp[k], e.logStar[k], e.rare[k]
+		gold, win, rouge := w.Gold[p][:n], w.WinTable(k)[:n], e.rouge[k][:n]
+		ref, star, rare = ref[:n], star[:n], rare[:n]
 		for i, l := range lp {
-			q := math.Exp(l)
+			q := pr[i]
 			if q == 0 {
 				continue
 			}
 			m.WinRate += q * win[i]
 			m.GoldReward += q * gold[i]
 			m.KLRef += q * (l - ref[i])
-			m.Subopt += q * (l - (star[i] - z))
+			m.Subopt += q * (l - star[i])
 			m.RougeL += q * rouge[i]
-			if ref[i] < logRare {
+			if rare[i] {
 				m.RareMass += q
 			}
 		}
@@ -194,40 +230,4 @@ func PairAccuracy(w *datasets.World, r Scorer, pairs []datasets.Pair) float64 {
 		}
 	}
 	return s / float64(len(pairs))
-}
-
-// BestOfN returns, for each n in ns, the expected gold reward of the completion a
-// scorer ranks highest among n independent samples from π, averaged over prompts.
-// It is exact: with completions sorted by score (ties broken by index),
-// P(best of n = y) = F(y)^n − F(y⁻)^n where F is π's cumulative mass in that order.
-func BestOfN(w *datasets.World, pi model.Policy, r Scorer, prompts []int, ns []int) []float64 {
-	n := w.Space.Size()
-	lp := make([]float64, n)
-	score := make([]float64, n)
-	idx := make([]int, n)
-	y := make([]int, w.Space.H)
-	out := make([]float64, len(ns))
-	for _, p := range prompts {
-		x := w.Prompts[p].Input
-		pi.Enumerate(x, lp)
-		for i := range score {
-			w.Space.Decode(i, y)
-			score[i] = r(x, y)
-			idx[i] = i
-		}
-		sort.SliceStable(idx, func(a, b int) bool { return score[idx[a]] < score[idx[b]] })
-		for j, k := range ns {
-			f0, e := 0.0, 0.0
-			for _, i := range idx {
-				f1 := f0 + math.Exp(lp[i])
-				e += (math.Pow(f1, float64(k)) - math.Pow(f0, float64(k))) * w.Gold[p][i]
-				f0 = f1
-			}
-			out[j] += e
-		}
-	}
-	for j := range out {
-		out[j] /= float64(len(prompts))
-	}
-	return out
 }

@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
@@ -203,5 +204,140 @@ func TestPairLikelihood(t *testing.T) {
 	}
 	if exact <= 0.5 {
 		t.Errorf("the gold reward's own likelihood %.4f should beat chance", exact)
+	}
+}
+
+// bestOfNRef is BestOfN as it was first written: the reference its faster
+// implementation must match bit for bit.
+func bestOfNRef(w *datasets.World, pi model.Policy, r Scorer, prompts []int, ns []int) []float64 {
+	n := w.Space.Size()
+	lp := make([]float64, n)
+	score := make([]float64, n)
+	idx := make([]int, n)
+	y := make([]int, w.Space.H)
+	out := make([]float64, len(ns))
+	for _, p := range prompts {
+		x := w.Prompts[p].Input
+		pi.Enumerate(x, lp)
+		for i := range score {
+			w.Space.Decode(i, y)
+			score[i] = r(x, y)
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return score[idx[a]] < score[idx[b]] })
+		for j, k := range ns {
+			f0, e := 0.0, 0.0
+			for _, i := range idx {
+				f1 := f0 + math.Exp(lp[i])
+				e += (math.Pow(f1, float64(k)) - math.Pow(f0, float64(k))) * w.Gold[p][i]
+				f0 = f1
+			}
+			out[j] += e
+		}
+	}
+	for j := range out {
+		out[j] /= float64(len(prompts))
+	}
+	return out
+}
+
+// TestBestOfNBitIdentical checks BestOfN against its first implementation, bit
+// for bit, with ties and NaN scores, and large N whose powers underflow.
+func TestBestOfNBitIdentical(t *testing.T) {
+	w := testWorld(t, datasets.RewardBigram)
+	gold := func(x model.Input, y []int) float64 { return w.Gold[x.ID][w.Space.Encode(y)] }
+	for _, tc := range []struct {
+		name string
+		r    Scorer
+	}{
+		{"gold", gold},
+		{"ties", func(x model.Input, y []int) float64 { return math.Round(gold(x, y)) }},
+		{"nan", func(x model.Input, y []int) float64 {
+			if w.Space.Encode(y)%7 == 3 {
+				return math.NaN()
+			}
+			return gold(x, y)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ns := []int{1, 2, 3, 5, 10, 25, 100, 1000, 0}
+			got := BestOfN(w, w.Teacher, tc.r, w.Val, ns)
+			want := bestOfNRef(w, w.Teacher, tc.r, w.Val, ns)
+			for j := range ns {
+				if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
+					t.Errorf("N = %d: got %v, want %v", ns[j], got[j], want[j])
+				}
+			}
+		})
+	}
+}
+
+// TestPowInt checks powInt against math.Pow bit for bit over [0, 1] (with many
+// arguments whose powers underflow) and a little above 1.
+func TestPowInt(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	sq := make([]float64, 12)
+	for i := range 200000 {
+		var x float64
+		switch i % 4 {
+		case 0:
+			x = rng.Float64()
+		case 1:
+			x = math.Exp(-rng.ExpFloat64() * 100)
+		case 2:
+			x = 1 + rng.Float64()*1e-12
+		default:
+			x = math.Ldexp(rng.Float64(), -1000-rng.IntN(80))
+		}
+		sq[0] = x
+		for b := 1; b < len(sq); b++ {
+			sq[b] = sq[b-1] * sq[b-1]
+		}
+		for _, k := range []int{0, 1, 2, 3, 5, 10, 25, 100, 1000, 2047} {
+			got, want := powInt(x, k, sq), math.Pow(x, float64(k))
+			if math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("powInt(%v, %d) = %v, math.Pow = %v", x, k, got, want)
+			}
+		}
+	}
+}
+
+// TestRank checks rank against sort.SliceStable on scores with ties, signed
+// zeros, infinities and NaNs.
+func TestRank(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for trial := range 40 {
+		n := 1 + rng.IntN(5000)
+		s := make([]float64, n)
+		for i := range s {
+			switch rng.IntN(8) {
+			case 0:
+				s[i] = math.Copysign(0, -1)
+			case 1:
+				s[i] = 0
+			case 2:
+				s[i] = math.Round(rng.NormFloat64() * 3)
+			case 3:
+				s[i] = math.Inf(2*rng.IntN(2) - 1)
+			case 4:
+				if trial%4 == 0 {
+					s[i] = math.NaN()
+				}
+			default:
+				s[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(40)-20))
+			}
+		}
+		want := make([]int, n)
+		for i := range want {
+			want[i] = i
+		}
+		sort.SliceStable(want, func(a, b int) bool { return s[want[a]] < s[want[b]] })
+		got := make([]int32, n)
+		rank(s, got, make([]rankKey, 2*n))
+		for j := range got {
+			if int(got[j]) != want[j] {
+				t.Fatalf("trial %d (n=%d): position %d holds %d, want %d", trial, n, j, got[j], want[j])
+			}
+		}
 	}
 }

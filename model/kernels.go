@@ -116,3 +116,94 @@ func gemv1(l float64, mask uint64, a, w []float64, stride int) float64 {
 	}
 	return l
 }
+
+// backUnits8Go is the portable backUnits8: for each set bit i of mask, in
+// increasing order, with o = i·stride, it adds a[i]·q[k] to gwot[o+k] and
+// writes s + Σ_k wot[o+k]·q[k], summed in the order k = 0, 1, …, 7 from s = 0
+// (first) or s = sd[i], into sd[i].
+func backUnits8Go(mask uint64, a, wot, gwot []float64, q *[8]float64, sd []float64, stride int, first bool) {
+	q0, q1, q2, q3, q4, q5, q6, q7 := q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]
+	for mask != 0 {
+		i := bits.TrailingZeros64(mask)
+		mask &= mask - 1
+		o := i * stride
+		row := wot[o : o+8 : o+8]
+		gr := gwot[o : o+8 : o+8]
+		h := a[i]
+		gr[0] += h * q0
+		gr[1] += h * q1
+		gr[2] += h * q2
+		gr[3] += h * q3
+		gr[4] += h * q4
+		gr[5] += h * q5
+		gr[6] += h * q6
+		gr[7] += h * q7
+		s := 0.0
+		if !first {
+			s = sd[i]
+		}
+		s += row[0] * q0
+		s += row[1] * q1
+		s += row[2] * q2
+		s += row[3] * q3
+		s += row[4] * q4
+		s += row[5] * q5
+		s += row[6] * q6
+		s += row[7] * q7
+		sd[i] = s
+	}
+}
+
+// backUnits8AccGo is the portable backUnits8Acc: for each set bit i of mask, in
+// increasing order, with o = i·stride, it adds a[i]·q[k] to gwot[o+k] and adds
+// s = Σ_k wot[o+k]·q[k], summed in the order k = 0, 1, …, 7 from 0, to gep[i],
+// pcum[i] and get[i]: backUnits8Go with first set followed by the scatter of sd
+// over the active units, in one pass. Products are rounded before each sum.
+func backUnits8AccGo(mask uint64, a, wot, gwot []float64, q *[8]float64, stride int, gep, pcum, get []float64) {
+	q0, q1, q2, q3, q4, q5, q6, q7 := q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]
+	for mask != 0 {
+		i := bits.TrailingZeros64(mask)
+		mask &= mask - 1
+		o := i * stride
+		row := wot[o : o+8 : o+8]
+		gr := gwot[o : o+8 : o+8]
+		h := a[i]
+		gr[0] += float64(h * q0)
+		gr[1] += float64(h * q1)
+		gr[2] += float64(h * q2)
+		gr[3] += float64(h * q3)
+		gr[4] += float64(h * q4)
+		gr[5] += float64(h * q5)
+		gr[6] += float64(h * q6)
+		gr[7] += float64(h * q7)
+		s := 0.0
+		s += float64(row[0] * q0)
+		s += float64(row[1] * q1)
+		s += float64(row[2] * q2)
+		s += float64(row[3] * q3)
+		s += float64(row[4] * q4)
+		s += float64(row[5] * q5)
+		s += float64(row[6] * q6)
+		s += float64(row[7] * q7)
+		gep[i] += s
+		pcum[i] += s
+		get[i] += s
+	}
+}
+
+// positive writes the bitmask of a's entries that are > 0 (NaN is not) into
+// mask (maskWords(len(a)) words), without a branch on each entry.
+func positive(a []float64, mask []uint64) {
+	for w := range mask {
+		lo, hi := w*64, min(w*64+64, len(a))
+		var m uint64
+		for i, x := range a[lo:hi] {
+			var b uint64
+			if x > 0 {
+				b = 1
+			}
+			m |= b << uint(i&63)
+		}
+		mask[w] = m
+	}
+}

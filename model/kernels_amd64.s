@@ -168,3 +168,350 @@ done:
 	MOVUPD X2, 32(DI)
 	MOVUPD X3, 48(DI)
 	RET
+
+// The AVX2 kernels below are the SSE2 ones four lanes wide, with the same IEEE
+// operations in the same order (products and sums never fused).
+
+// func act64AVX2(q, e, a *float64, n int) uint64
+TEXT ·act64AVX2(SB), NOSPLIT, $0-40
+	MOVQ   q+0(FP), SI
+	MOVQ   e+8(FP), DX
+	MOVQ   a+16(FP), DI
+	MOVQ   n+24(FP), R8
+	VXORPD Y7, Y7, Y7
+	XORQ   R10, R10      // mask, filled from the top
+	XORQ   CX, CX        // byte offset
+	MOVQ   R8, R11
+	SHRQ   $2, R11       // blocks of four
+	JZ     atail
+
+ablocks:
+	VMOVUPD   (SI)(CX*1), Y0
+	VADDPD    (DX)(CX*1), Y0, Y0
+	VMOVUPD   Y0, (DI)(CX*1)
+	VCMPPD    $6, Y7, Y0, Y2  // !(a <= 0)
+	VMOVMSKPD Y2, BX
+	SHLQ      $60, BX
+	SHRQ      $4, R10
+	ORQ       BX, R10
+	ADDQ      $32, CX
+	DECQ      R11
+	JNZ       ablocks
+	MOVQ      R8, BX
+	ANDQ      $~3, BX
+	MOVQ      $64, CX
+	SUBQ      BX, CX
+	SHRQ      CX, R10        // a shift by 64 (no blocks) is a shift by 0 of a zero word
+
+atail:
+	MOVQ R8, R12
+	ANDQ $~3, R12         // element index
+
+aloop:
+	CMPQ      R12, R8
+	JGE       adone
+	VMOVSD    (SI)(R12*8), X0
+	VADDSD    (DX)(R12*8), X0, X0
+	VMOVSD    X0, (DI)(R12*8)
+	VCMPSD    $6, X7, X0, X2
+	VMOVMSKPD X2, BX
+	ANDQ      $1, BX
+	MOVQ      R12, CX
+	SHLQ      CX, BX
+	ORQ       BX, R10
+	INCQ      R12
+	JMP       aloop
+
+adone:
+	VZEROUPPER
+	MOVQ R10, ret+32(FP)
+	RET
+
+// func act64x3AVX2(p, e, f, a *float64, n int) uint64
+TEXT ·act64x3AVX2(SB), NOSPLIT, $0-48
+	MOVQ   p+0(FP), SI
+	MOVQ   e+8(FP), DX
+	MOVQ   f+16(FP), R9
+	MOVQ   a+24(FP), DI
+	MOVQ   n+32(FP), R8
+	VXORPD Y7, Y7, Y7
+	XORQ   R10, R10
+	XORQ   CX, CX
+	MOVQ   R8, R11
+	SHRQ   $2, R11
+	JZ     a3tail
+
+a3blocks:
+	VMOVUPD   (SI)(CX*1), Y0
+	VADDPD    (DX)(CX*1), Y0, Y0
+	VADDPD    (R9)(CX*1), Y0, Y0
+	VMOVUPD   Y0, (DI)(CX*1)
+	VCMPPD    $6, Y7, Y0, Y2
+	VMOVMSKPD Y2, BX
+	SHLQ      $60, BX
+	SHRQ      $4, R10
+	ORQ       BX, R10
+	ADDQ      $32, CX
+	DECQ      R11
+	JNZ       a3blocks
+	MOVQ      R8, BX
+	ANDQ      $~3, BX
+	MOVQ      $64, CX
+	SUBQ      BX, CX
+	SHRQ      CX, R10
+
+a3tail:
+	MOVQ R8, R12
+	ANDQ $~3, R12
+
+a3loop:
+	CMPQ      R12, R8
+	JGE       a3done
+	VMOVSD    (SI)(R12*8), X0
+	VADDSD    (DX)(R12*8), X0, X0
+	VADDSD    (R9)(R12*8), X0, X0
+	VMOVSD    X0, (DI)(R12*8)
+	VCMPSD    $6, X7, X0, X2
+	VMOVMSKPD X2, BX
+	ANDQ      $1, BX
+	MOVQ      R12, CX
+	SHLQ      CX, BX
+	ORQ       BX, R10
+	INCQ      R12
+	JMP       a3loop
+
+a3done:
+	VZEROUPPER
+	MOVQ R10, ret+40(FP)
+	RET
+
+// func gemv8AVX2(l *[8]float64, mask uint64, a, w *float64, stride int)
+TEXT ·gemv8AVX2(SB), NOSPLIT, $0-40
+	MOVQ    l+0(FP), DI
+	MOVQ    mask+8(FP), AX
+	MOVQ    a+16(FP), SI
+	MOVQ    w+24(FP), DX
+	MOVQ    stride+32(FP), CX
+	SHLQ    $3, CX
+	VMOVUPD 0(DI), Y0
+	VMOVUPD 32(DI), Y1
+	TESTQ   AX, AX
+	JZ      gdone
+
+gloop:
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Y4
+	IMULQ        CX, BX
+	VMULPD       0(DX)(BX*1), Y4, Y5
+	VADDPD       Y5, Y0, Y0
+	VMULPD       32(DX)(BX*1), Y4, Y6
+	VADDPD       Y6, Y1, Y1
+	LEAQ         -1(AX), BX
+	ANDQ         BX, AX
+	JNZ          gloop
+
+gdone:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VZEROUPPER
+	RET
+
+// func backUnits8AVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, sd *float64, stride int, first bool)
+//
+// For each set bit i of mask, lowest first, with o = i·stride:
+// gwot[o+k] += a[i]·q[k] (four lanes at a time), and
+// sd[i] = ((s + wot[o]·q[0]) + wot[o+1]·q[1]) + … + wot[o+7]·q[7] with s = 0
+// (first) or sd[i]: the products four lanes at a time, the sum in order.
+TEXT ·backUnits8AVX2(SB), NOSPLIT, $0-57
+	MOVQ    mask+0(FP), AX
+	MOVQ    a+8(FP), SI
+	MOVQ    wot+16(FP), DX
+	MOVQ    gwot+24(FP), R9
+	MOVQ    q+32(FP), R10
+	MOVQ    sd+40(FP), DI
+	MOVQ    stride+48(FP), CX
+	MOVBLZX first+56(FP), R11
+	SHLQ    $3, CX
+	VMOVUPD 0(R10), Y8
+	VMOVUPD 32(R10), Y9
+
+bloop:
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Y6         // h
+	MOVQ         BX, R12
+	IMULQ        CX, R12                // o in bytes
+	VMULPD       Y8, Y6, Y4
+	VADDPD       0(R9)(R12*1), Y4, Y4
+	VMOVUPD      Y4, 0(R9)(R12*1)
+	VMULPD       Y9, Y6, Y5
+	VADDPD       32(R9)(R12*1), Y5, Y5
+	VMOVUPD      Y5, 32(R9)(R12*1)
+	VMULPD       0(DX)(R12*1), Y8, Y2   // products 0-3
+	VMULPD       32(DX)(R12*1), Y9, Y3  // products 4-7
+	VXORPD       X0, X0, X0             // s = 0
+	TESTQ        R11, R11
+	JNZ          bsum
+	VMOVSD       (DI)(BX*8), X0         // s = sd[i]
+
+bsum:
+	VADDSD        X2, X0, X0
+	VPERMILPD     $1, X2, X1
+	VADDSD        X1, X0, X0
+	VEXTRACTF128  $1, Y2, X2
+	VADDSD        X2, X0, X0
+	VPERMILPD     $1, X2, X1
+	VADDSD        X1, X0, X0
+	VADDSD        X3, X0, X0
+	VPERMILPD     $1, X3, X1
+	VADDSD        X1, X0, X0
+	VEXTRACTF128  $1, Y3, X3
+	VADDSD        X3, X0, X0
+	VPERMILPD     $1, X3, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, (DI)(BX*8)
+	LEAQ          -1(AX), BX
+	ANDQ          BX, AX
+	JNZ           bloop
+	VZEROUPPER
+	RET
+
+// func gemv8x2AVX2(l1 *[8]float64, m1 uint64, a1 *float64, l2 *[8]float64, m2 uint64, a2 *float64, w *float64, stride int)
+//
+// gemv8AVX2(l1, m1, a1, w, stride) and gemv8AVX2(l2, m2, a2, w, stride),
+// interleaved unit by unit so that the two chains of additions overlap; each
+// output sees its own units in increasing order, as gemv8 does.
+TEXT ·gemv8x2AVX2(SB), NOSPLIT, $0-64
+	MOVQ    l1+0(FP), DI
+	MOVQ    m1+8(FP), AX
+	MOVQ    a1+16(FP), SI
+	MOVQ    l2+24(FP), R10
+	MOVQ    m2+32(FP), R11
+	MOVQ    a2+40(FP), R8
+	MOVQ    w+48(FP), DX
+	MOVQ    stride+56(FP), CX
+	SHLQ    $3, CX
+	VMOVUPD 0(DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 0(R10), Y2
+	VMOVUPD 32(R10), Y3
+
+both:
+	TESTQ        AX, AX
+	JZ           drain2
+	TESTQ        R11, R11
+	JZ           drain1
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Y4
+	IMULQ        CX, BX
+	BSFQ         R11, R12
+	VBROADCASTSD (R8)(R12*8), Y7
+	IMULQ        CX, R12
+	VMULPD       0(DX)(BX*1), Y4, Y5
+	VADDPD       Y5, Y0, Y0
+	VMULPD       0(DX)(R12*1), Y7, Y8
+	VADDPD       Y8, Y2, Y2
+	VMULPD       32(DX)(BX*1), Y4, Y6
+	VADDPD       Y6, Y1, Y1
+	VMULPD       32(DX)(R12*1), Y7, Y9
+	VADDPD       Y9, Y3, Y3
+	LEAQ         -1(AX), BX
+	ANDQ         BX, AX
+	LEAQ         -1(R11), R12
+	ANDQ         R12, R11
+	JMP          both
+
+drain1:
+	TESTQ        AX, AX
+	JZ           g2done
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Y4
+	IMULQ        CX, BX
+	VMULPD       0(DX)(BX*1), Y4, Y5
+	VADDPD       Y5, Y0, Y0
+	VMULPD       32(DX)(BX*1), Y4, Y6
+	VADDPD       Y6, Y1, Y1
+	LEAQ         -1(AX), BX
+	ANDQ         BX, AX
+	JMP          drain1
+
+drain2:
+	TESTQ        R11, R11
+	JZ           g2done
+	BSFQ         R11, R12
+	VBROADCASTSD (R8)(R12*8), Y7
+	IMULQ        CX, R12
+	VMULPD       0(DX)(R12*1), Y7, Y8
+	VADDPD       Y8, Y2, Y2
+	VMULPD       32(DX)(R12*1), Y7, Y9
+	VADDPD       Y9, Y3, Y3
+	LEAQ         -1(R11), R12
+	ANDQ         R12, R11
+	JMP          drain2
+
+g2done:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 0(R10)
+	VMOVUPD Y3, 32(R10)
+	VZEROUPPER
+	RET
+
+// func backUnits8AccAVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, stride int, gep, pcum, get *float64)
+//
+// backUnits8AVX2 with first set, except that each unit's s is added to gep[i],
+// pcum[i] and get[i] instead of being stored: for each set bit i of mask, lowest
+// first, with o = i·stride, gwot[o+k] += a[i]·q[k] (four lanes at a time) and
+// s = ((0 + wot[o]·q[0]) + wot[o+1]·q[1]) + … + wot[o+7]·q[7], summed in order.
+TEXT ·backUnits8AccAVX2(SB), NOSPLIT, $0-72
+	MOVQ    mask+0(FP), AX
+	MOVQ    a+8(FP), SI
+	MOVQ    wot+16(FP), DX
+	MOVQ    gwot+24(FP), R9
+	MOVQ    q+32(FP), R10
+	MOVQ    stride+40(FP), CX
+	MOVQ    gep+48(FP), DI
+	MOVQ    pcum+56(FP), R8
+	MOVQ    get+64(FP), R11
+	SHLQ    $3, CX
+	VMOVUPD 0(R10), Y8
+	VMOVUPD 32(R10), Y9
+
+aloop:
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Y6         // h
+	MOVQ         BX, R12
+	IMULQ        CX, R12                // o in bytes
+	VMULPD       Y8, Y6, Y4
+	VADDPD       0(R9)(R12*1), Y4, Y4
+	VMOVUPD      Y4, 0(R9)(R12*1)
+	VMULPD       Y9, Y6, Y5
+	VADDPD       32(R9)(R12*1), Y5, Y5
+	VMOVUPD      Y5, 32(R9)(R12*1)
+	VMULPD       0(DX)(R12*1), Y8, Y2   // products 0-3
+	VMULPD       32(DX)(R12*1), Y9, Y3  // products 4-7
+	VXORPD       X0, X0, X0             // s = 0
+	VADDSD       X2, X0, X0
+	VPERMILPD    $1, X2, X1
+	VADDSD       X1, X0, X0
+	VEXTRACTF128 $1, Y2, X2
+	VADDSD       X2, X0, X0
+	VPERMILPD    $1, X2, X1
+	VADDSD       X1, X0, X0
+	VADDSD       X3, X0, X0
+	VPERMILPD    $1, X3, X1
+	VADDSD       X1, X0, X0
+	VEXTRACTF128 $1, Y3, X3
+	VADDSD       X3, X0, X0
+	VPERMILPD    $1, X3, X1
+	VADDSD       X1, X0, X0
+	VADDSD       (DI)(BX*8), X0, X1     // gep[i] += s
+	VMOVSD       X1, (DI)(BX*8)
+	VADDSD       (R8)(BX*8), X0, X1     // pcum[i] += s
+	VMOVSD       X1, (R8)(BX*8)
+	VADDSD       (R11)(BX*8), X0, X1    // get[i] += s
+	VMOVSD       X1, (R11)(BX*8)
+	LEAQ         -1(AX), BX
+	ANDQ         BX, AX
+	JNZ          aloop
+	VZEROUPPER
+	RET

@@ -13,3 +13,19 @@ func act64x3(p, e, f, a []float64) uint64 { return act64x3Go(p, e, f, a) }
 func gemv8(l *[8]float64, mask uint64, a, w []float64, stride int) {
 	gemv8Go(l, mask, a, w, stride)
 }
+
+// backUnits8 is backUnits8Go (see there).
+func backUnits8(mask uint64, a, wot, gwot []float64, q *[8]float64, sd []float64, stride int, first bool) {
+	backUnits8Go(mask, a, wot, gwot, q, sd, stride, first)
+}
+
+// gemv8x2 is gemv8(l1, m1, a1, w, stride) and gemv8(l2, m2, a2, w, stride).
+func gemv8x2(l1 *[8]float64, m1 uint64, a1 []float64, l2 *[8]float64, m2 uint64, a2 []float64, w []float64, stride int) {
+	gemv8Go(l1, m1, a1, w, stride)
+	gemv8Go(l2, m2, a2, w, stride)
+}
+
+// backUnits8Acc is backUnits8AccGo (see there).
+func backUnits8Acc(mask uint64, a, wot, gwot []float64, q *[8]float64, stride int, gep, pcum, get []float64) {
+	backUnits8AccGo(mask, a, wot, gwot, q, stride, gep, pcum, get)
+}

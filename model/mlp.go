@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
+
+	"gapbench/internal/vmath"
 )
 
 // trunk is the embedding-sum ReLU network shared by the mlp policy and the
@@ -41,24 +43,16 @@ func (tr *trunk) base(x Input, out []float64) {
 	copy(out, tr.b)
 	d := tr.d
 	for _, f := range x.Bag {
-		row := tr.wx[f.Index*d : f.Index*d+d]
-		for i, w := range row {
-			out[i] += f.Value * w
-		}
+		axpyVec(out[:d], f.Value, tr.wx[f.Index*d:f.Index*d+d])
 	}
 }
 
 // baseGrad adds dbase into the gradients of wx and b (views into grad at the same offsets).
 func (tr *trunk) baseGrad(x Input, dbase, gwx, gb []float64) {
 	d := tr.d
-	for i, g := range dbase {
-		gb[i] += g
-	}
+	addVec(gb[:len(dbase)], gb, dbase)
 	for _, f := range x.Bag {
-		row := gwx[f.Index*d : f.Index*d+d]
-		for i, g := range dbase {
-			row[i] += f.Value * g
-		}
+		axpyVec(gwx[f.Index*d:f.Index*d+len(dbase)], f.Value, dbase)
 	}
 }
 
@@ -77,15 +71,20 @@ type MLP struct {
 	words  int       // active-unit mask words per position
 
 	// scratch
-	tp      mlpTape   // Score's own tape
-	logits  []float64 // V
-	dl      []float64 // V output-layer gradient
-	acc     []float64 // D
-	cum, sd []float64 // D
-	a       []float64 // D pre-activation
-	mask    []uint64  // words
-	enumAcc []float64 // H×D
-	enumLsm []float64 // H×V
+	tp       mlpTape   // Score's own tape
+	logits   []float64 // V
+	dl       []float64 // V output-layer gradient
+	acc      []float64 // D
+	cum, sd  []float64 // D
+	a        []float64 // D pre-activation
+	mask     []uint64  // words
+	enumAcc  []float64 // H×D
+	enumLsm  []float64 // H×V
+	ex       []float64 // V×V exps (lseRows)
+	rowLse   []float64 // V log-normalisers (lseRows)
+	rowSum   []float64 // V sums (lseRows)
+	leafA    []float64 // V×D: Enumerate's leaf pre-activations
+	leafMask []uint64  // V: their active units (D <= 64)
 }
 
 // mlpTape is the MLP's Tape: what a forward pass leaves for the backward pass.
@@ -149,6 +148,11 @@ func newMLP(sp Space, p, d int) *MLP {
 	m.mask = make([]uint64, m.words)
 	m.enumAcc = make([]float64, h*d)
 	m.enumLsm = make([]float64, h*v)
+	m.ex = make([]float64, v*v)
+	m.rowLse = make([]float64, v)
+	m.rowSum = make([]float64, v)
+	m.leafA = make([]float64, v*d)
+	m.leafMask = make([]uint64, v)
 	return m
 }
 
@@ -199,13 +203,7 @@ func (m *MLP) CloneMLP() *MLP {
 }
 
 // addInto writes a + b into out.
-func addInto(out, a, b []float64) {
-	a = a[:len(out)]
-	b = b[:len(out)]
-	for i := range out {
-		out[i] = a[i] + b[i]
-	}
-}
+func addInto(out, a, b []float64) { addVec(out, a, b) }
 
 // logitsOf writes Wo·relu(a) + bo into lg (len V), visiting only the active
 // units of mask, in increasing order.
@@ -258,6 +256,56 @@ func logSumExp(lg []float64) float64 {
 	return m + math.Log(s)
 }
 
+// lseRows writes into lse[k] the log-sum-exp of row k of lg (rows of v
+// entries), bit-identical to logSumExp of that row: the exps of all rows are
+// taken together by vmath.ExpTo, whose values are math.Exp's, and each row's sum
+// runs in the same order (the largest entry's term is exp(0) = 1, exactly the
+// 1 that logSumExp adds); the logs are taken together by vmath.LogTo, whose
+// values are math.Log's on amd64. ex holds len(lg) scratch values and sums one
+// per row.
+func lseRows(lg []float64, v int, lse, ex, sums []float64) {
+	rows := len(lg) / v
+	ex = ex[:len(lg)]
+	lse = lse[:rows]
+	special := false
+	for k := range lse {
+		row := lg[k*v : k*v+v]
+		// The builtin max has no branch to mispredict. Where it differs from
+		// logSumExp's "if x > m { m = x }" (a largest entry that is a zero
+		// of either sign) every value below is the same; a row with a NaN or
+		// an infinity goes to logSumExp itself.
+		m := math.Inf(-1)
+		for _, x := range row {
+			m = max(m, x)
+		}
+		if math.IsInf(m, 0) || m != m {
+			special = true
+		}
+		lse[k] = m
+		e := ex[k*v : k*v+v]
+		for j, x := range row {
+			e[j] = x - m
+		}
+	}
+	vmath.ExpTo(ex, ex)
+	sums = sums[:rows]
+	for k := range sums {
+		s := 0.0
+		for _, e := range ex[k*v : k*v+v] {
+			s += e
+		}
+		sums[k] = s
+	}
+	vmath.LogTo(sums, sums) // math.Log's values
+	for k, m := range lse {
+		if special && (math.IsInf(m, 0) || m != m) {
+			lse[k] = logSumExp(lg[k*v : k*v+v])
+			continue
+		}
+		lse[k] = m + sums[k]
+	}
+}
+
 // hidden writes the pre-activation at position t of the sequence y into a and its
 // active units into mask. acc holds acc_{t−1} = Wx·bag(x) + b + Σ_{j<t−1}
 // Etok[j, y_j] on entry (the base, for t = 0) and acc_t on return.
@@ -282,8 +330,8 @@ func (m *MLP) forward(x Input, y []int, tp *mlpTape) float64 {
 		a, mask, lg := tp.a[t*d:t*d+d], tp.mask[t*nw:t*nw+nw], tp.lg[t*v:t*v+v]
 		m.hidden(t, y, m.acc, a, mask)
 		m.logitsOf(a, mask, lg)
-		lse := logSumExp(lg)
-		tp.lse[t] = lse
+		lseRows(lg, v, tp.lse[t:t+1], m.ex, m.rowSum)
+		lse := tp.lse[t]
 		lp += lg[tok] - lse
 	}
 	return lp
@@ -344,7 +392,11 @@ func (m *MLP) backward(tp *mlpTape, grad []float64, scale float64) {
 		// dlogits = scale·(onehot(y_t) − softmax).
 		lse := tp.lse[t]
 		for k, l := range tp.lg[t*v : t*v+v] {
-			dl[k] = -scale * math.Exp(l-lse)
+			dl[k] = l - lse
+		}
+		vmath.ExpTo(dl, dl)
+		for k, e := range dl {
+			dl[k] = -scale * e
 		}
 		dl[tp.y[t]] += scale
 		for k, q := range dl {
@@ -365,9 +417,7 @@ func (m *MLP) backward(tp *mlpTape, grad []float64, scale float64) {
 		if t > 0 {
 			o := ((t-1)*v + tp.y[t-1]) * d
 			get := g.etok[o : o+d]
-			for i, c := range cum {
-				get[i] += c
-			}
+			addVec(get, get, cum)
 		}
 	}
 	m.baseGrad(Input{Bag: tp.bag}, cum, g.wx, g.b)
@@ -381,37 +431,10 @@ func (m *MLP) backUnits(a []float64, mask []uint64, dl, gwot, sd []float64) {
 	wot := m.wot
 	k := 0
 	for ; k+8 <= v; k += 8 {
-		q := dl[k : k+8 : k+8]
-		q0, q1, q2, q3, q4, q5, q6, q7 := q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]
+		q := (*[8]float64)(dl[k : k+8])
 		for w, bm := range mask {
-			for bm != 0 {
-				i := w*64 + bits.TrailingZeros64(bm)
-				bm &= bm - 1
-				o := i*v + k
-				row := wot[o : o+8 : o+8]
-				gr := gwot[o : o+8 : o+8]
-				h := a[i]
-				gr[0] += h * q0
-				gr[1] += h * q1
-				gr[2] += h * q2
-				gr[3] += h * q3
-				gr[4] += h * q4
-				gr[5] += h * q5
-				gr[6] += h * q6
-				gr[7] += h * q7
-				s := 0.0
-				if k > 0 {
-					s = sd[i]
-				}
-				s += row[0] * q0
-				s += row[1] * q1
-				s += row[2] * q2
-				s += row[3] * q3
-				s += row[4] * q4
-				s += row[5] * q5
-				s += row[6] * q6
-				s += row[7] * q7
-				sd[i] = s
+			if bm != 0 {
+				backUnits8(bm, a[w*64:], wot[w*64*v+k:], gwot[w*64*v+k:], q, sd[w*64:], v, k == 0)
 			}
 		}
 	}
@@ -471,10 +494,10 @@ func (m *MLP) Enumerate(x Input, out []float64) {
 	activate(acc, m.epos[:d], m.a, m.mask)
 	m.logitsOf(m.a, m.mask, lg)
 	if m.sp.H == 1 {
-		leaf(lg, 0, out)
+		m.leaves(lg, 0, out)
 		return
 	}
-	logSoftmaxWith(lg, m.enumLsm[:v])
+	m.logSoftmaxWith(lg, m.enumLsm[:v])
 	m.children(1, 0, 0, out)
 }
 
@@ -490,16 +513,33 @@ func (m *MLP) children(t, node int, lpPrefix float64, out []float64) {
 	ets := m.etok[(t-1)*v*d : t*v*d]
 	if t == H-1 {
 		// The children are leaves: a = (acc + Etok) + Epos in one pass. Their
-		// logits go straight to out, then their log-softmaxes are taken back to
-		// back (their exps are independent and overlap).
+		// logits go straight to out, then their log-softmaxes are taken
+		// together (their exps in one vector call).
 		o := out[node*v*v : (node+1)*v*v]
-		for k := range plsm {
-			activate3(acc, ets[k*d:k*d+d], ep, a, mask)
-			m.logitsOf(a, mask, o[k*v:k*v+v])
+		if v == 8 && m.words == 1 {
+			// Two children at a time, their output sums interleaved.
+			la, lm := m.leafA[:v*d], m.leafMask[:v]
+			for k := range lm {
+				lm[k] = act64x3(acc, ets[k*d:k*d+d], ep, la[k*d:k*d+d])
+			}
+			for k := 0; k < v; k += 2 {
+				l1, l2 := (*[8]float64)(o[k*v:k*v+8]), (*[8]float64)(o[(k+1)*v:(k+1)*v+8])
+				*l1, *l2 = [8]float64(m.bo), [8]float64(m.bo)
+				gemv8x2(l1, lm[k], la[k*d:], l2, lm[k+1], la[(k+1)*d:], m.wot, v)
+			}
+		} else {
+			for k := range plsm {
+				activate3(acc, ets[k*d:k*d+d], ep, a, mask)
+				m.logitsOf(a, mask, o[k*v:k*v+v])
+			}
 		}
+		lse := m.rowLse[:v]
+		lseRows(o, v, lse, m.ex, m.rowSum)
 		for k, l := range plsm {
-			lg := o[k*v : k*v+v]
-			leaf(lg, lpPrefix+l, lg)
+			lp := lpPrefix + l
+			for j, x := range o[k*v : k*v+v] {
+				o[k*v+j] = lp + (x - lse[k])
+			}
 		}
 		return
 	}
@@ -509,12 +549,13 @@ func (m *MLP) children(t, node int, lpPrefix float64, out []float64) {
 		addInto(next, acc, ets[k*d:k*d+d])
 		activate(next, ep, a, mask)
 		m.logitsOf(a, mask, lg)
-		logSoftmaxWith(lg, lsm)
+		m.logSoftmaxWith(lg, lsm)
 		m.children(t+1, node*v+k, lpPrefix+l, out)
 	}
 }
 
-// logSoftmaxWith writes lg − logSumExp(lg) into out.
+// logSoftmaxWith writes lg − logSumExp(lg) into out: the scalar form of the
+// method below, bit-identical to it, for callers without an MLP's scratch.
 func logSoftmaxWith(lg, out []float64) {
 	lse := logSumExp(lg)
 	out = out[:len(lg)]
@@ -523,9 +564,30 @@ func logSoftmaxWith(lg, out []float64) {
 	}
 }
 
-// leaf writes lpPrefix + log-softmax(lg) into out.
+// leaf writes lpPrefix + log-softmax(lg) into out: the scalar form of
+// MLP.leaves, bit-identical to it.
 func leaf(lg []float64, lpPrefix float64, out []float64) {
 	lse := logSumExp(lg)
+	out = out[:len(lg)]
+	for k, l := range lg {
+		out[k] = lpPrefix + (l - lse)
+	}
+}
+
+// logSoftmaxWith writes lg − logSumExp(lg) into out (len(lg) <= V).
+func (m *MLP) logSoftmaxWith(lg, out []float64) {
+	lseRows(lg, len(lg), m.rowLse[:1], m.ex, m.rowSum)
+	lse := m.rowLse[0]
+	out = out[:len(lg)]
+	for k, l := range lg {
+		out[k] = l - lse
+	}
+}
+
+// leaves writes lpPrefix + log-softmax(lg) into out (len(lg) <= V).
+func (m *MLP) leaves(lg []float64, lpPrefix float64, out []float64) {
+	lseRows(lg, len(lg), m.rowLse[:1], m.ex, m.rowSum)
+	lse := m.rowLse[0]
 	out = out[:len(lg)]
 	for k, l := range lg {
 		out[k] = lpPrefix + (l - lse)

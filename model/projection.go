@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"gapbench/internal/vmath"
 )
 
 // Projection is the objective of exact KL-regularised RL: the reverse-KL
@@ -120,16 +122,20 @@ func (p *Projection) Eval(grad []float64) float64 {
 // nodeSoftmax writes the softmax of lg into prob and its log into lsm, with one
 // exp per entry.
 func nodeSoftmax(lg, prob, lsm []float64) {
+	// The builtin max has no branch to mispredict; it differs from "if x > m"
+	// only for a largest entry that is a zero of either sign (every value below
+	// is then the same) and for NaN (every value below is then NaN either way).
 	m := math.Inf(-1)
 	for _, x := range lg {
-		if x > m {
-			m = x
-		}
+		m = max(m, x)
 	}
-	s := 0.0
+	prob = prob[:len(lg)]
 	for k, x := range lg {
-		e := math.Exp(x - m)
-		prob[k] = e
+		prob[k] = x - m
+	}
+	vmath.ExpTo(prob, prob) // math.Exp's values, four at a time
+	s := 0.0
+	for _, e := range prob {
 		s += e
 	}
 	ls := m + math.Log(s)
@@ -176,13 +182,140 @@ type mlpProj struct {
 	cum  []float64 // H×D: Σ over the node's subtree of ∂L/∂a (hidden-state gradients)
 	sd   []float64 // D
 	dl   []float64 // V
+
+	// The leaves' parents of one node, evaluated together (see leafParents).
+	la   []float64 // V×D pre-activations
+	lm   []uint64  // V active-unit masks
+	llg  []float64 // V×V logits
+	lpr  []float64 // V×V conditionals
+	lls  []float64 // V×V log-conditionals
+	lmx  []float64 // V row maxima
+	lsum []float64 // V row sums of exps
+	llog []float64 // V their logs
+
+	serial bool // tests: walk the leaves' parents one at a time, as for other shapes
 }
 
 func newMLPProj(m *MLP) *mlpProj {
 	d, v, h := m.d, m.sp.V, m.sp.H
 	return &mlpProj{m: m, acc: make([]float64, h*d), a: make([]float64, h*d), mask: make([]uint64, h*m.words),
 		lg: make([]float64, v), prob: make([]float64, h*v), lsm: make([]float64, h*v), q: make([]float64, h*v),
-		cum: make([]float64, h*d), sd: make([]float64, d), dl: make([]float64, v)}
+		cum: make([]float64, h*d), sd: make([]float64, d), dl: make([]float64, v),
+		la: make([]float64, v*d), lm: make([]uint64, v), llg: make([]float64, v*v), lpr: make([]float64, v*v),
+		lls: make([]float64, v*v), lmx: make([]float64, v), lsum: make([]float64, v), llog: make([]float64, v)}
+}
+
+// children is visit's loop over the children of the node at depth t < H−1, one
+// at a time: each child's network state, then its subtree. Its arguments are
+// leafParents'.
+func (w *mlpProj) children(t, node int, lp, mass float64, lsm, prob, q, cum []float64) {
+	m := w.m
+	d, v, H := m.d, m.sp.V, m.sp.H
+	next := w.acc[(t+1)*d : (t+2)*d]
+	acc := w.acc[t*d : t*d+d]
+	ets := m.etok[t*v*d : (t+1)*v*d]
+	for k, l := range lsm {
+		if t+1 == H-1 {
+			// The children's sums are not needed below them: a = (acc + Etok) +
+			// Epos in one pass, as in MLP.Enumerate.
+			w.evalLeafParent(t+1, acc, ets[k*d:k*d+d])
+		} else {
+			addInto(next, acc, ets[k*d:k*d+d])
+			w.eval(t + 1)
+		}
+		var gk []float64
+		if w.grad {
+			gk = w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
+		}
+		q[k] = w.visit(t+1, node*v+k, lp+l, mass*prob[k], gk, cum)
+	}
+}
+
+// batchLeafParents reports whether leafParents serves the MLP: V = 8 and at
+// most 64 units, the shape of its two-at-a-time and fused kernels.
+func (w *mlpProj) batchLeafParents() bool { return w.m.sp.V == 8 && w.m.words == 1 && !w.serial }
+
+// leafParents is visit's loop over the children of the node at depth t = H−2
+// (they are the leaves' parents), with the same values bit for bit, in three
+// passes: the children's pre-activations, then their logits two at a time
+// (gemv8x2) and their softmaxes with one vector exp and one vector log for all
+// of them (each child's entries take nodeSoftmax's operations), then each
+// child's Q and backward pass, in order, its hidden-state gradient scattered
+// by the fused kernel backUnits8Acc. plsm, pprob and lp, mass are the node's
+// log-conditionals, conditionals, log-mass and mass; the children's Q go to q
+// and, with a gradient, their hidden-state sums to cum (the node's).
+func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum []float64) {
+	m := w.m
+	d, v := m.d, m.sp.V
+	acc := w.acc[t*d : t*d+d]
+	ets := m.etok[t*v*d : (t+1)*v*d]
+	ep := m.epos[(t+1)*d : (t+2)*d]
+	la, lm, lg := w.la[:v*d], w.lm[:v], w.llg[:v*v]
+	for k := range lm {
+		lm[k] = act64x3(acc, ets[k*d:k*d+d], ep, la[k*d:k*d+d])
+	}
+	for k := 0; k < v; k += 2 {
+		l1, l2 := (*[8]float64)(lg[k*v:k*v+8]), (*[8]float64)(lg[(k+1)*v:(k+1)*v+8])
+		*l1, *l2 = [8]float64(m.bo), [8]float64(m.bo)
+		gemv8x2(l1, lm[k], la[k*d:], l2, lm[k+1], la[(k+1)*d:], m.wot, v)
+	}
+	prob, lsm := w.lpr[:v*v], w.lls[:v*v]
+	mx, sum, lsum := w.lmx[:v], w.lsum[:v], w.llog[:v]
+	for k := range mx {
+		row := lg[k*v : k*v+v]
+		mk := math.Inf(-1)
+		for _, x := range row {
+			mk = max(mk, x)
+		}
+		mx[k] = mk
+		e := prob[k*v : k*v+v]
+		for j, x := range row {
+			e[j] = x - mk
+		}
+	}
+	vmath.ExpTo(prob, prob) // math.Exp's values
+	for k := range sum {
+		s := 0.0
+		for _, e := range prob[k*v : k*v+v] {
+			s += e
+		}
+		sum[k] = s
+	}
+	vmath.LogTo(lsum, sum) // math.Log's values on amd64
+	for k, s := range sum {
+		ls := mx[k] + lsum[k]
+		inv := 1 / s
+		for j, x := range lg[k*v : k*v+v] {
+			prob[k*v+j] *= inv
+			lsm[k*v+j] = x - ls
+		}
+	}
+	qc := w.q[(t+1)*v : (t+2)*v]
+	var gep []float64
+	if w.grad {
+		gep = w.g.epos[(t+1)*d : (t+2)*d]
+	}
+	for k, l := range plsm {
+		nk := node*v + k
+		lpk, mk := lp+l, mass*pprob[k]
+		pr, ls := prob[k*v:k*v+v], lsm[k*v:k*v+v]
+		tg := w.target[nk*v : nk*v+v]
+		for j, l := range ls {
+			qc[j] = lpk + l - tg[j]
+		}
+		if !w.grad {
+			q[k] = nodeWeights(pr, qc, mk, w.scale, nil)
+			continue
+		}
+		dl := w.dl[:v]
+		q[k] = nodeWeights(pr, qc, mk, w.scale, dl)
+		gbo := w.g.bo[:v]
+		for j, g := range dl {
+			gbo[j] += g
+		}
+		get := w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
+		backUnits8Acc(lm[k], la[k*d:k*d+d], m.wot, w.g.wot, (*[8]float64)(dl), v, gep, cum, get)
+	}
 }
 
 // project returns KL(π(·|x) ‖ p*) and, when grad is non-nil, adds scale·∇KL.
@@ -247,23 +380,10 @@ func (w *mlpProj) visit(t, node int, lp, mass float64, get, pcum []float64) floa
 		if w.grad {
 			clear(cum)
 		}
-		next := w.acc[(t+1)*d : (t+2)*d]
-		acc := w.acc[t*d : t*d+d]
-		ets := m.etok[t*v*d : (t+1)*v*d]
-		for k, l := range lsm {
-			if t+1 == H-1 {
-				// The children's sums are not needed below them: a = (acc + Etok) +
-				// Epos in one pass, as in MLP.Enumerate.
-				w.evalLeafParent(t+1, acc, ets[k*d:k*d+d])
-			} else {
-				addInto(next, acc, ets[k*d:k*d+d])
-				w.eval(t + 1)
-			}
-			var gk []float64
-			if w.grad {
-				gk = w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
-			}
-			q[k] = w.visit(t+1, node*v+k, lp+l, mass*prob[k], gk, cum)
+		if t+1 == H-1 && w.batchLeafParents() {
+			w.leafParents(t, node, lp, mass, lsm, prob, q, cum)
+		} else {
+			w.children(t, node, lp, mass, lsm, prob, q, cum)
 		}
 	}
 	if !w.grad {

@@ -39,12 +39,15 @@ func projectionCases(t *testing.T) []projectionCase {
 	tiltLin := NewTilt(newTestMLP(31), lin, 0.3)
 	tiltRM := NewTilt(newTestMLP(32), NewBackboneRM(newTestMLP(33), 1, rand.New(rand.NewPCG(34, 1))), 0.7)
 	oneStep := NewMLP(Space{V: 5, H: 1}, 5, 6, MLPInit{In: 0.7, Out: 1.5}, rand.New(rand.NewPCG(35, 1)))
+	// V = 8 takes mlpProj.leafParents, the batched walk of the leaves' parents.
+	eight := NewMLP(Space{V: 8, H: 3}, 5, 7, MLPInit{In: 0.7, Out: 1.5}, rand.New(rand.NewPCG(36, 1)))
 	cases := []projectionCase{
 		{"mlp", newTestMLP(30), inputs, nil},
 		{"mlp-h1", oneStep, inputs, nil},
 		{"trie", trie, inputs, nil},
 		{"tilt-linear", tiltLin, inputs, nil},
 		{"tilt-backbone", tiltRM, inputs, nil},
+		{"mlp-v8", eight, inputs, nil},
 	}
 	for i := range cases {
 		// Targets tilted from another policy of the same space, so that π ≠ p*.
@@ -127,6 +130,48 @@ func worstRelError(params []float64, eval func([]float64) float64) float64 {
 		worst = math.Max(worst, math.Abs(num-g[i])/math.Max(1e-3, math.Max(math.Abs(num), math.Abs(g[i]))))
 	}
 	return worst
+}
+
+// TestLeafParentsSerial checks the batched walk of the leaves' parents
+// (mlpProj.leafParents) against the walk one node at a time, bit for bit, in the
+// shapes it serves: V = 8 with up to 64 units, at several depths and widths.
+func TestLeafParentsSerial(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		h, d int
+	}{
+		{"h2-d16", 2, 16},
+		{"h3-d7", 3, 7},
+		{"h3-d64", 3, 64},
+		{"h4-d33", 4, 33},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sp := Space{V: 8, H: c.h}
+			rng := rand.New(rand.NewPCG(50, uint64(c.h*100+c.d)))
+			m := NewMLP(sp, 5, c.d, MLPInit{In: 0.7, Out: 1.5}, rng)
+			normal(rng, m.b, 0.3)
+			ref := NewMLP(sp, 5, c.d, MLPInit{In: 0.7, Out: 1}, rng)
+			inputs := []Input{testInput(), {ID: 0, Bag: []Feature{{1, 0.5}, {2, 0.5}}}}
+			targets := make([][]float64, len(inputs))
+			r := make([]float64, sp.Size())
+			for i, x := range inputs {
+				targets[i] = make([]float64, sp.Size())
+				ref.Enumerate(x, targets[i])
+				normal(rng, r, 1)
+				TiltTarget(targets[i], r, 0.5, targets[i])
+			}
+			eval := func(serial bool) (float64, float64, []float64) {
+				p := NewProjection(m, inputs, targets)
+				p.mp.serial = serial
+				g := make([]float64, len(m.Params()))
+				return p.Eval(g), p.Eval(nil), g
+			}
+			l1, n1, g1 := eval(false)
+			l2, n2, g2 := eval(true)
+			same(t, "loss, loss without gradient", []float64{l1, n1}, []float64{l2, n2})
+			same(t, "gradient", g1, g2)
+		})
+	}
 }
 
 func TestProjectionAllocs(t *testing.T) {

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -15,6 +16,8 @@ type BackboneRM struct {
 	c      []float64 // 1 head bias
 
 	acc, a, da []float64 // D scratch
+	wacc       []float64 // (H+1)×D: Rewards' prefix sums, made on first use
+	mask       []uint64  // Rewards' active units
 }
 
 // NewBackboneRM returns a reward model whose trunk is copied from the policy init
@@ -59,17 +62,23 @@ func (r *BackboneRM) Reward(x Input, y []int, grad []float64, scale float64) flo
 	r.base(x, r.acc)
 	for t := 0; t < H; t++ {
 		et := r.etok[(t*v+y[t])*d : (t*v+y[t])*d+d]
-		for i := range r.acc {
-			r.acc[i] += et[i]
-		}
+		addVec(r.acc, r.acc, et)
 	}
-	ep := r.epos[H*d : H*d+d]
+	addVec(r.a, r.acc, r.epos[H*d:H*d+d])
+	// The units with a > 0, as a bitmask: the sums below visit them in
+	// increasing order without a branch on each unit's sign.
+	if len(r.mask) < maskWords(d) {
+		r.mask = make([]uint64, maskWords(d))
+	}
+	mask := r.mask[:maskWords(d)]
+	positive(r.a, mask)
+	a, w := r.a, r.w[:d]
 	out := r.c[0]
-	for i := range r.a {
-		a := r.acc[i] + ep[i]
-		r.a[i] = a
-		if a > 0 {
-			out += r.w[i] * a
+	for wd, bm := range mask {
+		for bm != 0 {
+			i := wd*64 + bits.TrailingZeros64(bm)
+			bm &= bm - 1
+			out += w[i] * a[i]
 		}
 	}
 	if grad == nil {
@@ -80,23 +89,21 @@ func (r *BackboneRM) Reward(x Input, y []int, grad []float64, scale float64) flo
 	n := trunkSize(r.sp, r.p, d)
 	gw := grad[n : n+d]
 	grad[n+d] += scale
-	for i, a := range r.a {
-		if a > 0 {
-			gw[i] += scale * a
-			r.da[i] = scale * r.w[i]
-		} else {
-			r.da[i] = 0
+	da := r.da[:d]
+	clear(da)
+	for wd, bm := range mask {
+		for bm != 0 {
+			i := wd*64 + bits.TrailingZeros64(bm)
+			bm &= bm - 1
+			gw[i] += scale * a[i]
+			da[i] = scale * w[i]
 		}
 	}
 	gep := g.epos[H*d : H*d+d]
-	for i, q := range r.da {
-		gep[i] += q
-	}
+	addVec(gep, gep, r.da)
 	for t := 0; t < H; t++ {
 		get := g.etok[(t*v+y[t])*d : (t*v+y[t])*d+d]
-		for i, q := range r.da {
-			get[i] += q
-		}
+		addVec(get, get, r.da)
 	}
 	r.baseGrad(x, r.da, g.wx, g.b)
 	return out

@@ -224,9 +224,16 @@ func (p *Tilt) Enumerate(x Input, out []float64) {
 		p.Ref.Enumerate(x, ref)
 		p.ref[x.ID] = ref
 	}
-	for i := range out {
-		sp.Decode(i, p.y)
-		out[i] = ref[i] + p.F.Reward(x, p.y, nil, 0)/p.Beta
+	if fe, ok := p.F.(RewardEnumerator); ok {
+		fe.Rewards(x, out)
+		for i, f := range out[:len(ref)] {
+			out[i] = ref[i] + f/p.Beta
+		}
+	} else {
+		for i := range out {
+			sp.Decode(i, p.y)
+			out[i] = ref[i] + p.F.Reward(x, p.y, nil, 0)/p.Beta
+		}
 	}
 	z := floats.LogSumExp(out)
 	for i := range out {

@@ -2,55 +2,42 @@
 // total, how many were reused from the results store, time elapsed and an
 // estimate of the time left.
 //
-// On a terminal it redraws one line in place:
+// On a terminal it draws one bar with github.com/vbauerster/mpb/v8, redrawn
+// every second (so the clock moves while long runs are computing):
 //
-//	[##........]  12/50  reused 3  elapsed 0:12  ETA 0:38  gap/dpo/seed=3
+//	runs [###.......]  12/50  reused 3  elapsed 0:12  ETA 0:38  gap/dpo/seed=3
 //
 // Elsewhere (a log file, a Slurm or Kubernetes job log, a pipe) it prints one
 // plain line per finished run, which reads well in a log and greps well:
 //
-//	progress: 12/50 done (3 reused) elapsed 12s eta 38s: gap/dpo/seed=3
+//	runs: 12/50 done (3 reused) elapsed 12s eta 38s: gap/dpo/seed=3
 //
 // Quiet prints nothing. The estimate assumes the remaining runs take as long
 // as the runs computed so far (reused runs cost nothing and do not count);
 // until one run has been computed it is "?".
-//
-// The package only formats and writes; it does not start goroutines or
-// timers, so nothing is drawn between completions.
 package progress
 
 import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mattn/go-isatty"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
 )
-
-// barWidth is the number of cells in the terminal bar.
-const barWidth = 10
-
-// defaultWidth is the terminal width assumed when Options.Width is 0.
-const defaultWidth = 80
 
 // Options configure a Bar. The zero value prints plain lines labelled
 // "progress" using the real clock.
 type Options struct {
-	// Quiet prints nothing at all.
-	Quiet bool
-	// Terminal redraws a single line with \r instead of printing a line per
-	// run. Set it from IsTerminal(w).
-	Terminal bool
-	// Label prefixes every line, e.g. the suite name; plain lines use
-	// "progress" when it is empty.
-	Label string
-	// Width is the terminal width in columns, to keep the redrawn line from
-	// wrapping (long run names are shortened); 0 means 80.
-	Width int
+	Quiet    bool   // print nothing at all
+	Terminal bool   // draw a bar redrawn in place (set it from IsTerminal(w)) instead of a line per run
+	Label    string // prefixes every line, e.g. "runs"; plain lines use "progress" when it is empty
+	Width    int    // terminal width in columns; 0 means 80
+	// Refresh is how often the terminal bar is redrawn; 0 means every second.
+	Refresh time.Duration
 	// Now returns the current time; nil means time.Now. Tests pass a fake clock.
 	Now func() time.Time
 }
@@ -65,8 +52,10 @@ type Bar struct {
 	start    time.Time
 	done     int
 	reused   int
-	lastLen  int // visible width of the last terminal line, to blank it out
+	last     string // the run that finished last
 	finished bool
+	p        *mpb.Progress // terminal only
+	bar      *mpb.Bar
 }
 
 // New returns a Bar that reports on w the progress of a sweep of total runs.
@@ -76,12 +65,26 @@ func New(w io.Writer, total int, opts Options) *Bar {
 		opts.Now = time.Now
 	}
 	if opts.Width <= 0 {
-		opts.Width = defaultWidth
+		opts.Width = 80
+	}
+	if opts.Refresh <= 0 {
+		opts.Refresh = time.Second
 	}
 	if w == nil {
 		opts.Quiet = true
 	}
-	return &Bar{w: w, opts: opts, total: total, start: opts.Now()}
+	b := &Bar{w: w, opts: opts, total: total, start: opts.Now()}
+	if opts.Terminal && !opts.Quiet {
+		b.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(opts.Width), mpb.WithRefreshRate(opts.Refresh), mpb.WithAutoRefresh())
+		style := mpb.BarStyle().Lbound("[").Filler("#").Tip("#").Padding(".").Rbound("]")
+		var label []decor.Decorator
+		if opts.Label != "" {
+			label = append(label, decor.Name(opts.Label))
+		}
+		b.bar = b.p.New(int64(total), style, mpb.BarWidth(12), mpb.PrependDecorators(label...),
+			mpb.AppendDecorators(decor.Any(b.status)))
+	}
+	return b
 }
 
 // IsTerminal reports whether w is an interactive terminal that can redraw a
@@ -103,33 +106,32 @@ func (b *Bar) Done(name string, reused bool) {
 		return
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.finished {
+		b.mu.Unlock()
 		return
 	}
 	b.done++
 	if reused {
 		b.reused++
 	}
-	if b.opts.Quiet {
-		return
+	b.last = name
+	if !b.opts.Quiet && b.bar == nil {
+		elapsed := b.opts.Now().Sub(b.start)
+		etaText := "?"
+		if eta, known := b.eta(elapsed); known {
+			etaText = plainDuration(eta)
+		}
+		suffix := ""
+		if reused {
+			suffix = " (reused)"
+		}
+		fmt.Fprintf(b.w, "%s: %d/%d done (%d reused) elapsed %s eta %s: %s%s\n",
+			b.plainLabel(), b.done, b.total, b.reused, plainDuration(elapsed), etaText, name, suffix)
 	}
-	elapsed := b.opts.Now().Sub(b.start)
-	eta, known := b.eta(elapsed)
-	if b.opts.Terminal {
-		b.redraw(b.termLine(elapsed, eta, known, name))
-		return
+	b.mu.Unlock()
+	if b.bar != nil {
+		b.bar.Increment() // outside the lock: the bar's redraw calls status, which takes it
 	}
-	etaText := "?"
-	if known {
-		etaText = plainDuration(eta)
-	}
-	suffix := ""
-	if reused {
-		suffix = " (reused)"
-	}
-	fmt.Fprintf(b.w, "%s: %d/%d done (%d reused) elapsed %s eta %s: %s%s\n",
-		b.plainLabel(), b.done, b.total, b.reused, plainDuration(elapsed), etaText, name, suffix)
 }
 
 // Finish draws the final state and ends the line (terminal) or prints a
@@ -140,26 +142,48 @@ func (b *Bar) Finish() {
 		return
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.finished {
+		b.mu.Unlock()
 		return
 	}
 	b.finished = true
-	if b.opts.Quiet {
-		return
+	b.last = ""
+	complete := b.done >= b.total
+	if !b.opts.Quiet && b.bar == nil {
+		verb, prep := "finished", "in"
+		if !complete {
+			verb, prep = "stopped at", "after"
+		}
+		fmt.Fprintf(b.w, "%s: %s %d/%d (%d reused) %s %s\n",
+			b.plainLabel(), verb, b.done, b.total, b.reused, prep, plainDuration(b.opts.Now().Sub(b.start)))
 	}
+	b.mu.Unlock()
+	if b.bar != nil {
+		if complete {
+			b.bar.SetTotal(-1, true)
+		} else {
+			b.bar.Abort(false) // keep the bar where it stopped
+		}
+		b.p.Wait()
+	}
+}
+
+// status is the text after the terminal bar: counts, clock, estimate and the
+// run that finished last, shortened to the width left.
+func (b *Bar) status(st decor.Statistics) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	elapsed := b.opts.Now().Sub(b.start)
-	if b.opts.Terminal {
-		b.redraw(b.termLine(elapsed, 0, b.done >= b.total, ""))
-		fmt.Fprint(b.w, "\n")
-		return
+	eta, known := b.eta(elapsed)
+	etaText := "?"
+	if known {
+		etaText = clock(eta)
 	}
-	verb, prep := "finished", "in"
-	if b.done < b.total {
-		verb, prep = "stopped at", "after"
+	s := fmt.Sprintf(" %d/%d  reused %d  elapsed %s  ETA %s", b.done, b.total, b.reused, clock(elapsed), etaText)
+	if room := st.AvailableWidth - len([]rune(s)) - 3; b.last != "" && room > 0 {
+		s += "  " + shorten(b.last, room)
 	}
-	fmt.Fprintf(b.w, "%s: %s %d/%d (%d reused) %s %s\n",
-		b.plainLabel(), verb, b.done, b.total, b.reused, prep, plainDuration(elapsed))
+	return s
 }
 
 // eta estimates the time left from the mean wall time per computed run.
@@ -182,46 +206,6 @@ func (b *Bar) plainLabel() string {
 	return b.opts.Label
 }
 
-// termLine formats the terminal line, shortening name to fit the width.
-func (b *Bar) termLine(elapsed, eta time.Duration, etaKnown bool, name string) string {
-	filled := barWidth
-	if b.total > 0 && b.done < b.total {
-		filled = b.done * barWidth / b.total
-	}
-	var sb strings.Builder
-	if b.opts.Label != "" {
-		sb.WriteString(b.opts.Label + " ")
-	}
-	sb.WriteString("[" + strings.Repeat("#", filled) + strings.Repeat(".", barWidth-filled) + "]")
-	fmt.Fprintf(&sb, "  %d/%d  reused %d  elapsed %s  ETA ", b.done, b.total, b.reused, clock(elapsed))
-	if etaKnown {
-		sb.WriteString(clock(eta))
-	} else {
-		sb.WriteString("?")
-	}
-	line := sb.String()
-	if name == "" {
-		return line
-	}
-	// Leave the last column free: writing it wraps on some terminals.
-	room := b.opts.Width - 1 - utf8.RuneCountInString(line) - 2
-	if room <= 0 {
-		return line
-	}
-	return line + "  " + shorten(name, room)
-}
-
-// redraw overwrites the current terminal line with line.
-func (b *Bar) redraw(line string) {
-	n := utf8.RuneCountInString(line)
-	pad := ""
-	if n < b.lastLen {
-		pad = strings.Repeat(" ", b.lastLen-n)
-	}
-	b.lastLen = n
-	fmt.Fprint(b.w, "\r"+line+pad)
-}
-
 // shorten returns s cut to at most n runes, marking a cut with "…" in the
 // middle so that both the suite and the seed stay visible.
 func shorten(s string, n int) string {
@@ -239,10 +223,7 @@ func shorten(s string, n int) string {
 
 // clock formats d as m:ss, or h:mm:ss from an hour on.
 func clock(d time.Duration) string {
-	s := int64(d.Round(time.Second) / time.Second)
-	if s < 0 {
-		s = 0
-	}
+	s := max(0, int64(d.Round(time.Second)/time.Second))
 	if s >= 3600 {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 	}
@@ -251,10 +232,7 @@ func clock(d time.Duration) string {
 
 // plainDuration formats d as 12s, 1m02s or 1h02m03s.
 func plainDuration(d time.Duration) string {
-	s := int64(d.Round(time.Second) / time.Second)
-	if s < 0 {
-		s = 0
-	}
+	s := max(0, int64(d.Round(time.Second)/time.Second))
 	switch {
 	case s >= 3600:
 		return fmt.Sprintf("%dh%02dm%02ds", s/3600, s/60%60, s%60)

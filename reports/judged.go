@@ -41,5 +41,5 @@ func WriteTables(w io.Writer, st *hypotheses.Study, f stats.Format) error {
 		}
 	}
 	fmt.Fprintf(w, "\n## Verdicts\n\n")
-	return table(w, stats.Markdown, []string{"suite", "hypothesis", "our verdict", "deciding claims", "paper"}, verdictRows(st))
+	return table(w, stats.Markdown, []string{"suite", "hypothesis", "our verdict", "deciding claims", "paper"}, verdictRows(st, "; "))
 }

@@ -1,6 +1,8 @@
-// Package reports renders a gapbench study: the terminal output of gapbench run,
-// the CSV of every (suite, arm, seed, metric), and the committed report of record
-// (REPORT.md, results.csv and SVG figures under reports/). Every interval and
+// Package reports renders a gapbench study: the terminal output of gapbench run
+// (every line within TerminalWidth columns), the CSV of every (suite, arm, seed,
+// metric), the long CSV of training curves, and the committed report of record
+// (REPORT.md, results.csv and SVG figures under reports/, each figure embedded
+// where its suite is discussed). Every interval and
 // p-value in it comes from package stats; nothing here computes a statistic of
 // its own beyond formatting.
 //
@@ -11,10 +13,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
-
-	"slices"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -40,6 +42,10 @@ func table(w io.Writer, f stats.Format, header []string, rows [][]string) error 
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 	} else {
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})))
+		if caps := fitColumns(append([][]string{header}, rows...), nil, TerminalWidth); caps != nil {
+			opts = append(opts, tablewriter.WithColumnWidths(caps),
+				tablewriter.WithRowAutoWrap(tw.WrapNormal), tablewriter.WithHeaderAutoWrap(tw.WrapNormal))
+		}
 	}
 	t := tablewriter.NewTable(w, opts...)
 	esc := func(s string) string {
@@ -65,6 +71,84 @@ func table(w io.Writer, f stats.Format, header []string, rows [][]string) error 
 	return t.Render()
 }
 
+// TerminalWidth is the width, in columns, that every line gapbench run prints
+// to the terminal fits in: wide tables wrap their cells or split their columns.
+const TerminalWidth = stats.TerminalWidth
+
+// splitColumns splits a table whose natural width exceeds TerminalWidth into
+// tables of consecutive columns, each repeating the first (row-label) column,
+// so that every line fits. It returns the table unchanged when it fits.
+func splitColumns(header []string, rows [][]string) []tablePart {
+	width := func(col int) int {
+		w := utf8.RuneCountInString(header[col])
+		for _, r := range rows {
+			w = max(w, utf8.RuneCountInString(r[col]))
+		}
+		return w + 3 // padding and one border
+	}
+	var parts []tablePart
+	take := func(cols []int) {
+		h := make([]string, len(cols))
+		rs := make([][]string, len(rows))
+		for i, c := range cols {
+			h[i] = header[c]
+		}
+		for j, r := range rows {
+			rs[j] = make([]string, len(cols))
+			for i, c := range cols {
+				rs[j][i] = r[c]
+			}
+		}
+		parts = append(parts, tablePart{h, rs})
+	}
+	first := width(0) + 1
+	cols, used := []int{0}, first
+	for c := 1; c < len(header); c++ {
+		w := width(c)
+		if len(cols) > 1 && used+w > TerminalWidth {
+			take(cols)
+			cols, used = []int{0}, first
+		}
+		cols, used = append(cols, c), used+w
+	}
+	take(cols)
+	return parts
+}
+
+// wrapText breaks s into lines of at most width columns at spaces (a word
+// longer than width gets a line of its own).
+func wrapText(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Fields(s) {
+		k := utf8.RuneCountInString(word)
+		switch {
+		case i == 0:
+		case n+1+k > width:
+			b.WriteByte('\n')
+			n = 0
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += k
+	}
+	return b.String()
+}
+
+// tablePart is a header and rows: one of the tables splitColumns makes.
+type tablePart struct {
+	header []string
+	rows   [][]string
+}
+
+// Table writes a header and rows as a table in format f; on a terminal its
+// widest columns wrap so that it fits TerminalWidth.
+func Table(w io.Writer, f stats.Format, header []string, rows [][]string) error {
+	return table(w, f, header, rows)
+}
+
 // num formats a metric value with the precision its scale deserves.
 func num(metric string, v float64) string {
 	metric, _, _ = strings.Cut(metric, "@kl") // a frontier level: the metric's own precision
@@ -77,9 +161,9 @@ func num(metric string, v float64) string {
 		// Beyond the range fixed decimals read well in: four significant
 		// digits with an exponent, never hundreds of digits.
 		return fmt.Sprintf("%.4g", v)
-	case metric == "win_rate":
+	case metric == metrics.WinRate:
 		return fmt.Sprintf("%.1f", v)
-	case metric == "steps":
+	case metric == metrics.Steps:
 		return fmt.Sprintf("%.0f", v)
 	case metric == "tuned_epochs":
 		return fmt.Sprintf("%.1f", v)
@@ -133,18 +217,18 @@ func protocolMetrics(s *hypotheses.Suite, p string) []string {
 // "starts beyond", for a path or oracle point already past it). A
 // failed arm keeps its row, marked, with no numbers; a diverged one is marked.
 func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypotheses.Suite, p string) error {
-	metrics := protocolMetrics(s, p)
+	cols := protocolMetrics(s, p)
 	header := []string{"arm"}
-	for _, m := range metrics {
+	for _, m := range cols {
 		header = append(header, m)
 	}
-	_, hasDPO := s.Arm("dpo")
-	hasDPO = hasDPO && p != hypotheses.Frontier
-	if hasDPO {
-		header = append(header, "Δ win_rate vs dpo")
+	baseline := s.BaselineArm()
+	hasBase := baseline != "" && p != hypotheses.Frontier
+	if hasBase {
+		header = append(header, "Δ win_rate vs "+baseline)
 	}
 	var rows [][]string
-	dpo := st.ArmValuesIn(p, s, "dpo")
+	base := st.ArmValuesIn(p, s, baseline)
 	var notes []string
 	for _, a := range s.ArmsUnder(p) {
 		row := []string{a.Name}
@@ -154,10 +238,10 @@ func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypothese
 			// longer pair with the other arms'.
 			row[0] += " (failed)"
 			notes = append(notes, hypotheses.FailureNote(failed))
-			for range metrics {
+			for range cols {
 				row = append(row, "failed")
 			}
-			if hasDPO {
+			if hasBase {
 				row = append(row, "")
 			}
 			rows = append(rows, row)
@@ -171,7 +255,7 @@ func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypothese
 			row[0] += " (diverged)"
 			notes = append(notes, fmt.Sprintf("%s diverged on %s: its final training loss exceeds its initial loss", a.Name, seedList(seeds)))
 		}
-		for _, m := range metrics {
+		for _, m := range cols {
 			x, reach, err := st.FrontierValues(p, s, a.Name, m)
 			if err != nil {
 				return err
@@ -189,23 +273,35 @@ func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypothese
 			}
 			row = append(row, c)
 		}
-		if hasDPO {
-			if a.Name == "dpo" || len(vals["win_rate"]) == 0 || len(vals["win_rate"]) != len(dpo["win_rate"]) { // nothing to pair with when dpo failed
+		if hasBase {
+			if a.Name == baseline || len(vals[metrics.WinRate]) == 0 || len(vals[metrics.WinRate]) != len(base[metrics.WinRate]) { // nothing to pair with when the baseline failed
 				row = append(row, "")
 			} else {
-				p, err := stats.ComparePaired(vals["win_rate"], dpo["win_rate"], stats.DefaultOptions())
+				p, err := stats.ComparePaired(vals[metrics.WinRate], base[metrics.WinRate], stats.DefaultOptions())
 				if err != nil {
-					return fmt.Errorf("suite %s, arm %s vs dpo: %w", s.Name, a.Name, err)
+					return fmt.Errorf("suite %s, arm %s vs %s: %w", s.Name, a.Name, baseline, err)
 				}
 				row = append(row, fmt.Sprintf("%+.1f [%+.1f, %+.1f]", p.Mean, p.CI.Lo, p.CI.Hi))
 			}
 		}
 		rows = append(rows, row)
 	}
-	if err := table(w, f, header, rows); err != nil {
-		return err
+	parts := []tablePart{{header, rows}}
+	if f == stats.Terminal {
+		parts = splitColumns(header, rows)
+	}
+	for i, part := range parts {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		if err := table(w, f, part.header, part.rows); err != nil {
+			return err
+		}
 	}
 	for _, n := range notes {
+		if f == stats.Terminal {
+			n = wrapText(n, TerminalWidth)
+		}
 		if _, err := fmt.Fprintf(w, "\n%s\n", n); err != nil {
 			return err
 		}
@@ -275,8 +371,9 @@ func summaryCell(metric string, x []float64, reach []hypotheses.Reach) (string, 
 
 // verdictRows is the verdict table of a single-protocol (recipe) study: suite,
 // hypothesis, our verdict, the deciding claims with Δ and interval, and the
-// paper's verdict.
-func verdictRows(st *hypotheses.Study) [][]string {
+// paper's verdict. The claims are joined by sep: "; " in markdown, a line break
+// on the terminal (one claim per line).
+func verdictRows(st *hypotheses.Study, sep string) [][]string {
 	var rows [][]string
 	for _, r := range st.Results {
 		var dec []string
@@ -291,7 +388,7 @@ func verdictRows(st *hypotheses.Study) [][]string {
 			dec = append(dec, fmt.Sprintf("%s %s: Δ %s [%s, %s] %s", c.Claim.ID, claimShort(c.Claim),
 				num(c.Claim.Metric, c.Paired.Mean), num(c.Claim.Metric, c.Paired.CI.Lo), num(c.Claim.Metric, c.Paired.CI.Hi), c.Verdict))
 		}
-		rows = append(rows, []string{r.Suite.Name, r.Suite.Title, string(r.Verdict), strings.Join(dec, "; "), r.Suite.Paper})
+		rows = append(rows, []string{r.Suite.Name, r.Suite.Title, string(r.Verdict), strings.Join(dec, sep), r.Suite.Paper})
 	}
 	return rows
 }
@@ -437,8 +534,8 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 			fmt.Fprintf(w, "budget %s, %d seeds per arm, protocols %s; intervals are 95%%; %s\n",
 				st.Budget.Name, st.Seeds, strings.Join(st.Protocols, ", "), familiesNote(st))
 		} else {
-			fmt.Fprintf(w, "budget %s, %d seeds per arm; intervals are 95%%; p-values Holm-adjusted in two families: the deciding claims of every suite below, and the context claims\n",
-				st.Budget.Name, st.Seeds)
+			fmt.Fprintln(w, wrapText(fmt.Sprintf("budget %s, %d seeds per arm; intervals are 95%%; p-values Holm-adjusted in two families: the deciding claims of every suite below, and the context claims",
+				st.Budget.Name, st.Seeds), TerminalWidth))
 		}
 		for _, r := range st.Results {
 			s := r.Suite
@@ -446,7 +543,8 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 				fmt.Fprintf(w, "\n== %s: %s — protocol %s\n%s\nprediction: %s\n%s\n\n", s.Name, s.Title, r.Protocol, s.Hypothesis, s.Prediction, protocolDoc(r.Protocol))
 				fmt.Fprintf(w, "arms (protocol %s):\n", r.Protocol)
 			} else {
-				fmt.Fprintf(w, "\n== %s: %s\n%s\nprediction: %s\n\n", s.Name, s.Title, s.Hypothesis, s.Prediction)
+				fmt.Fprintf(w, "\n%s\n%s\n%s\n\n", wrapText("== "+s.Name+": "+s.Title, TerminalWidth),
+					wrapText(s.Hypothesis, TerminalWidth), wrapText("prediction: "+s.Prediction, TerminalWidth))
 			}
 			if err := armsTableIn(w, stats.Terminal, st, s, r.Protocol); err != nil {
 				return err
@@ -468,7 +566,7 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 			if lab {
 				fmt.Fprintf(w, "verdict (%s): %s (paper: %s)\n", r.Protocol, r.Verdict, s.Paper)
 			} else {
-				fmt.Fprintf(w, "verdict: %s (paper: %s)\n", r.Verdict, s.Paper)
+				fmt.Fprintln(w, wrapText(fmt.Sprintf("verdict: %s (paper: %s)", r.Verdict, s.Paper), TerminalWidth))
 			}
 		}
 	}
@@ -483,7 +581,7 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 	}
 	fmt.Fprintf(w, "\n== verdicts\n\n")
 	if !lab {
-		rows := verdictRows(st)
+		rows := verdictRows(st, "\n")
 		if len(checks) > 0 {
 			rows = append(rows, []string{"theory", "equivalence, coverage, SFT = SPIN", theoryVerdict(checks), fmt.Sprintf("%d exact checks", len(checks)), "proved"})
 		}
@@ -577,4 +675,56 @@ func csvField(s string) string {
 		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 	}
 	return s
+}
+
+// fitColumns (as in package stats) returns tablewriter column widths (content plus padding) that
+// make a terminal table of these cells fit in limit columns, by wrapping only
+// its widest columns: every column wider than a common cap is capped, the cap
+// being the largest that fits, and never below a column's longest word (a
+// column marked keep is never wrapped). It returns nil when the table fits as
+// it is.
+func fitColumns(cells [][]string, keep []bool, limit int) tw.Mapper[int, int] {
+	if len(cells) == 0 {
+		return nil
+	}
+	n := len(cells[0])
+	natural, word := make([]int, n), make([]int, n)
+	for _, row := range cells {
+		for i, c := range row {
+			for _, line := range strings.Split(c, "\n") {
+				natural[i] = max(natural[i], utf8.RuneCountInString(line))
+				for _, f := range strings.Fields(line) {
+					word[i] = max(word[i], utf8.RuneCountInString(f))
+				}
+			}
+		}
+	}
+	for i := range word {
+		if i < len(keep) && keep[i] {
+			word[i] = natural[i]
+		}
+	}
+	budget := limit - (3*n + 1) // one space each side and a border per column
+	width := func(limit int) int {
+		s := 0
+		for i, w := range natural {
+			s += max(min(w, limit), min(w, word[i]))
+		}
+		return s
+	}
+	top := slices.Max(natural)
+	if width(top) <= budget {
+		return nil
+	}
+	c := top
+	for c > 1 && width(c) > budget {
+		c--
+	}
+	caps := tw.Mapper[int, int]{}
+	for i, w := range natural {
+		if w > c {
+			caps[i] = max(c, word[i]) + 2
+		}
+	}
+	return caps
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"gapbench/metrics"
 	"gapbench/recipe"
 	"gapbench/trainer"
 )
@@ -37,19 +38,19 @@ func asFailure(err error) error {
 }
 
 // policyMetrics are the metrics of every method that trains or keeps a policy.
-var policyMetrics = []string{"win_rate", "gold_reward", "kl_ref", "subopt", "ood_mass", "rouge_l", "rare_mass"}
+var policyMetrics = []string{metrics.WinRate, metrics.GoldReward, metrics.KLRef, metrics.Subopt, metrics.OODMass, metrics.RougeL, metrics.RareMass}
 
 // rmMetricNames are the metrics of a reward model's validation.
-var rmMetricNames = []string{"rm_lik_id", "rm_lik_ood", "rm_acc_id", "rm_acc_ood"}
+var rmMetricNames = []string{metrics.RMLikID, metrics.RMLikOOD, metrics.RMAccID, metrics.RMAccOOD}
 
 // ExpectedMetrics lists the metrics a run of cfg produces, sorted, and whether
 // the method is one it knows (for another method it returns nil, false).
 func ExpectedMetrics(cfg recipe.Config) ([]string, bool) {
 	var m []string
-	bon := func(prefixes ...string) {
-		for _, p := range prefixes {
+	bon := func(names ...func(int) string) {
+		for _, name := range names {
 			for _, n := range cfg.Eval.BestOfN {
-				m = append(m, fmt.Sprintf("%s%d", p, n))
+				m = append(m, name(n))
 			}
 		}
 	}
@@ -70,16 +71,16 @@ func ExpectedMetrics(cfg recipe.Config) ([]string, bool) {
 	case recipe.MethodDPO:
 		m = append(m, policyMetrics...)
 		m = append(m, rmMetricNames...)
-		bon("bon_", "bon_dpo_")
+		bon(metrics.BestOfNName, metrics.BestOfNDPOName)
 	case recipe.MethodOnline:
 		m = append(m, policyMetrics...)
 		if cfg.Online.Labeller == recipe.LabelRM {
 			m = append(m, rmMetricNames...)
-			bon("bon_")
+			bon(metrics.BestOfNName)
 		}
 	case recipe.MethodRM:
 		m = append(m, rmMetricNames...)
-		bon("bon_", "bon_dpo_")
+		bon(metrics.BestOfNName, metrics.BestOfNDPOName)
 		trains = false
 	case recipe.MethodRLHF:
 		m = append(m, policyMetrics...)
@@ -92,7 +93,7 @@ func ExpectedMetrics(cfg recipe.Config) ([]string, bool) {
 		return nil, false
 	}
 	if trains {
-		m = append(m, "steps", "final_loss")
+		m = append(m, metrics.Steps, metrics.FinalLoss)
 	}
 	sort.Strings(m)
 	return m, true
@@ -155,7 +156,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // started: the mean of its last 8 steps (final_loss) exceeds the mean of its
 // first 8. Such a run is finite but did not learn; tables mark it.
 func Diverged(res *Result) bool {
-	loss := res.Curves["loss"]
+	loss := res.Curves[metrics.CurveLoss]
 	if len(loss) < 2 {
 		return false
 	}

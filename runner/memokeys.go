@@ -37,6 +37,14 @@ var artifactInputs = map[string][]string{
 	"heldout-narrow": {"world", "sft", "policy.width", "policy.init_out", "protocol"},
 	// Held-out preference pairs on validation prompts.
 	"evalpairs": {"world"},
+	// The reward model's scores of every validation completion: its inputs.
+	"rmtable": {"world", "sft", "policy", "data", "rm", "dpo.beta"},
+	// The evaluator: π_ref (the SFT network of the policy's width), the data
+	// and β of π*_β.
+	"eval": {"world", "sft", "policy.width", "policy.init_out", "data", "eval.beta"},
+	// A start policy's probe (its parameters' hash is an extra input): the
+	// evaluator's inputs and the policy's class (which reads dpo.beta for tilt).
+	"val0": {"world", "sft", "policy", "data", "eval.beta", "dpo.beta"},
 }
 
 // artifactKey is the memo key of an artifact of cfg for a seed: a hash of the

@@ -218,6 +218,33 @@ func artifacts(seed int) []artifact {
 			ev, err := r.evalPairs(ctx, c, seed)
 			return store.Hash(ev), err
 		}},
+		{"rmtable", func(c recipe.Config) string { return artifactKey("rmtable", c, seed) }, func(r *Runner, c recipe.Config) (string, error) {
+			w, err := r.world(ctx, c, seed)
+			if err != nil {
+				return "", err
+			}
+			t, err := r.rmTable(ctx, c, seed)
+			if err != nil {
+				return "", err
+			}
+			var all [][]float64
+			for _, p := range w.Val {
+				all = append(all, t.Scores(p))
+			}
+			return store.Hash(all), nil
+		}},
+		{"eval", func(c recipe.Config) string { return artifactKey("eval", c, seed) }, func(r *Runner, c recipe.Config) (string, error) {
+			ev, err := r.evaluator(ctx, c, seed)
+			if err != nil {
+				return "", err
+			}
+			// The metrics of a fixed policy read every table the evaluator holds.
+			w, err := r.world(ctx, c, seed)
+			if err != nil {
+				return "", err
+			}
+			return store.Hash(ev.Policy(w.Teacher.CloneMLP())), nil
+		}},
 	}
 }
 

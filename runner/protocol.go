@@ -267,14 +267,14 @@ func (r *Runner) heldOut(ctx context.Context, cfg recipe.Config, seed int) ([]da
 	if cfg.Data.Source == recipe.DataNarrow {
 		return r.heldOutNarrow(ctx, cfg, seed)
 	}
-	return memo(r, artifactKey("heldout", cfg, seed), func() ([]datasets.Pair, error) {
+	return memo(r, group(cfg, seed), artifactKey("heldout", cfg, seed), func() ([]datasets.Pair, error) {
 		return w.SamplePairs(w.Train, cfg.Protocol.HeldOut, cfg.World.PairDist, rng(seed, streamHeldOut)), nil
 	})
 }
 
 // heldOutNarrow is heldOut for narrow data (memoised).
 func (r *Runner) heldOutNarrow(ctx context.Context, cfg recipe.Config, seed int) ([]datasets.Pair, error) {
-	return memo(r, artifactKey("heldout-narrow", cfg, seed), func() ([]datasets.Pair, error) {
+	return memo(r, group(cfg, seed), artifactKey("heldout-narrow", cfg, seed), func() ([]datasets.Pair, error) {
 		return r.narrowPairs(ctx, cfg, seed, cfg.Protocol.HeldOut, streamHeldOutNarrow)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"gapbench/datasets"
+	"gapbench/metrics"
 	"gapbench/model"
 	"gapbench/recipe"
 	"gapbench/trainer"
@@ -102,11 +103,11 @@ func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res
 		converged = 1
 	}
 	res.Metrics["converged"] = converged
-	res.Metrics["steps"] = float64(steps)
+	res.Metrics[metrics.Steps] = float64(steps)
 	res.Metrics["rlhf_kl"] = out.Value
 	res.Metrics["rlhf_grad_norm"] = out.GradNorm
-	res.Metrics["final_loss"] = out.Value // Run replaces it by the curve's last 8 when there is a curve
-	res.Curves["loss"] = curve
+	res.Metrics[metrics.FinalLoss] = out.Value // Run replaces it by the curve's last 8 when there is a curve
+	res.Curves[metrics.CurveLoss] = curve
 	return pi, nil
 }
 

@@ -22,6 +22,9 @@ package runner
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -97,20 +100,30 @@ type Runner struct {
 }
 
 type cell struct {
-	once sync.Once
-	v    any
-	err  error
+	once  sync.Once
+	group string // the runs that use it: see group
+	v     any
+	err   error
+}
+
+// group names the runs that can share memoised artifacts: those of one seed and
+// one world configuration. Every artifact belongs to exactly one group (its
+// inputs include the world and the seed), and Sweep releases a group's
+// artifacts when its last run finishes.
+func group(cfg recipe.Config, seed int) string {
+	return fmt.Sprintf("%d:%s", seed, store.Hash(cfg.World))
 }
 
 // New returns a Runner with empty caches.
 func New() *Runner { return &Runner{cells: map[string]*cell{}} }
 
-// memo computes f once per key and shares the value among callers.
-func memo[T any](r *Runner, key string, f func() (T, error)) (T, error) {
+// memo computes f once per key and shares the value among callers. Every key
+// names an artifact of one group, and the value is kept until release(g).
+func memo[T any](r *Runner, g string, key string, f func() (T, error)) (T, error) {
 	r.mu.Lock()
 	c, ok := r.cells[key]
 	if !ok {
-		c = &cell{}
+		c = &cell{group: g}
 		r.cells[key] = c
 	}
 	r.mu.Unlock()
@@ -120,6 +133,18 @@ func memo[T any](r *Runner, key string, f func() (T, error)) (T, error) {
 		return zero, c.err
 	}
 	return c.v.(T), nil
+}
+
+// release drops every memoised artifact of a group, once no run needs it: a
+// later run of the group computes them again, to the same values.
+func (r *Runner) release(g string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, c := range r.cells {
+		if c.group == g {
+			delete(r.cells, k)
+		}
+	}
 }
 
 func rng(seed int, stream uint64) *rand.Rand {
@@ -151,14 +176,30 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 		return nil, asFailure(err)
 	}
 	res.Shared = map[string]string{"world": store.Hash(w.Config), "sft": store.Hash(sft.Params()), "data": store.Hash(data)}
-	ev := metrics.NewEvaluator(w, sft, cfg.Eval.Beta, data)
+	ev, err := r.evaluator(ctx, cfg, seed)
+	if err != nil {
+		return nil, asFailure(err)
+	}
+	// A probe's metrics depend only on the parameters: the one at step 0 is
+	// shared by every run that starts from the same policy, and the last one
+	// (at the final parameters) is the final evaluation's validation part.
+	var last struct {
+		params []float64
+		m      metrics.Policy
+	}
 	probe := func(pi model.Policy) func(int) {
 		return func(step int) {
-			m := ev.Validation(pi)
-			res.Curves["probe_step"] = append(res.Curves["probe_step"], float64(step))
-			res.Curves["win_rate"] = append(res.Curves["win_rate"], m.WinRate)
-			res.Curves["kl_ref"] = append(res.Curves["kl_ref"], m.KLRef)
-			res.Curves["gold_reward"] = append(res.Curves["gold_reward"], m.GoldReward)
+			var m metrics.Policy
+			if step == 0 {
+				m = r.startValidation(cfg, seed, ev, pi)
+			} else {
+				m = ev.Validation(pi)
+			}
+			last.params, last.m = append(last.params[:0], pi.Params()...), m
+			res.Curves[metrics.ProbeStep] = append(res.Curves[metrics.ProbeStep], float64(step))
+			res.Curves[metrics.WinRate] = append(res.Curves[metrics.WinRate], m.WinRate)
+			res.Curves[metrics.KLRef] = append(res.Curves[metrics.KLRef], m.KLRef)
+			res.Curves[metrics.GoldReward] = append(res.Curves[metrics.GoldReward], m.GoldReward)
 		}
 	}
 
@@ -171,18 +212,21 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 		if err == nil {
 			var ref model.Policy
 			if ref, err = r.startPolicy(ctx, cfg, seed); err == nil {
-				err = r.rmMetrics(ctx, cfg, seed, w, implicitReward(w, pi.Clone(), ref, cfg.DPO.Beta), sft, pi, res)
+				var refLogp func(p int) []float64
+				if cfg.Policy.Class == recipe.ClassMLP {
+					refLogp = ev.RefLogp // π_ref is the evaluator's reference
+				}
+				err = r.rmMetrics(ctx, cfg, seed, w, implicitReward(w, pi.Clone(), ref, refLogp, cfg.DPO.Beta), sft, pi, res)
 			}
 		}
 	case recipe.MethodOnline:
 		pi, err = r.trainOnline(ctx, cfg, seed, res, probe)
 	case recipe.MethodRM:
-		var rm model.RewardModel
+		var t *metrics.ScoreTable
 		var dpo model.Policy
-		if rm, err = r.rewardModel(ctx, cfg, seed); err == nil {
+		if t, err = r.rmTable(ctx, cfg, seed); err == nil {
 			if dpo, err = r.dpoPolicy(ctx, cfg, seed); err == nil {
-				rm = rm.Clone()
-				err = r.rmMetrics(ctx, cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, dpo, res)
+				err = r.rmMetrics(ctx, cfg, seed, w, t, sft, dpo, res)
 			}
 		}
 	case recipe.MethodRLHF:
@@ -199,23 +243,29 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 		return nil, err
 	}
 	if pi != nil {
-		m := ev.Policy(pi)
-		res.Metrics["win_rate"] = m.WinRate
-		res.Metrics["gold_reward"] = m.GoldReward
-		res.Metrics["kl_ref"] = m.KLRef
-		res.Metrics["subopt"] = m.Subopt
-		res.Metrics["ood_mass"] = m.OODMass
-		res.Metrics["rouge_l"] = m.RougeL
-		res.Metrics["rare_mass"] = m.RareMass
+		var m metrics.Policy
+		if last.params != nil && sameBits(last.params, pi.Params()) {
+			m = last.m
+		} else {
+			m = ev.Validation(pi)
+		}
+		m.OODMass = ev.OODMass(pi)
+		res.Metrics[metrics.WinRate] = m.WinRate
+		res.Metrics[metrics.GoldReward] = m.GoldReward
+		res.Metrics[metrics.KLRef] = m.KLRef
+		res.Metrics[metrics.Subopt] = m.Subopt
+		res.Metrics[metrics.OODMass] = m.OODMass
+		res.Metrics[metrics.RougeL] = m.RougeL
+		res.Metrics[metrics.RareMass] = m.RareMass
 	}
-	if loss := res.Curves["loss"]; len(loss) > 0 {
-		res.Metrics["steps"] = float64(len(loss))
+	if loss := res.Curves[metrics.CurveLoss]; len(loss) > 0 {
+		res.Metrics[metrics.Steps] = float64(len(loss))
 		k := min(len(loss), 8)
 		s := 0.0
 		for _, v := range loss[len(loss)-k:] {
 			s += v
 		}
-		res.Metrics["final_loss"] = s / float64(k)
+		res.Metrics[metrics.FinalLoss] = s / float64(k)
 	}
 	if err := finiteMetrics(res.Metrics); err != nil {
 		return nil, &Failure{Err: err}
@@ -231,13 +281,13 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 func (r *Runner) world(ctx context.Context, cfg recipe.Config, seed int) (*datasets.World, error) {
 	wc := cfg.World
 	wc.Seed = uint64(seed)
-	return memo(r, artifactKey("world", cfg, seed), func() (*datasets.World, error) { return datasets.GenerateContext(ctx, wc) })
+	return memo(r, group(cfg, seed), artifactKey("world", cfg, seed), func() (*datasets.World, error) { return datasets.GenerateContext(ctx, wc) })
 }
 
 // sft returns the SFT network of the given width: an mlp trained by maximum
 // likelihood on the teacher's demonstrations (memoised per seed, world and width).
 func (r *Runner) sft(ctx context.Context, cfg recipe.Config, seed, width int) (*model.MLP, error) {
-	return memo(r, artifactKey("sft", cfg, seed, width), func() (*model.MLP, error) {
+	return memo(r, group(cfg, seed), artifactKey("sft", cfg, seed, width), func() (*model.MLP, error) {
 		w, err := r.world(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
@@ -300,10 +350,10 @@ func (r *Runner) data(ctx context.Context, cfg recipe.Config, seed int) ([]datas
 		return nil, err
 	}
 	if cfg.Data.Source == recipe.DataFile {
-		return memo(r, artifactKey("file", cfg, seed), func() ([]datasets.Pair, error) {
+		return memo(r, group(cfg, seed), artifactKey("file", cfg, seed), func() ([]datasets.Pair, error) {
 			raw, err := os.ReadFile(cfg.Data.File)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("data.file: %w", err)
 			}
 			// The result key follows data.file_hash, so the file must still hold
 			// the content that hash names.
@@ -316,7 +366,7 @@ func (r *Runner) data(ctx context.Context, cfg recipe.Config, seed int) ([]datas
 	if cfg.Data.Source != recipe.DataNarrow {
 		return w.Pairs, nil
 	}
-	return memo(r, artifactKey("narrow", cfg, seed), func() ([]datasets.Pair, error) {
+	return memo(r, group(cfg, seed), artifactKey("narrow", cfg, seed), func() ([]datasets.Pair, error) {
 		return r.narrowPairs(ctx, cfg, seed, cfg.World.Pairs, streamNarrow)
 	})
 }
@@ -362,7 +412,7 @@ func (r *Runner) rmData(ctx context.Context, cfg recipe.Config, seed int) ([]dat
 
 // rewardModel returns the reward model trained by Bradley–Terry on the RM data (memoised).
 func (r *Runner) rewardModel(ctx context.Context, cfg recipe.Config, seed int) (model.RewardModel, error) {
-	return memo(r, artifactKey("rm", cfg, seed), func() (model.RewardModel, error) {
+	return memo(r, group(cfg, seed), artifactKey("rm", cfg, seed), func() (model.RewardModel, error) {
 		w, err := r.world(ctx, cfg, seed)
 		if err != nil {
 			return nil, err
@@ -413,6 +463,34 @@ func (r *Runner) dpoObjective(cfg recipe.Config, seed int, pi, ref model.Policy)
 
 func probeEvery(steps int) int { return max(1, steps/8) }
 
+// sameBits reports whether a and b hold the same float64 values bit for bit.
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i, x := range a {
+		if math.Float64bits(x) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// startValidation returns ev.Validation(pi) for a policy at the start of
+// training, memoised by the policy's class and parameters: runs that start from
+// the same checkpoint probe it once.
+func (r *Runner) startValidation(cfg recipe.Config, seed int, ev *metrics.Evaluator, pi model.Policy) metrics.Policy {
+	h := sha256.New()
+	var b [8]byte
+	for _, x := range pi.Params() {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
+		h.Write(b[:])
+	}
+	key := artifactKey("val0", cfg, seed, hex.EncodeToString(h.Sum(nil)))
+	m, _ := memo(r, group(cfg, seed), key, func() (metrics.Policy, error) { return ev.Validation(pi), nil })
+	return m
+}
+
 // trainDPO trains offline DPO from the start policy on the shared data, for as
 // long as cfg's protocol says (fit).
 func (r *Runner) trainDPO(ctx context.Context, cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
@@ -449,7 +527,7 @@ func (r *Runner) dpoPolicy(ctx context.Context, cfg recipe.Config, seed int) (mo
 	c.Online = recipe.Default().Online
 	c.RM = recipe.Default().RM
 	c.Eval = recipe.Default().Eval
-	return memo(r, artifactKey("dpo", c, seed), func() (model.Policy, error) { return r.trainDPO(ctx, c, seed, nil, nil) })
+	return memo(r, group(c, seed), artifactKey("dpo", c, seed), func() (model.Policy, error) { return r.trainDPO(ctx, c, seed, nil, nil) })
 }
 
 // trainOnline runs online DPO: sample from the start policy, label, pair best vs
@@ -497,13 +575,16 @@ func (r *Runner) trainOnline(ctx context.Context, cfg recipe.Config, seed int, r
 		if err != nil {
 			return nil, err
 		}
-		rm = rm.Clone()
-		labeller = trainer.RMLabeller{RM: rm}
+		labeller = trainer.RMLabeller{RM: rm.Clone()}
 		sft, err := r.sft(ctx, cfg, seed, cfg.Policy.Width)
 		if err != nil {
 			return nil, err
 		}
-		if err := r.rmMetrics(ctx, cfg, seed, w, tableScorer(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }), sft, nil, res); err != nil {
+		t, err := r.rmTable(ctx, cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.rmMetrics(ctx, cfg, seed, w, t, sft, nil, res); err != nil {
 			return nil, err
 		}
 	}
@@ -547,7 +628,7 @@ func (r *Runner) evalPairs(ctx context.Context, cfg recipe.Config, seed int) ([2
 	if err != nil {
 		return [2][]datasets.Pair{}, err
 	}
-	return memo(r, artifactKey("evalpairs", cfg, seed), func() ([2][]datasets.Pair, error) {
+	return memo(r, group(cfg, seed), artifactKey("evalpairs", cfg, seed), func() ([2][]datasets.Pair, error) {
 		n := 4 * len(w.Val)
 		return [2][]datasets.Pair{
 			w.SamplePairs(w.Val, n, datasets.PairsRef, rng(seed, streamEvalID)),
@@ -556,78 +637,107 @@ func (r *Runner) evalPairs(ctx context.Context, cfg recipe.Config, seed int) ([2
 	})
 }
 
+// rmTable is the reward model's score of every completion of every validation
+// prompt (memoised with the reward model, so runs that share a reward model
+// score it once).
+func (r *Runner) rmTable(ctx context.Context, cfg recipe.Config, seed int) (*metrics.ScoreTable, error) {
+	return memo(r, group(cfg, seed), artifactKey("rmtable", cfg, seed), func() (*metrics.ScoreTable, error) {
+		w, err := r.world(ctx, cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		rm, err := r.rewardModel(ctx, cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		return rewardTable(w, rm.Clone(), w.Val), nil
+	})
+}
+
+// rewardTable scores every completion of the prompts with rm: by a walk of the
+// prefix tree when rm can, else completion by completion.
+func rewardTable(w *datasets.World, rm model.RewardModel, prompts []int) *metrics.ScoreTable {
+	if e, ok := rm.(model.RewardEnumerator); ok {
+		return metrics.NewScoreTable(w, prompts, func(p int, out []float64) { e.Rewards(w.Prompts[p].Input, out) })
+	}
+	return metrics.TableOf(w, func(x model.Input, y []int) float64 { return rm.Reward(x, y, nil, 0) }, prompts)
+}
+
+// evaluator returns the metrics of the runs of (cfg, seed) against their SFT
+// checkpoint (memoised: everything it computes from π_ref, the gold reward and
+// the data is shared by every run that evaluates against them).
+func (r *Runner) evaluator(ctx context.Context, cfg recipe.Config, seed int) (*metrics.Evaluator, error) {
+	return memo(r, group(cfg, seed), artifactKey("eval", cfg, seed), func() (*metrics.Evaluator, error) {
+		w, err := r.world(ctx, cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		sft, err := r.sft(ctx, cfg, seed, cfg.Policy.Width)
+		if err != nil {
+			return nil, err
+		}
+		data, err := r.data(ctx, cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		return metrics.NewEvaluator(w, sft.CloneMLP(), cfg.Eval.Beta, data), nil
+	})
+}
+
 // rmMetrics records a reward's validation likelihood and ranking accuracy in and out of distribution
 // and its Best-of-N gold reward on samples of the SFT policy (bon_N) and, when
-// dpo is not nil, of the offline DPO policy (bon_dpo_N).
-func (r *Runner) rmMetrics(ctx context.Context, cfg recipe.Config, seed int, w *datasets.World, s metrics.Scorer, sft, dpo model.Policy, res *Result) error {
+// dpo is not nil, of the offline DPO policy (bon_dpo_N). The table holds the
+// reward's scores on every validation prompt.
+func (r *Runner) rmMetrics(ctx context.Context, cfg recipe.Config, seed int, w *datasets.World, t *metrics.ScoreTable, sft, dpo model.Policy, res *Result) error {
 	ev, err := r.evalPairs(ctx, cfg, seed)
 	if err != nil {
 		return err
 	}
+	s := t.Scorer()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	res.Metrics["rm_lik_id"] = metrics.PairLikelihood(w, s, ev[0])
-	res.Metrics["rm_lik_ood"] = metrics.PairLikelihood(w, s, ev[1])
-	res.Metrics["rm_acc_id"] = metrics.PairAccuracy(w, s, ev[0])
-	res.Metrics["rm_acc_ood"] = metrics.PairAccuracy(w, s, ev[1])
+	res.Metrics[metrics.RMLikID] = metrics.PairLikelihood(w, s, ev[0])
+	res.Metrics[metrics.RMLikOOD] = metrics.PairLikelihood(w, s, ev[1])
+	res.Metrics[metrics.RMAccID] = metrics.PairAccuracy(w, s, ev[0])
+	res.Metrics[metrics.RMAccOOD] = metrics.PairAccuracy(w, s, ev[1])
 	if len(cfg.Eval.BestOfN) == 0 {
 		return nil
 	}
 	for _, base := range []struct {
-		prefix string
-		pi     model.Policy
-	}{{"bon_", sft}, {"bon_dpo_", dpo}} {
+		name func(n int) string
+		pi   model.Policy
+	}{{metrics.BestOfNName, sft}, {metrics.BestOfNDPOName, dpo}} {
 		if base.pi == nil {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		bon := metrics.BestOfN(w, base.pi.Clone(), s, w.Val, cfg.Eval.BestOfN)
+		bon := metrics.BestOfNTable(w, base.pi.Clone(), t, w.Val, cfg.Eval.BestOfN)
 		for i, n := range cfg.Eval.BestOfN {
-			res.Metrics[fmt.Sprintf("%s%d", base.prefix, n)] = bon[i]
+			res.Metrics[base.name(n)] = bon[i]
 		}
 	}
 	return nil
 }
 
 // implicitReward is a policy's DPO implicit reward β·(log π − log π_ref), up to a
-// per-prompt constant for unnormalised classes.
-func implicitReward(w *datasets.World, pi, ref model.Policy, beta float64) metrics.Scorer {
-	n := w.Space.Size()
-	cache := map[int][]float64{}
-	lr := make([]float64, n)
-	return func(x model.Input, y []int) float64 {
-		t, ok := cache[x.ID]
-		if !ok {
-			t = make([]float64, n)
-			pi.Enumerate(x, t)
+// per-prompt constant for unnormalised classes, on every validation prompt.
+// refLogp, when not nil, returns ref's enumeration of a prompt, already made.
+func implicitReward(w *datasets.World, pi, ref model.Policy, refLogp func(p int) []float64, beta float64) *metrics.ScoreTable {
+	lr := make([]float64, w.Space.Size())
+	return metrics.NewScoreTable(w, w.Val, func(p int, t []float64) {
+		x := w.Prompts[p].Input
+		pi.Enumerate(x, t)
+		lr := lr
+		if refLogp != nil {
+			lr = refLogp(p)
+		} else {
 			ref.Enumerate(x, lr)
-			for i := range t {
-				t[i] = beta * (t[i] - lr[i])
-			}
-			cache[x.ID] = t
 		}
-		return t[w.Space.Encode(y)]
-	}
-}
-
-// tableScorer memoises a scorer per prompt.
-func tableScorer(w *datasets.World, f func(x model.Input, y []int) float64) metrics.Scorer {
-	n := w.Space.Size()
-	cache := map[int][]float64{}
-	y := make([]int, w.Space.H)
-	return func(x model.Input, q []int) float64 {
-		t, ok := cache[x.ID]
-		if !ok {
-			t = make([]float64, n)
-			for i := range t {
-				w.Space.Decode(i, y)
-				t[i] = f(x, y)
-			}
-			cache[x.ID] = t
+		for i := range t {
+			t[i] = beta * (t[i] - lr[i])
 		}
-		return t[w.Space.Encode(q)]
-	}
+	})
 }

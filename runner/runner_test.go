@@ -150,13 +150,20 @@ func TestWorkersDoNotChangeResults(t *testing.T) {
 		}
 	}
 	sort.Slice(jobs, func(i, j int) bool { return jobs[i].Name() < jobs[j].Name() })
-	a, err := New().Sweep(context.Background(), jobs, SweepOptions{Workers: 1})
+	r1, r3 := New(), New()
+	a, err := r1.Sweep(context.Background(), jobs, SweepOptions{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := New().Sweep(context.Background(), jobs, SweepOptions{Workers: 3})
+	b, err := r3.Sweep(context.Background(), jobs, SweepOptions{Workers: 3})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Each seed's artifacts are released when its last run finishes.
+	for _, r := range []*Runner{r1, r3} {
+		if n := len(r.cells); n != 0 {
+			t.Errorf("%d memoised artifacts left after the sweep, want 0", n)
+		}
 	}
 	for i := range a {
 		if !reflect.DeepEqual(a[i].Result.Metrics, b[i].Result.Metrics) || !reflect.DeepEqual(a[i].Result.Curves, b[i].Result.Curves) {

@@ -1,10 +1,13 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -104,6 +107,27 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 	for _, k := range keys {
 		results[k] = &Outcome{Job: first[k]}
 	}
+	// Runs go seed by seed (in first-appearance order within a seed), and the
+	// worlds, checkpoints and reward models memoised for a seed and world are
+	// released when the last run that uses them finishes, so memory holds a
+	// few worlds per worker rather than the whole study. The order never
+	// changes a result.
+	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(first[a].Seed, first[b].Seed) })
+	var pendingMu sync.Mutex
+	pending := map[string]int{}
+	for _, k := range keys {
+		pending[group(first[k].Config, first[k].Seed)]++
+	}
+	finished := func(j Job) {
+		g := group(j.Config, j.Seed)
+		pendingMu.Lock()
+		pending[g]--
+		last := pending[g] == 0
+		pendingMu.Unlock()
+		if last {
+			r.release(g)
+		}
+	}
 	done := make(chan *Outcome)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
@@ -126,6 +150,7 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 					}
 					o.Err = err
 				}
+				finished(o.Job)
 				select {
 				case done <- o:
 				case <-gctx.Done():
@@ -166,25 +191,16 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 func (r *Runner) runOne(ctx context.Context, o *Outcome, opt SweepOptions) error {
 	key := o.Job.Key()
 	if opt.Store != nil {
-		var res Result
-		found, err := opt.Store.Load(key, &res)
-		var ce *store.CorruptError
+		res, err := Stored(opt.Store, o.Job)
+		var u *Unusable
 		switch {
-		case errors.As(err, &ce):
-			if opt.OnCorrupt != nil {
-				opt.OnCorrupt(o.Job, err)
-			}
-		case err != nil:
+		case err == nil:
+			o.Result, o.Reused = res, true
+			return nil
+		case !errors.As(err, &u):
 			return err
-		case found && res.Hash == key && res.Version == Version:
-			err := CheckResult(&res, o.Job.Config)
-			if err == nil {
-				o.Result, o.Reused = &res, true
-				return nil
-			}
-			if opt.OnCorrupt != nil {
-				opt.OnCorrupt(o.Job, fmt.Errorf("incomplete result file %s: %w", opt.Store.Path(key), err))
-			}
+		case u.Damaged && opt.OnCorrupt != nil:
+			opt.OnCorrupt(o.Job, u.Err)
 		}
 	}
 	res, err := r.Run(ctx, o.Job.Config, o.Job.Seed)

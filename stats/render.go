@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -75,7 +77,11 @@ func renderClaims(w io.Writer, rs []ClaimResult, f Format, alpha float64) error 
 	}
 	header := []string{"claim", "metric", "prediction", "A", "B", "Δ A − B [95% CI]", "p (Holm)", "verdict"}
 	align := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft}
-	if hasNote {
+	// On a terminal the notes are listed under the table, one line per claim,
+	// so that the table fits TerminalWidth.
+	noteColumn := hasNote && f != Terminal
+	var noteLines []string
+	if noteColumn {
 		header = append(header, "note")
 		align = append(align, tw.AlignLeft)
 	}
@@ -101,13 +107,15 @@ func renderClaims(w io.Writer, rs []ClaimResult, f Format, alpha float64) error 
 			test,
 			string(r.Verdict) + notes.marks(r.Warnings),
 		}
-		if hasNote {
+		if noteColumn {
 			row = append(row, r.Claim.Note)
+		} else if r.Claim.Note != "" {
+			noteLines = append(noteLines, r.Claim.ID+": "+r.Claim.Note)
 		}
 		rows = append(rows, row)
 	}
 	legend := fmt.Sprintf("Δ: mean paired difference over seeds with its 95%% CI (%s). p: Holm-adjusted p-value of the test that can support the claim (for A > B the exact sign-flip test of Δ = 0; for |A − B| < m the test that the 95%% CI lies inside ±m); ~: not significant at α = %g.", PrimaryMethod, alpha)
-	return renderTable(w, f, header, align, rows, legend, notes)
+	return renderTable(w, f, header, align, rows, noteLines, legend, notes)
 }
 
 // RenderSummaries writes a table of arm summaries, one row per (metric,
@@ -137,15 +145,15 @@ func RenderSummaries(w io.Writer, rows []SummaryRow, f Format) error {
 		})
 	}
 	legend := fmt.Sprintf("95%% CI: %s, over seeds.", PrimaryMethod)
-	return renderTable(w, f, header, align, cells, legend, notes)
+	return renderTable(w, f, header, align, cells, nil, legend, notes)
 }
 
-// renderTable writes one table with tablewriter, then the legend and the
-// footnotes. It works around tablewriter v1.1's traps: headers are not
+// renderTable writes one table with tablewriter, then the lines (one paragraph
+// each), the legend and the footnotes. It works around tablewriter v1.1's traps: headers are not
 // upper-cased (AutoFormat off), every row is a fresh slice (Append keeps the
 // slice it is given), and cells are escaped for markdown, which tablewriter
 // does not do ("|" would split a cell).
-func renderTable(w io.Writer, f Format, header []string, align []tw.Align, rows [][]string, legend string, notes *footnotes) error {
+func renderTable(w io.Writer, f Format, header []string, align []tw.Align, rows [][]string, lines []string, legend string, notes *footnotes) error {
 	clean := func(s string) string {
 		s = strings.Join(strings.Fields(s), " ") // no newlines or runs of blanks
 		if f == Markdown {
@@ -164,6 +172,16 @@ func renderTable(w io.Writer, f Format, header []string, align []tw.Align, rows 
 	case Markdown:
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 	case Terminal:
+		// A terminal is TerminalWidth columns: the widest cells wrap rather than widen the table.
+		all := append([][]string{header}, rows...)
+		keep := make([]bool, len(align)) // numbers (right-aligned) stay on one line
+		for i, a := range align {
+			keep[i] = a == tw.AlignRight
+		}
+		if caps := fitColumns(all, keep, TerminalWidth); caps != nil {
+			opts = append(opts, tablewriter.WithColumnWidths(caps),
+				tablewriter.WithRowAutoWrap(tw.WrapNormal), tablewriter.WithHeaderAutoWrap(tw.WrapNormal))
+		}
 	default:
 		panic(fmt.Sprintf("stats: unknown table format %d", int(f)))
 	}
@@ -193,14 +211,46 @@ func renderTable(w io.Writer, f Format, header []string, align []tw.Align, rows 
 	var b strings.Builder
 	b.WriteString(strings.TrimRight(buf.String(), "\n"))
 	b.WriteString("\n\n")
-	b.WriteString(clean(legend))
+	para := clean
+	if f == Terminal {
+		para = func(s string) string { return wrapText(clean(s), TerminalWidth) }
+	}
+	for _, l := range lines {
+		b.WriteString(para(l) + "\n")
+	}
+	b.WriteString(para(legend))
 	for i, n := range notes.list {
 		b.WriteString(sep)
-		b.WriteString(superscript(i+1) + " " + clean(n))
+		b.WriteString(para(superscript(i+1) + " " + n))
 	}
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// TerminalWidth is the width in columns that terminal tables and their notes fit in.
+const TerminalWidth = 120
+
+// wrapText breaks s into lines of at most width columns at spaces (a word
+// longer than width gets a line of its own).
+func wrapText(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Fields(s) {
+		k := utf8.RuneCountInString(word)
+		switch {
+		case i == 0:
+		case n+1+k > width:
+			b.WriteByte('\n')
+			n = 0
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += k
+	}
+	return b.String()
 }
 
 // footnotes numbers distinct warning texts in order of first use.
@@ -334,6 +384,58 @@ func formatP(p float64) string {
 		return "p<0.001"
 	}
 	return fmt.Sprintf("p=%.3f", p)
+}
+
+// fitColumns returns tablewriter column widths (content plus padding) that
+// make a terminal table of these cells fit in limit columns, by wrapping only
+// its widest columns: every column wider than a common cap is capped, the cap
+// being the largest that fits, and never below a column's longest word (a
+// column marked keep is never wrapped). It returns nil when the table fits as
+// it is.
+func fitColumns(cells [][]string, keep []bool, limit int) tw.Mapper[int, int] {
+	if len(cells) == 0 {
+		return nil
+	}
+	n := len(cells[0])
+	natural, word := make([]int, n), make([]int, n)
+	for _, row := range cells {
+		for i, c := range row {
+			for _, line := range strings.Split(c, "\n") {
+				natural[i] = max(natural[i], utf8.RuneCountInString(line))
+				for _, f := range strings.Fields(line) {
+					word[i] = max(word[i], utf8.RuneCountInString(f))
+				}
+			}
+		}
+	}
+	for i := range word {
+		if i < len(keep) && keep[i] {
+			word[i] = natural[i]
+		}
+	}
+	budget := limit - (3*n + 1) // one space each side and a border per column
+	width := func(limit int) int {
+		s := 0
+		for i, w := range natural {
+			s += max(min(w, limit), min(w, word[i]))
+		}
+		return s
+	}
+	top := slices.Max(natural)
+	if width(top) <= budget {
+		return nil
+	}
+	c := top
+	for c > 1 && width(c) > budget {
+		c--
+	}
+	caps := tw.Mapper[int, int]{}
+	for i, w := range natural {
+		if w > c {
+			caps[i] = max(c, word[i]) + 2
+		}
+	}
+	return caps
 }
 
 // claimsCSV writes claim results as CSV (see Format CSV).

@@ -39,13 +39,21 @@ func (a *Adam) Step(params, grad []float64) {
 	c1 := 1 - math.Pow(a.Beta1, float64(a.t))
 	c2 := 1 - math.Pow(a.Beta2, float64(a.t))
 	lr := a.LR * math.Sqrt(c2) / c1
-	b1, b2 := a.Beta1, a.Beta2
-	m, v := a.m[:len(params)], a.v[:len(params)]
-	grad = grad[:len(params)]
+	c := adamConsts{b1: a.Beta1, omb1: 1 - a.Beta1, b2: a.Beta2, omb2: 1 - a.Beta2, lr: lr, eps: a.Eps * math.Sqrt(c2)}
+	adamStep(params, grad[:len(params)], a.m[:len(params)], a.v[:len(params)], &c)
+}
+
+// adamConsts are one Adam step's constants.
+type adamConsts struct{ b1, omb1, b2, omb2, lr, eps float64 }
+
+// adamStepGo is the portable adamStep: the update of each parameter, with
+// every operation rounded (never fused), in the order the assembly takes.
+func adamStepGo(params, grad, m, v []float64, c *adamConsts) {
+	grad, m, v = grad[:len(params)], m[:len(params)], v[:len(params)]
 	for i, g := range grad {
-		m[i] = b1*m[i] + (1-b1)*g
-		v[i] = b2*v[i] + (1-b2)*g*g
-		params[i] -= lr * m[i] / (math.Sqrt(v[i]) + a.Eps*math.Sqrt(c2))
+		m[i] = float64(c.b1*m[i]) + float64(c.omb1*g)
+		v[i] = float64(c.b2*v[i]) + float64(float64(c.omb2*g)*g)
+		params[i] -= float64(c.lr*m[i]) / (math.Sqrt(v[i]) + c.eps)
 	}
 }
 

@@ -175,19 +175,44 @@ func cmdPairs(args []string, stdout, stderr io.Writer) error {
 	return w.WritePairs(stdout, w.Pairs)
 }
 
-// cmdReport regenerates the report from stored results; it never trains.
-func cmdReport(args []string, stdout, stderr io.Writer) error {
+// reportFlags are the flags of gapbench report.
+type reportFlags struct {
+	results, out, budget, suite, armsFile, addArm, against, curves, protocol string
+	seeds                                                                    int
+}
+
+// reportFlagSet declares the flags of gapbench report into f.
+func reportFlagSet(f *reportFlags, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("report", stderr)
-	results := fs.String("results", "results", "results store directory")
-	out := fs.String("out", "reports", "output directory")
-	budget := fs.String("budget", "full", "the budget the results were run at")
-	seeds := fs.Int("seeds", 0, "seeds per arm (0: the budget's)")
-	protocol := fs.String("protocol", "all", "recipe, tuned, frontier (comma-separated) or all")
+	fs.StringVar(&f.results, "results", "results", "results store directory")
+	fs.StringVar(&f.out, "out", "reports", "output directory")
+	fs.StringVar(&f.budget, "budget", "full", "the budget the results were run at")
+	fs.IntVar(&f.seeds, "seeds", 0, "seeds per arm (0: the budget's)")
+	fs.StringVar(&f.suite, "suite", "", "the suite --add-arm adds to (the report keeps every suite)")
+	fs.StringVar(&f.armsFile, "arms-file", "", "JSON or YAML file of extra arms")
+	fs.StringVar(&f.addArm, "add-arm", "", "comma-separated arms to add to --suite")
+	fs.StringVar(&f.against, "against", "", "the arm an added arm's claim compares with (default: the suite's baseline, dpo)")
+	fs.StringVar(&f.curves, "curves", "", "also write every run's training curves as long CSV to this file")
+	fs.StringVar(&f.protocol, "protocol", "all", "recipe, tuned, frontier (comma-separated) or all")
+	return fs
+}
+
+// cmdReport regenerates the report from stored results; it never trains. With
+// --add-arm it adds arms (run beforehand with gapbench run --add-arm) to one
+// suite's tables, claims and figures; such a report must go to its own --out.
+func cmdReport(args []string, stdout, stderr io.Writer) error {
+	var rf reportFlags
+	fs := reportFlagSet(&rf, stderr)
+	results, out, budget, seeds, suite := &rf.results, &rf.out, &rf.budget, &rf.seeds, &rf.suite
+	armsFile, addArm, against, curves, protocol := &rf.armsFile, &rf.addArm, &rf.against, &rf.curves, &rf.protocol
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return nil
 		}
 		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	b, err := hypotheses.GetBudget(*budget)
 	if err != nil {
@@ -198,6 +223,21 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		return usagef("--seeds must be >= 1, got %d", *seeds)
 	} else if *seeds > 0 {
 		n = *seeds
+	}
+	if *addArm != "" && !visited(fs)["out"] {
+		return usagef("--add-arm writes a report of its own: name its directory with --out (not the report of record in %s)", *out)
+	}
+	if *curves != "" {
+		if err := checkDir("--curves", *curves); err != nil {
+			return err
+		}
+	}
+	suites, err := addArms(hypotheses.All(), *suite, *armsFile, *addArm, *against)
+	if err != nil {
+		return err
+	}
+	if *suite != "" && *addArm == "" {
+		return usagef("--suite names the suite --add-arm adds to, which is not given (report keeps every suite)")
 	}
 	if _, err := os.Stat(*results); err != nil {
 		return usagef("--results %q: %v", *results, err)
@@ -210,27 +250,30 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	suites := hypotheses.All()
 	jobs, err := hypotheses.ProtocolJobs(suites, protocols, b, n)
 	if err != nil {
-		return err
+		return usageError{err}
 	}
-	outs, missing, err := loadOutcomes(st, jobs)
+	outs, missing, err := runner.Load(st, jobs)
 	if err != nil {
 		return err
 	}
 	if len(missing) > 0 {
 		const show = 10
-		var b2 strings.Builder
+		var list strings.Builder
 		for i, m := range missing {
 			if i == show {
-				fmt.Fprintf(&b2, "\n  … and %d more", len(missing)-show)
+				fmt.Fprintf(&list, "\n  … and %d more", len(missing)-show)
 				break
 			}
-			fmt.Fprintf(&b2, "\n  %s", m)
+			fmt.Fprintf(&list, "\n  %s", m)
 		}
-		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --protocol %s --results %s first:%s",
-			len(missing), len(jobs), *results, b.Name, n, strings.Join(protocols, ","), *results, b2.String())
+		hint := ""
+		if *addArm != "" {
+			hint = fmt.Sprintf(" (for the added arms: gapbench run --suite %s --add-arm %s …)", *suite, *addArm)
+		}
+		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --protocol %s --results %s first%s:%s",
+			len(missing), distinctRuns(jobs), *results, b.Name, n, strings.Join(protocols, ","), *results, hint, list.String())
 	}
 	study, err := hypotheses.Evaluate(suites, b, n, outs, recordOptions())
 	if err != nil {
@@ -253,50 +296,111 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if *curves != "" {
+		if err := writeFileAtomic(*curves, func(w io.Writer) error { return reports.WriteCurves(w, study) }); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stdout, "wrote %d files to %s in %s\n", len(files), *out, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// loadOutcomes reads every job's result from the store. missing says, for each
-// job without a usable result, which run it is and why (no file, a corrupt or
-// incomplete file, another version).
-func loadOutcomes(st *store.Store, jobs []runner.Job) ([]runner.Outcome, []string, error) {
-	outs := make([]runner.Outcome, len(jobs))
-	var missing []string
-	cache := map[string]*runner.Result{}
-	bad := map[string]string{}
-	for i, j := range jobs {
-		k := j.Key()
-		res, ok := cache[k]
-		if why, seen := bad[k]; seen {
-			missing = append(missing, fmt.Sprintf("%s: %s", j.Name(), why))
-			continue
-		}
-		if !ok {
-			var r runner.Result
-			found, err := st.Load(k, &r)
-			why := ""
-			switch {
-			case err != nil:
-				why = err.Error()
-			case !found:
-				why = "not run (no file " + st.Path(k) + ")"
-			case r.Version != runner.Version:
-				why = fmt.Sprintf("%s holds version %s, want %s", st.Path(k), r.Version, runner.Version)
-			default:
-				if err := runner.CheckResult(&r, j.Config); err != nil {
-					why = fmt.Sprintf("incomplete result file %s: %v", st.Path(k), err)
-				}
-			}
-			if why != "" {
-				bad[k] = why
-				missing = append(missing, fmt.Sprintf("%s: %s", j.Name(), why))
-				continue
-			}
-			res = &r
-			cache[k] = res
-		}
-		outs[i] = runner.Outcome{Job: j, Result: res, Reused: true}
+// distinctRuns counts the distinct (config, seed) runs among jobs.
+func distinctRuns(jobs []runner.Job) int {
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		seen[j.Key()] = true
 	}
-	return outs, missing, nil
+	return len(seen)
+}
+
+// checkDir checks that the directory a file flag writes into exists.
+func checkDir(flagName, path string) error {
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return usagef("%s %q: directory %q does not exist", flagName, path, filepath.Dir(path))
+	}
+	return nil
+}
+
+// cmdDiff prints the configuration fields in which two arms differ once
+// resolved against a suite's settings and a budget: path, then each arm's value.
+func cmdDiff(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("diff", stderr)
+	suite := fs.String("suite", "", "apply this suite's settings (and find its arms)")
+	budget := fs.String("budget", "quick", "apply this budget")
+	armsFile := fs.String("arms-file", "", "JSON or YAML file of extra arms")
+	var names []string
+	rest := args
+	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		names, rest = append(names, rest[0]), rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
+		return usageError{err}
+	}
+	names = append(names, fs.Args()...)
+	if len(names) != 2 {
+		return usagef("diff needs two arm names, got %d (gapbench list shows them)", len(names))
+	}
+	b, err := hypotheses.GetBudget(*budget)
+	if err != nil {
+		return usageError{err}
+	}
+	s := &hypotheses.Suite{Name: "default"}
+	if *suite != "" {
+		if s, err = hypotheses.Get(*suite); err != nil {
+			return usageError{err}
+		}
+	}
+	var configs [2]recipe.Config
+	for i, name := range names {
+		a, err := findArm(name, s, *armsFile)
+		if err != nil {
+			return err
+		}
+		base, err := s.Base(b)
+		if err != nil {
+			return usageError{err}
+		}
+		if configs[i], err = a.Resolve(base); err != nil {
+			return usageError{err}
+		}
+	}
+	paths := recipe.DiffPaths(configs[0], configs[1])
+	if len(paths) == 0 {
+		fmt.Fprintf(stdout, "%s and %s have the same configuration\n", names[0], names[1])
+		return nil
+	}
+	fa, fb := configs[0].Flatten(), configs[1].Flatten()
+	rows := make([][]string, len(paths))
+	for i, p := range paths {
+		rows[i] = []string{p, fa[p], fb[p]}
+	}
+	return reports.Table(stdout, stats.Terminal, []string{"field", names[0], names[1]}, rows)
+}
+
+// findArm looks an arm up among the registered arms, the suite's own arms
+// (e.g. H6's grid) and an arms file.
+func findArm(name string, s *hypotheses.Suite, armsFile string) (arms.Arm, error) {
+	if armsFile != "" {
+		loaded, err := arms.LoadFile(armsFile)
+		if err != nil {
+			return arms.Arm{}, usagef("--arms-file: %w", err)
+		}
+		for _, x := range loaded {
+			if x.Name == name {
+				return x, nil
+			}
+		}
+	}
+	if a, ok := s.Arm(name); ok {
+		return a, nil
+	}
+	a, err := arms.Get(name)
+	if err != nil {
+		return arms.Arm{}, usageError{err}
+	}
+	return a, nil
 }

@@ -8,6 +8,7 @@
 //	gapbench report [flags]     regenerate reports/ from stored results (never trains)
 //	gapbench list               suites, arms, claims, protocols and budgets
 //	gapbench show ARM [flags]   the arm's resolved configuration as JSON
+//	gapbench diff A B [flags]   the configuration fields in which two arms differ
 //	gapbench pairs [flags]      write a world's preference pairs as JSONL
 //	gapbench stats FILE [flags] judge results from anywhere: a long CSV against claims
 //	gapbench help               this text
@@ -25,18 +26,34 @@
 //	--seeds N        seeds per arm (default: the budget's: smoke 3, quick 10, full 20)
 //	--workers N      concurrent runs (default GOMAXPROCS); results do not depend on it
 //	--csv FILE       also write one row per (suite, protocol, arm, seed, metric)
+//	--curves FILE    also write the training curves: suite,arm,seed,step,metric,value
+//	                 (loss per step; win_rate and kl_ref probes, step 0 = the start policy)
 //	--results DIR    the results store: finished runs are reused (default results/)
 //	--shard i/n      run only slice i of n of the sweep (auto/n reads the array index)
 //	--arms-file F    a JSON or YAML file of extra arms (named diffs of the base config)
 //	--add-arm NAMES  comma-separated arms (registered or from --arms-file) to add to the suite
+//	--against ARM    the arm an added arm's context claim compares with (default: the
+//	                 suite's baseline, dpo)
 //	--pairs FILE     use these preference pairs (JSONL) instead of the world's
 //	-q               no progress output
 //
-// Flags of report: --results DIR (default results/), --out DIR (default reports/),
-// --budget B (default full), --seeds N, --protocol P (default all). Flags of
-// show: --suite S, --budget B, --protocol P (default recipe), --arms-file F (the
-// suite's settings, the budget and the protocol are applied). Flags of pairs:
-// --seed N, --budget B.
+// Flags of report:
+//
+//	--results DIR    the results store to read (default results/); report never trains
+//	--out DIR        where to write REPORT.md, results.csv and the figures (default reports/)
+//	--budget B       the budget the results were run at (default full)
+//	--seeds N        seeds per arm (default: the budget's)
+//	--protocol P     the protocols the results were run under (default all)
+//	--curves FILE    also write the training curves as long CSV (as for run)
+//	--arms-file F    a JSON or YAML file of extra arms
+//	--add-arm NAMES  arms to add to --suite's tables, claims and figures; their runs must be
+//	                 in the store (gapbench run --add-arm), and --out must be given
+//	--suite S        the suite --add-arm adds to; the report keeps every suite
+//	--against ARM    the comparison arm of the added arms' claims (default dpo)
+//
+// Flags of show and diff: --suite S, --budget B, --arms-file F (the suite's
+// settings and the budget are applied); show also takes --protocol P (default
+// recipe). Flags of pairs: --seed N, --budget B.
 //
 // gapbench stats reads a long CSV with the header suite,arm,seed,metric,value
 // (the suite column is optional), as run --csv writes it or as any other
@@ -85,6 +102,7 @@
 //	gapbench run --suite gap --protocol tuned --budget quick --seeds 10
 //	gapbench run --suite gap --protocol frontier --budget quick --seeds 10
 //	gapbench show online-dpo-sft
+//	gapbench diff dpo hypo --suite H2
 //	gapbench list
 //	gapbench stats examples/trl-pythia-1b.csv --claims examples/trl-pythia-1b-claims.yaml
 package main

@@ -78,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdList(args[1:], stdout)
 	case "show":
 		return cmdShow(args[1:], stdout, stderr)
+	case "diff":
+		return cmdDiff(args[1:], stdout, stderr)
 	case "pairs":
 		return cmdPairs(args[1:], stdout, stderr)
 	case "stats":

@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // gapbench runs the command in-process and returns stdout, stderr and the exit status.
@@ -60,6 +63,14 @@ func TestBadInput(t *testing.T) {
 		{"unknown flag", []string{"run", "--sead", "1"}, []string{"sead"}},
 		{"unknown command", []string{"fly"}, []string{`"fly"`}},
 		{"show unknown arm", []string{"show", "nope"}, []string{`"nope"`}},
+		{"against an arm the suite lacks", []string{"run", "--suite", "H2", "--add-arm", "dpo-2x", "--against", "rm-global"}, []string{"--against", `"rm-global"`, "H2"}},
+		{"against without add-arm", []string{"run", "--suite", "H2", "--against", "dpo"}, []string{"--against", "--add-arm"}},
+		{"report add-arm without out", []string{"report", "--suite", "H2", "--add-arm", "dpo-2x"}, []string{"--add-arm", "--out"}},
+		{"report suite without add-arm", []string{"report", "--suite", "H2", "--out", results}, []string{"--suite", "--add-arm"}},
+		{"report curves into no directory", []string{"report", "--curves", filepath.Join(dir, "no", "c.csv"), "--out", results}, []string{"--curves", "does not exist"}},
+		{"run curves into no directory", []string{"run", "--suite", "gap", "--budget", "smoke", "--curves", filepath.Join(dir, "no", "c.csv")}, []string{"--curves", "does not exist"}},
+		{"diff one arm", []string{"diff", "dpo"}, []string{"two arm names, got 1"}},
+		{"diff unknown arm", []string{"diff", "dpo", "nope"}, []string{`"nope"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append(tc.args, "--csv", csv, "--results", results)
@@ -182,20 +193,58 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if _, err := parseRun([]string{"-h"}, &bytes.Buffer{}); err == nil {
 		t.Error("run -h: want flag.ErrHelp")
 	}
-	n := 0
-	runFlagSet(&runFlags{}, &bytes.Buffer{}).VisitAll(func(f *flag.Flag) {
-		n++
-		name := "--" + f.Name
-		if len(f.Name) == 1 {
-			name = "-" + f.Name
+	for _, tc := range []struct {
+		cmd  string
+		fs   *flag.FlagSet
+		want int
+	}{
+		{"run", runFlagSet(&runFlags{}, &bytes.Buffer{}), 10},
+		{"report", reportFlagSet(&reportFlags{}, &bytes.Buffer{}), 9},
+	} {
+		n := 0
+		tc.fs.VisitAll(func(f *flag.Flag) {
+			n++
+			name := "--" + f.Name
+			if len(f.Name) == 1 {
+				name = "-" + f.Name
+			}
+			if !strings.Contains(out, name+" ") {
+				t.Errorf("flag %s of %s is not documented in help", name, tc.cmd)
+			}
+		})
+		if n < tc.want {
+			t.Errorf("%s declares %d flags, want at least %d", tc.cmd, n, tc.want)
 		}
-		if !strings.Contains(out, name+" ") {
-			t.Errorf("flag %s of run is not documented in help", name)
-		}
-	})
-	if n < 10 {
-		t.Fatalf("run declares %d flags, want at least 10", n)
 	}
+}
+
+// TestDiff checks that diff prints exactly the fields in which two arms
+// differ, with each arm's value, and says so when there are none.
+func TestDiff(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string // rows, as "field value-a value-b"
+	}{
+		{[]string{"dpo", "hypo", "--suite", "H2"}, []string{"dpo.kl_weight 0 0.1"}},
+		{[]string{"dpo", "dpo-2x"}, []string{"dpo.epochs 2 4"}},
+		{[]string{"dpo@h1-simple", "online@h1-simple", "--suite", "H6"}, []string{`method "dpo" "online"`}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out, stderr, code := gapbench(t, append([]string{"diff"}, tc.args...)...)
+			require.Equal(t, 0, code, stderr)
+			var rows []string
+			for _, line := range strings.Split(out, "\n") {
+				cells := strings.FieldsFunc(line, func(r rune) bool { return r == '│' })
+				if len(cells) == 3 && strings.TrimSpace(cells[0]) != "field" {
+					rows = append(rows, strings.Join(strings.Fields(strings.Join(cells, " ")), " "))
+				}
+			}
+			assert.Equal(t, tc.want, rows, out)
+		})
+	}
+	out, _, code := gapbench(t, "diff", "dpo", "dpo")
+	require.Equal(t, 0, code)
+	assert.Equal(t, "dpo and dpo have the same configuration\n", out)
 }
 
 // TestListAndShow checks the listing and an arm's resolved configuration.

@@ -8,6 +8,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"gapbench/reports"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -43,9 +49,11 @@ func TestReportFromStore(t *testing.T) {
 	}
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole")
-	if _, stderr, code := gapbench(t, "run", "--budget", "smoke", "--seeds", "2", "-q", "--results", whole); code != 0 {
+	stdout, stderr, code := gapbench(t, "run", "--budget", "smoke", "--seeds", "2", "-q", "--results", whole)
+	if code != 0 {
 		t.Fatalf("run: exit %d: %s", code, stderr)
 	}
+	checkWidth(t, "run's terminal output", stdout+stderr, reports.TerminalWidth)
 	report := func(results, out string) map[string][]byte {
 		t.Helper()
 		if _, stderr, code := gapbench(t, "report", "--budget", "smoke", "--seeds", "2", "--results", results, "--out", out); code != 0 {
@@ -94,6 +102,8 @@ func TestReportFromStore(t *testing.T) {
 		}
 	}
 
+	addArmToCopy(t, whole, dir)
+
 	got := volatile.ReplaceAll(a["REPORT.md"], []byte("| (provenance) | masked in the golden file |"))
 	golden := filepath.Join("testdata", "REPORT.smoke.md")
 	if *update {
@@ -111,6 +121,70 @@ func TestReportFromStore(t *testing.T) {
 		os.WriteFile(filepath.Join("testdata", "REPORT.smoke.got"), got, 0o644)
 		t.Errorf("REPORT.md differs from %s; see testdata/REPORT.smoke.got (-update accepts the change)", golden)
 	}
+}
+
+// addArmToCopy extends a copy of a finished smoke store with an arm from an
+// arm file, the loop the README shows: run computes only the new arm's runs
+// and reuses the suite's, and report puts the arm into the tables, claims and
+// curves of a report in its own directory, recomputing nothing.
+func addArmToCopy(t *testing.T, store, dir string) {
+	t.Helper()
+	cp := filepath.Join(dir, "copy")
+	copyDir(t, store, cp)
+	armsFile := filepath.Join(dir, "my.yaml")
+	os.WriteFile(armsFile, []byte("arms:\n  - name: my-reg\n    doc: offline DPO + a stronger NLL regulariser\n    diff: {method: dpo, dpo.sft_weight: 0.5}\n"), 0o644)
+	ext := []string{"--arms-file", armsFile, "--suite", "H2", "--add-arm", "my-reg", "--against", "hypo", "--budget", "smoke", "--seeds", "2", "--results", cp}
+	_, stderr, code := gapbench(t, append([]string{"run"}, ext...)...)
+	require.Equal(t, 0, code, "run --add-arm: %s", stderr)
+	// H2 runs 6 arms on 2 seeds, all stored; my-reg's 2 runs are new.
+	assert.Contains(t, stderr, "gapbench: 14 runs (12 reused)", "run --add-arm on a copy of the store")
+	t.Logf("run --add-arm: %s", stderr[strings.LastIndex(stderr, "gapbench:"):])
+	before, err := os.ReadDir(cp)
+	require.NoError(t, err)
+
+	out := filepath.Join(dir, "extended")
+	curves := filepath.Join(dir, "curves.csv")
+	_, stderr, code = gapbench(t, append([]string{"report", "--out", out, "--curves", curves}, ext...)...)
+	require.Equal(t, 0, code, "report --add-arm: %s", stderr)
+	after, err := os.ReadDir(cp)
+	require.NoError(t, err)
+	assert.Len(t, after, len(before), "report --add-arm must not write to the store")
+	md, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
+	require.NoError(t, err)
+	for _, want := range []string{"| my-reg ", "H2.+my-reg", "my-reg > hypo", "![curves_H2.svg](curves_H2.svg)"} {
+		assert.Contains(t, string(md), want, "REPORT.md with an added arm")
+	}
+	c, err := os.ReadFile(curves)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(c), "suite,arm,seed,step,metric,value\n"), "curves CSV header: %.60q", c)
+	assert.Contains(t, string(c), "\nH2,my-reg,2,0,win_rate,", "my-reg's first win-rate probe")
+
+	// Without the arm's runs, report says what to run instead of training.
+	_, stderr, code = gapbench(t, "report", "--out", filepath.Join(dir, "x"), "--arms-file", armsFile, "--suite", "H2",
+		"--add-arm", "my-reg", "--budget", "smoke", "--seeds", "2", "--results", store)
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, stderr, "H2/my-reg/seed=1")
+	assert.Contains(t, stderr, "gapbench run --suite H2 --add-arm my-reg")
+}
+
+// checkWidth fails for every line of out wider than width columns (combining
+// marks take no column).
+func checkWidth(t *testing.T, what, out string, width int) {
+	t.Helper()
+	widest := 0
+	for i, line := range strings.Split(out, "\n") {
+		n := 0
+		for _, r := range line {
+			if !unicode.Is(unicode.Mn, r) {
+				n++
+			}
+		}
+		widest = max(widest, n)
+		if n > width {
+			t.Errorf("%s, line %d: %d columns, want at most %d: %q", what, i+1, n, width, line)
+		}
+	}
+	t.Logf("%s: widest line %d columns", what, widest)
 }
 
 // copyDir copies every file of a results store into another, as merging shards

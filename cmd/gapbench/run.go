@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"gapbench/arms"
-	"gapbench/datasets"
 	"gapbench/hypotheses"
 	"gapbench/progress"
 	"gapbench/recipe"
@@ -30,9 +28,9 @@ import (
 
 // runFlags are the flags of gapbench run.
 type runFlags struct {
-	suite, budget, protocol, csv, results, shard, armsFile, addArm, pairs string
-	seeds, workers                                                        int
-	quiet                                                                 bool
+	suite, budget, protocol, csv, curves, results, shard, armsFile, addArm, against, pairs string
+	seeds, workers                                                                         int
+	quiet                                                                                  bool
 }
 
 // newFlagSet returns the flag set of a subcommand; on a bad flag it prints that
@@ -64,10 +62,12 @@ func runFlagSet(f *runFlags, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&f.seeds, "seeds", 0, "seeds per arm (0: the budget's)")
 	fs.IntVar(&f.workers, "workers", 0, "concurrent runs (0: GOMAXPROCS)")
 	fs.StringVar(&f.csv, "csv", "", "write one row per (suite, arm, seed, metric) to this file")
+	fs.StringVar(&f.curves, "curves", "", "write every run's training curves (suite, arm, seed, step, metric, value) to this file")
 	fs.StringVar(&f.results, "results", "results", "results store directory")
 	fs.StringVar(&f.shard, "shard", "", "run slice i/n of the sweep (auto/n: from the job-array index)")
 	fs.StringVar(&f.armsFile, "arms-file", "", "JSON or YAML file of extra arms")
 	fs.StringVar(&f.addArm, "add-arm", "", "comma-separated arms to add to the suite")
+	fs.StringVar(&f.against, "against", "", "the arm an added arm's claim compares with (default: the suite's baseline, dpo)")
 	fs.StringVar(&f.pairs, "pairs", "", "JSONL preference pairs to use instead of the world's")
 	fs.BoolVar(&f.quiet, "q", false, "no progress output")
 	return fs
@@ -131,44 +131,19 @@ func makePlan(f runFlags) (*plan, error) {
 		}
 		p.suites = []*hypotheses.Suite{s}
 	}
-	extra := map[string]arms.Arm{}
-	if f.armsFile != "" {
-		loaded, err := arms.LoadFile(f.armsFile)
-		if err != nil {
-			return nil, usagef("--arms-file: %w", err)
-		}
-		for _, a := range loaded {
-			extra[a.Name] = a
-		}
+	if f.addArm != "" && len(p.suites) != 1 {
+		return nil, usagef("--add-arm needs one --suite, got %q", f.suite)
 	}
-	if f.addArm != "" {
-		if len(p.suites) != 1 {
-			return nil, usagef("--add-arm needs one --suite, got %q", f.suite)
-		}
-		s := *p.suites[0] // a copy: the registered suite stays as it is
-		s.Arms = slices.Clone(s.Arms)
-		s.Claims = slices.Clone(s.Claims)
-		for _, name := range strings.Split(f.addArm, ",") {
-			name = strings.TrimSpace(name)
-			a, ok := extra[name]
-			if !ok {
-				var err error
-				if a, err = arms.Get(name); err != nil {
-					return nil, usagef("--add-arm: %w", err)
-				}
-			}
-			if err := s.AddArm(a); err != nil {
-				return nil, usagef("--add-arm: %w", err)
-			}
-		}
-		p.suites = []*hypotheses.Suite{&s}
-	} else if len(extra) > 0 {
-		return nil, usagef("--arms-file loads arms; name the ones to run with --add-arm")
+	if p.suites, err = addArms(p.suites, f.suite, f.armsFile, f.addArm, f.against); err != nil {
+		return nil, err
 	}
 	if len(p.suites) == 0 {
 		// The theory checks are exact: they have no runs, no CSV rows and no pairs.
 		if f.csv != "" {
 			return nil, usagef("--csv: --suite theory has no runs to write (its exact checks are printed); drop --csv or choose a suite with runs")
+		}
+		if f.curves != "" {
+			return nil, usagef("--curves: --suite theory has no runs and so no training curves; drop --curves or choose a suite with runs")
 		}
 		if f.pairs != "" {
 			return nil, usagef("--pairs: --suite theory uses exact tabular worlds, not preference pairs; drop --pairs or choose a suite with runs")
@@ -195,15 +170,18 @@ func makePlan(f runFlags) (*plan, error) {
 		if err != nil {
 			return nil, usageError{err}
 		}
-		if err := validateDataFiles(jobs); err != nil {
-			return nil, err
+		if err := runner.CheckData(jobs); err != nil {
+			if f.pairs != "" {
+				return nil, usagef("--pairs: %w", err)
+			}
+			return nil, usageError{err}
 		}
 		p.jobs = jobs
 	}
 	return p, nil
 }
 
-// usePairs points every suite's data at a pairs file; validateDataFiles checks it
+// usePairs points every suite's data at a pairs file; runner.CheckData checks it
 // against each run's own world before anything runs.
 func (p *plan) usePairs(path string) error {
 	raw, err := os.ReadFile(path)
@@ -233,43 +211,57 @@ func (p *plan) usePairs(path string) error {
 	return nil
 }
 
-// validateDataFiles checks every run that reads preference pairs from a file
-// (--pairs, or an arm's data.file): the file exists, still has the content its
-// hash names, and matches the world of that run's seed and settings. Bad input is
-// reported before any run starts.
-func validateDataFiles(jobs []runner.Job) error {
-	checked := map[string]bool{}
-	for _, j := range jobs {
-		d := j.Config.Data
-		if d.Source != recipe.DataFile {
-			continue
-		}
-		wc := j.Config.World
-		wc.Seed = uint64(j.Seed)
-		key := store.Hash(struct {
-			File, Hash string
-			W          datasets.Config
-		}{d.File, d.FileHash, wc})
-		if checked[key] {
-			continue
-		}
-		checked[key] = true
-		raw, err := os.ReadFile(d.File)
+// addArms returns suites with the arms named in addArm (comma-separated;
+// registered, or loaded from armsFile) added to the suite called name, each
+// with a context claim against the arm named by against (default: the suite's
+// baseline). The registered suite is copied, never changed. Loading arms
+// without naming any to add is an error.
+func addArms(suites []*hypotheses.Suite, name, armsFile, addArm, against string) ([]*hypotheses.Suite, error) {
+	extra := map[string]arms.Arm{}
+	if armsFile != "" {
+		loaded, err := arms.LoadFile(armsFile)
 		if err != nil {
-			return usagef("arm %q: data.file: %v", j.Arm, err)
+			return nil, usagef("--arms-file: %w", err)
 		}
-		if h := runner.FileHash(raw); h != d.FileHash {
-			return usagef("arm %q: data.file %q has content hash %s, but data.file_hash is %q", j.Arm, d.File, h, d.FileHash)
-		}
-		w, err := datasets.Generate(wc)
-		if err != nil {
-			return usageError{err}
-		}
-		if _, err := w.ReadPairs(d.File, bytes.NewReader(raw)); err != nil {
-			return usagef("--pairs (suite %s, arm %s, world of seed %d): %w", j.Suite, j.Arm, j.Seed, err)
+		for _, a := range loaded {
+			extra[a.Name] = a
 		}
 	}
-	return nil
+	if addArm == "" {
+		if len(extra) > 0 {
+			return nil, usagef("--arms-file loads arms; name the ones to run with --add-arm")
+		}
+		if against != "" {
+			return nil, usagef("--against names the comparison arm of --add-arm, which is not given")
+		}
+		return suites, nil
+	}
+	target, err := hypotheses.Get(name)
+	if err != nil {
+		return nil, usagef("--add-arm needs one --suite: %w", err)
+	}
+	out := slices.Clone(suites)
+	i := slices.IndexFunc(out, func(s *hypotheses.Suite) bool { return s.Name == target.Name })
+	if i < 0 {
+		return nil, usagef("--add-arm: suite %s is not in the study", target.Name)
+	}
+	s := *out[i] // a copy: the registered suite stays as it is
+	s.Arms = slices.Clone(s.Arms)
+	s.Claims = slices.Clone(s.Claims)
+	for _, n := range strings.Split(addArm, ",") {
+		n = strings.TrimSpace(n)
+		a, ok := extra[n]
+		if !ok {
+			if a, err = arms.Get(n); err != nil {
+				return nil, usagef("--add-arm: %w", err)
+			}
+		}
+		if err := s.AddArm(a, against); err != nil {
+			return nil, usagef("--add-arm: %w", err)
+		}
+	}
+	out[i] = &s
+	return out, nil
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -288,15 +280,18 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return usageError{err}
 	}
-	if f.csv != "" {
-		if st, err := os.Stat(filepath.Dir(f.csv)); err != nil || !st.IsDir() {
-			return usagef("--csv %q: directory %q does not exist", f.csv, filepath.Dir(f.csv))
+	for _, file := range []struct{ flag, path string }{{"--csv", f.csv}, {"--curves", f.curves}} {
+		if file.path == "" {
+			continue
 		}
-		if st, err := os.Stat(f.csv); err == nil && !st.Mode().IsRegular() {
-			return usagef("--csv %q: is a %s, not a file", f.csv, kind(st.Mode()))
+		if err := checkDir(file.flag, file.path); err != nil {
+			return err
+		}
+		if st, err := os.Stat(file.path); err == nil && !st.Mode().IsRegular() {
+			return usagef("%s %q: is a %s, not a file", file.flag, file.path, kind(st.Mode()))
 		}
 		if !sh.Whole() {
-			return usagef("--csv: a shard (--shard %s) prints no tables and writes no CSV; run gapbench report on the merged results instead", f.shard)
+			return usagef("%s: a shard (--shard %s) prints no tables and writes no CSV; run gapbench report on the merged results instead", file.flag, f.shard)
 		}
 	}
 	jobs := shard.Filter(sh, p.jobs)
@@ -368,6 +363,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if f.csv != "" && study != nil {
 		if err := writeFileAtomic(f.csv, func(w io.Writer) error { return reports.WriteCSV(w, study) }); err != nil {
+			return err
+		}
+	}
+	if f.curves != "" && study != nil {
+		if err := writeFileAtomic(f.curves, func(w io.Writer) error { return reports.WriteCurves(w, study) }); err != nil {
 			return err
 		}
 	}

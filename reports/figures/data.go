@@ -16,10 +16,17 @@ type data struct {
 	opt  stats.Options
 	vals map[string]map[string][]float64 // "suite/arm" → metric → per-seed values
 	sums map[string]estimate             // "suite/arm/metric" → summary
+	crvs map[string]curveData            // "suite/arm/metric" → training curve
+}
+
+// curveData is one arm's training curve: probed steps and their estimates.
+type curveData struct {
+	steps []float64
+	es    []estimate
 }
 
 func newData(st *hypotheses.Study, opt stats.Options) *data {
-	return &data{st: st, opt: opt, vals: map[string]map[string][]float64{}, sums: map[string]estimate{}}
+	return &data{st: st, opt: opt, vals: map[string]map[string][]float64{}, sums: map[string]estimate{}, crvs: map[string]curveData{}}
 }
 
 // estimate is a mean with its 95% interval and the number of seeds behind it.
@@ -37,16 +44,6 @@ func (e estimate) errs() (lo, hi float64) {
 		return 0, 0
 	}
 	return math.Max(0, e.Mean-e.CI.Lo), math.Max(0, e.CI.Hi-e.Mean)
-}
-
-// suite returns the study's suite with that name, or nil.
-func (d *data) suite(name string) *hypotheses.Suite {
-	for _, s := range d.st.Suites {
-		if s.Name == name {
-			return s
-		}
-	}
-	return nil
 }
 
 // values returns one arm's per-seed values of a metric, in seed order (nil if
@@ -79,6 +76,15 @@ func (d *data) summary(s *hypotheses.Suite, arm, metric string) (e estimate, ok 
 	e = estimate{Mean: sm.Mean, CI: sm.CI, N: sm.N}
 	d.sums[k] = e
 	return e, true, nil
+}
+
+// summarize is the mean of x with its 95% interval (stats.Summarize).
+func (d *data) summarize(x []float64) (estimate, error) {
+	sm, err := stats.Summarize(x, d.opt)
+	if err != nil {
+		return estimate{}, err
+	}
+	return estimate{Mean: sm.Mean, CI: sm.CI, N: sm.N}, nil
 }
 
 // gap returns the mean and paired interval of a − b on a metric, paired by

@@ -12,13 +12,18 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"gapbench/hypotheses"
-	"gapbench/recipe"
+	"gapbench/metrics"
 	"gapbench/runner"
+	"gapbench/stats"
 )
 
 var (
@@ -31,23 +36,13 @@ var (
 // the horizon and shrinks with the reward's complexity) plus seeded noise.
 func synthetic(t *testing.T, seeds int, names ...string) *hypotheses.Study {
 	t.Helper()
-	st := &hypotheses.Study{Budget: hypotheses.Budgets["smoke"], Seeds: seeds, Protocols: []string{hypotheses.Recipe}}
+	st := &hypotheses.Study{Budget: hypotheses.Budgets["smoke"], Seeds: seeds}
 	for _, n := range names {
 		s, err := hypotheses.Get(n)
 		if err != nil {
 			t.Fatal(err)
 		}
 		st.Suites = append(st.Suites, s)
-		defer func() { // after the recipe's runs, which come first as in a sweep
-			for _, p := range []string{hypotheses.Tuned, hypotheses.Frontier} {
-				if s.HasProtocol(p) {
-					addProtocol(st, s, p, seeds)
-				}
-			}
-		}()
-		if !s.HasProtocol(hypotheses.Recipe) {
-			continue
-		}
 		for _, a := range s.Arms {
 			for seed := 1; seed <= seeds; seed++ {
 				// Streams by arm name, so that an arm run by several suites has
@@ -63,38 +58,6 @@ func synthetic(t *testing.T, seeds int, names ...string) *hypotheses.Study {
 		}
 	}
 	return st
-}
-
-// addProtocol adds made-up runs of the suite's arms under protocol p: under
-// frontier each with a path of KL and win rate from π_ref to its end point.
-func addProtocol(st *hypotheses.Study, s *hypotheses.Suite, p string, seeds int) {
-	pc, err := recipe.NewProtocol(p)
-	if err != nil {
-		panic(err)
-	}
-	if !slices.Contains(st.Protocols, p) {
-		st.Protocols = append(st.Protocols, p)
-	}
-	for _, a := range s.ArmsUnder(p) {
-		for seed := 1; seed <= seeds; seed++ {
-			h := fnv.New64a()
-			h.Write([]byte(p + a.Name))
-			r := rand.New(rand.NewPCG(uint64(seed), h.Sum64()))
-			m := metricsFor(a.Name, r)
-			res := &runner.Result{Metrics: m, Curves: map[string][]float64{}}
-			if p == hypotheses.Frontier {
-				m["kl_ref"] *= 2
-				for _, f := range []float64{0, 0.1, 0.25, 0.5, 0.75, 1} {
-					res.Curves["kl_ref"] = append(res.Curves["kl_ref"], f*m["kl_ref"])
-					res.Curves["win_rate"] = append(res.Curves["win_rate"], 50+f*(m["win_rate"]-50))
-				}
-			}
-			st.Outcomes = append(st.Outcomes, runner.Outcome{
-				Job:    runner.Job{Suite: s.Name, Arm: a.Name, Seed: seed, Config: recipe.Config{Protocol: pc}},
-				Result: res,
-			})
-		}
-	}
 }
 
 // metricsFor makes up one run's metrics.
@@ -115,17 +78,6 @@ func metricsFor(arm string, r *rand.Rand) map[string]float64 {
 		"online-rm-w0.25": 55, "online-rm-w4": 56.5, "online-rm-linear": 53, "dpo-tilt": 52, "online-tilt": 52.5,
 		"dpo-narrow": 45, "online-narrow": 46, "online-rm-2x": 57,
 	}[arm]
-	for _, n := range hypotheses.DataSizes {
-		l := math.Log2(float64(n) / 64)
-		switch arm {
-		case hypotheses.DataArm("dpo", n):
-			win = 50 + 2*l
-		case hypotheses.DataArm("rlhf-rm", n):
-			win = 56 + l
-		case hypotheses.DataArm("rlhf-linear", n):
-			win = 58 + 0.8*l
-		}
-	}
 	for _, h := range hypotheses.Horizons {
 		for ri, rw := range hypotheses.RewardLevels {
 			switch arm {
@@ -155,14 +107,22 @@ func metricsFor(arm string, r *rand.Rand) map[string]float64 {
 	return m
 }
 
-// allSuites is every registered suite.
-var allSuites = func() []string {
+var allSuites = []string{"gap", "H1", "H2", "H3", "H4", "H5", "H6"}
+
+// protocolFigures are drawn from runs under the tuned or frontier protocol, which
+// the synthetic (recipe) studies here do not have; TestProtocolFigures draws them.
+var protocolFigures = []string{"frontier_paths.svg", "data_size.svg"}
+
+// recipeOnly drops the protocol figures from a list of figure names.
+func recipeOnly(names []string) []string {
 	var out []string
-	for _, s := range hypotheses.All() {
-		out = append(out, s.Name)
+	for _, n := range names {
+		if !slices.Contains(protocolFigures, n) {
+			out = append(out, n)
+		}
 	}
 	return out
-}()
+}
 
 func names(files []File) []string {
 	var out []string
@@ -200,12 +160,19 @@ func TestRenderAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := listed()
 	for _, c := range List() {
 		if c.Caption == "" {
 			t.Errorf("%s has no caption", c.Name)
 		}
 	}
+	var every []string
+	for _, x := range hypotheses.All() {
+		every = append(every, x.Figures...)
+	}
+	if !slices.Equal(sorted(every), sorted(listed())) {
+		t.Errorf("the suites declare %v, the registry holds %v: every figure should be declared once", every, listed())
+	}
+	want := recipeOnly(declared(allSuites...))
 	if got := names(files); !slices.Equal(got, want) {
 		t.Fatalf("Render produced %v, want %v", got, want)
 	}
@@ -237,12 +204,12 @@ func TestRenderSubsets(t *testing.T) {
 		want   []string
 	}{
 		{nil, 3, nil},
-		{[]string{"gap"}, 3, []string{"headline.svg", "frontier.svg", "frontier_paths.svg"}},
+		{[]string{"gap"}, 3, []string{"headline.svg", "frontier.svg"}},
 		{[]string{"H5"}, 3, []string{"best_of_n.svg"}},
 		{[]string{"H4"}, 3, nil},
 		{[]string{"H6"}, 3, []string{"rm_size.svg", "rm_size_bon.svg", "horizon.svg", "reward.svg", "gap_map.svg"}},
 		// one seed: intervals are unbounded and drawn without bars, but every figure renders
-		{allSuites, 1, listed()},
+		{allSuites, 1, recipeOnly(declared(allSuites...))},
 	} {
 		t.Run(fmt.Sprintf("%v/seeds=%d", tc.suites, tc.seeds), func(t *testing.T) {
 			files, err := Render(synthetic(t, tc.seeds, tc.suites...))
@@ -293,14 +260,26 @@ func TestNaNIsAnError(t *testing.T) {
 	}
 }
 
+// declared returns the figures the named suites declare, in order.
+func declared(suites ...string) []string {
+	var out []string
+	for _, n := range suites {
+		s, _ := hypotheses.Get(n)
+		out = append(out, s.Figures...)
+	}
+	return out
+}
+
+func sorted(xs []string) []string {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return out
+}
+
 // listed returns the names in List().
 func listed() []string {
 	var out []string
-	_, err := hypotheses.Get("data")
 	for _, c := range List() {
-		if c.Name == "data_size.svg" && err != nil {
-			continue // the data-size suite needs the exact RLHF arms
-		}
 		out = append(out, c.Name)
 	}
 	return out
@@ -314,5 +293,124 @@ func TestNiceCeil(t *testing.T) {
 		if got := niceCeil(tc.x); got != tc.want {
 			t.Errorf("niceCeil(%g) = %g, want %g", tc.x, got, tc.want)
 		}
+	}
+}
+
+// withCurves gives every policy run of a synthetic study probes of win rate
+// and KL at steps 0, 4, 8 (reward-model and SFT runs keep none).
+func withCurves(st *hypotheses.Study) {
+	for i, o := range st.Outcomes {
+		if strings.HasPrefix(o.Job.Arm, "rm-") || o.Job.Arm == "sft" {
+			continue
+		}
+		w, kl := o.Result.Metrics["win_rate"], o.Result.Metrics["kl_ref"]
+		st.Outcomes[i].Result.Curves = map[string][]float64{
+			metrics.ProbeStep: {0, 4, 8},
+			metrics.WinRate:   {50, (50 + w) / 2, w},
+			metrics.KLRef:     {0, kl / 3, kl},
+		}
+	}
+}
+
+func TestCurvesFigures(t *testing.T) {
+	t.Parallel()
+	st := synthetic(t, 3, "gap", "H5")
+	withCurves(st)
+	files, err := Render(st)
+	require.NoError(t, err)
+	got := names(files)
+	assert.Contains(t, got, "curves_gap.svg")
+	assert.Contains(t, got, "curves_H5.svg", "H5's dpo arm trains a policy")
+	for _, f := range files {
+		checkSVG(t, f.Name, f.Data)
+		assert.NotEmpty(t, f.Caption, f.Name)
+		assert.NotEmpty(t, f.Section, f.Name)
+	}
+
+	// The curve of one arm: the mean over seeds at every probed step, with an
+	// interval around it.
+	d := newData(st, stats.DefaultOptions())
+	gap, _ := hypotheses.Get("gap")
+	steps, es, err := d.curve(gap, "dpo", metrics.WinRate)
+	require.NoError(t, err)
+	require.Equal(t, []float64{0, 4, 8}, steps)
+	mean := 0.0
+	for _, v := range st.ArmValues(gap, "dpo")["win_rate"] {
+		mean += v / 3
+	}
+	assert.InDelta(t, mean, es[2].Mean, 1e-9, "mean win rate at the last probe")
+	assert.InDelta(t, 50, es[0].Mean, 1e-12, "every seed starts at 50")
+	assert.True(t, es[2].CI.Lo <= es[2].Mean && es[2].Mean <= es[2].CI.Hi, "interval %v around %g", es[2].CI, es[2].Mean)
+
+	// Without probes there is no curves figure.
+	files, err = Render(synthetic(t, 3, "gap"))
+	require.NoError(t, err)
+	assert.NotContains(t, names(files), "curves_gap.svg")
+}
+
+// TestTextIsOutlined checks that figures carry no <text> elements, whose
+// layout would depend on the fonts installed where they are viewed.
+func TestTextIsOutlined(t *testing.T) {
+	t.Parallel()
+	files, err := Render(synthetic(t, 3, "gap"))
+	require.NoError(t, err)
+	use := regexp.MustCompile(`xlink:href="#(g\d+)"`)
+	def := regexp.MustCompile(`<path id="(g\d+)"`)
+	for _, f := range files {
+		doc := string(f.Data)
+		assert.NotContains(t, doc, "<text", f.Name)
+		defined := map[string]bool{}
+		for _, d := range def.FindAllStringSubmatch(doc, -1) {
+			defined[d[1]] = true
+		}
+		assert.NotEmpty(t, defined, "%s defines no glyphs", f.Name)
+		for _, u := range use.FindAllStringSubmatch(doc, -1) {
+			assert.True(t, defined[u[1]], "%s uses glyph %s, which it does not define", f.Name, u[1])
+		}
+	}
+}
+
+// TestProtocolFigures draws the figures of the tuned and frontier protocols from
+// made-up runs: the gap suite's paths under frontier (KL and win rate from π_ref to
+// each arm's end) and the data-size suite under tuned.
+func TestProtocolFigures(t *testing.T) {
+	t.Parallel()
+	st := &hypotheses.Study{Budget: hypotheses.Budgets["smoke"], Seeds: 4, Protocols: []string{hypotheses.Tuned, hypotheses.Frontier}}
+	for _, name := range []string{"gap", "data"} {
+		s, err := hypotheses.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Suites = append(st.Suites, s)
+		p := hypotheses.Frontier
+		if name == "data" {
+			p = hypotheses.Tuned
+		}
+		for i, a := range s.ArmsUnder(p) {
+			for seed := 1; seed <= 4; seed++ {
+				r := rand.New(rand.NewPCG(uint64(seed), uint64(i)))
+				end := 3 + float64(i%3) + r.Float64()
+				win := 55 + float64(i%5) + 3*r.Float64()
+				res := &runner.Result{Metrics: map[string]float64{"win_rate": win, "kl_ref": end}, Curves: map[string][]float64{}}
+				for _, f := range []float64{0, 0.1, 0.3, 0.6, 1} {
+					res.Curves["kl_ref"] = append(res.Curves["kl_ref"], f*end)
+					res.Curves["win_rate"] = append(res.Curves["win_rate"], 50+f*(win-50))
+				}
+				st.Outcomes = append(st.Outcomes, runner.Outcome{Job: runner.Job{Suite: s.Name, Arm: a.Name, Seed: seed, Protocol: p}, Result: res})
+			}
+		}
+	}
+	files, err := Render(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(files)
+	for _, want := range protocolFigures {
+		if !slices.Contains(got, want) {
+			t.Errorf("%s not drawn; got %v", want, got)
+		}
+	}
+	for _, f := range files {
+		checkSVG(t, f.Name, f.Data)
 	}
 }

@@ -1,6 +1,7 @@
 package figures
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
@@ -14,20 +15,20 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"gapbench/hypotheses"
+	"gapbench/metrics"
 )
 
 // labelled names an arm and its label on a figure.
 type labelled struct{ arm, label string }
 
-// headline draws the gap suite's win rates as bars with 95% intervals.
-func headline(d *data) (drawer, error) {
-	s := d.suite("gap")
-	if s == nil {
+// headline draws the win rates of a suite's headline arms as bars with 95% intervals.
+func headline(d *data, s *hypotheses.Suite) (drawer, error) {
+	if s.Headline == nil {
 		return nil, nil
 	}
-	arms := []labelled{
-		{"sft", "SFT"}, {"dpo", "DPO"}, {"dpo-2x", "DPO\n2× epochs"},
-		{"online-dpo-sft", "online DPO\nfrom SFT"}, {"online-dpo-dpo", "online DPO\nfrom DPO"},
+	var arms []labelled
+	for _, a := range s.Headline.Arms {
+		arms = append(arms, labelled{a.Arm, cmp.Or(a.Short, a.Label)})
 	}
 	var (
 		ps    points
@@ -36,7 +37,7 @@ func headline(d *data) (drawer, error) {
 		es    []estimate
 	)
 	for _, a := range arms {
-		e, ok, err := d.summary(s, a.arm, "win_rate")
+		e, ok, err := d.summary(s, a.arm, metrics.WinRate)
 		if err != nil {
 			return nil, err
 		}
@@ -83,31 +84,24 @@ func headline(d *data) (drawer, error) {
 
 // rmSize draws H6's online win rate against the size of the reward model, with
 // offline DPO's interval as a band.
-func rmSize(d *data) (drawer, error) {
-	s := d.suite("H6")
-	if s == nil {
-		return nil, nil
-	}
+func rmSize(d *data, s *hypotheses.Suite) (drawer, error) {
 	arms := []labelled{
 		{"online-rm-w0.25", "¼× width"}, {"online-dpo-sft", "1× width\n(global RM)"},
 		{"online-rm-w4", "4× width"}, {"online-rm-linear", "linear"},
 	}
-	return rmPanel(d, s, arms, "win_rate", "dpo", "offline DPO",
+	base := s.BaselineArm()
+	return rmPanel(d, s, arms, metrics.WinRate, base, base+" (baseline)",
 		"Online DPO win rate vs RM size (95%% CI, %s)", "reward model of online DPO", "win rate vs reference writers (%)")
 }
 
 // rmSizeBoN draws H6's Best-of-25 gold reward for each reward model, with the
 // gold reward of one unselected SFT sample (N = 1) as a band.
-func rmSizeBoN(d *data) (drawer, error) {
-	s := d.suite("H6")
-	if s == nil {
-		return nil, nil
-	}
+func rmSizeBoN(d *data, s *hypotheses.Suite) (drawer, error) {
 	arms := []labelled{
 		{"rm-w0.25", "¼× width"}, {"rm-global", "1× width\n(global RM)"},
 		{"rm-w4", "4× width"}, {"rm-linear", "linear"},
 	}
-	return rmPanel(d, s, arms, "bon_25", "rm-global", "",
+	return rmPanel(d, s, arms, metrics.BestOfNName(25), "rm-global", "",
 		"Best-of-25 gold reward vs RM size (95%% CI, %s)", "reward model ranking 25 SFT samples", "gold reward of the best (teacher s.d.)")
 }
 
@@ -142,7 +136,7 @@ func rmPanel(d *data, s *hypotheses.Suite, arms []labelled, metric, refArm, refL
 	n := float64(len(ps))
 	refMetric := metric
 	if refLabel == "" {
-		refMetric, refLabel = "bon_1", "one SFT sample (N = 1)"
+		refMetric, refLabel = metrics.BestOfNName(1), "one SFT sample (N = 1)"
 	}
 	ref, ok, err := d.summary(s, refArm, refMetric)
 	if err != nil {
@@ -191,17 +185,13 @@ func addBand(p *plot.Plot, e estimate, x0, x1 float64, label string) error {
 }
 
 // horizon draws H6's online − offline gap under the simple reward against H.
-func horizon(d *data) (drawer, error) {
-	s := d.suite("H6")
-	if s == nil {
-		return nil, nil
-	}
+func horizon(d *data, s *hypotheses.Suite) (drawer, error) {
 	var (
 		ps points
 		es []estimate
 	)
 	for _, h := range hypotheses.Horizons {
-		e, ok, err := d.gap(s, hypotheses.GridArm("online", h, "simple"), hypotheses.GridArm("dpo", h, "simple"), "win_rate")
+		e, ok, err := d.gap(s, hypotheses.GridArm("online", h, "simple"), hypotheses.GridArm("dpo", h, "simple"), metrics.WinRate)
 		if err != nil {
 			return nil, err
 		}
@@ -242,11 +232,7 @@ func horizon(d *data) (drawer, error) {
 
 // reward draws H6's gap at H = 4 for each reward class as bars, orange where
 // online leads and blue where offline does.
-func reward(d *data) (drawer, error) {
-	s := d.suite("H6")
-	if s == nil {
-		return nil, nil
-	}
+func reward(d *data, s *hypotheses.Suite) (drawer, error) {
 	const h = 4
 	var (
 		ps    points
@@ -255,7 +241,7 @@ func reward(d *data) (drawer, error) {
 		es    []estimate
 	)
 	for _, r := range hypotheses.RewardLevels {
-		e, ok, err := d.gap(s, hypotheses.GridArm("online", h, r), hypotheses.GridArm("dpo", h, r), "win_rate")
+		e, ok, err := d.gap(s, hypotheses.GridArm("online", h, r), hypotheses.GridArm("dpo", h, r), metrics.WinRate)
 		if err != nil {
 			return nil, err
 		}
@@ -308,11 +294,7 @@ func (g grid) Y(r int) float64    { return float64(r) }
 // gapMap draws H6's mean gap over horizon × reward class as a heat map with a
 // diverging colour bar; each cell is annotated with its mean and paired 95%
 // interval.
-func gapMap(d *data) (drawer, error) {
-	s := d.suite("H6")
-	if s == nil {
-		return nil, nil
-	}
+func gapMap(d *data, s *hypotheses.Suite) (drawer, error) {
 	hs, rs := hypotheses.Horizons, hypotheses.RewardLevels
 	g := grid{xs: make([]float64, len(hs)), z: make([][]float64, len(rs))}
 	for c, h := range hs {
@@ -326,7 +308,7 @@ func gapMap(d *data) (drawer, error) {
 	for r, rw := range rs {
 		g.z[r] = make([]float64, len(hs))
 		for c, h := range hs {
-			e, ok, err := d.gap(s, hypotheses.GridArm("online", h, rw), hypotheses.GridArm("dpo", h, rw), "win_rate")
+			e, ok, err := d.gap(s, hypotheses.GridArm("online", h, rw), hypotheses.GridArm("dpo", h, rw), metrics.WinRate)
 			if err != nil {
 				return nil, err
 			}
@@ -470,11 +452,7 @@ func (b colorBar) DataRange() (xmin, xmax, ymin, ymax float64) {
 }
 
 // bestOfN draws H5's Best-of-N gold reward against N for each reward.
-func bestOfN(d *data) (drawer, error) {
-	s := d.suite("H5")
-	if s == nil {
-		return nil, nil
-	}
+func bestOfN(d *data, s *hypotheses.Suite) (drawer, error) {
 	ns := []int{1, 2, 5, 10, 25}
 	series := []struct {
 		arm, label string
@@ -492,7 +470,7 @@ func bestOfN(d *data) (drawer, error) {
 	for _, sr := range series {
 		var ps points
 		for _, n := range ns {
-			e, ok, err := d.summary(s, sr.arm, fmt.Sprintf("bon_%d", n))
+			e, ok, err := d.summary(s, sr.arm, metrics.BestOfNName(n))
 			if err != nil {
 				return nil, err
 			}
@@ -536,7 +514,7 @@ func bestOfN(d *data) (drawer, error) {
 // frontier draws gold reward against √KL(π‖π_ref) for every policy arm of the
 // gap suite and H1–H3. An arm run by several of these suites with identical
 // results is drawn once; otherwise it is labelled with its suite.
-func frontier(d *data) (drawer, error) {
+func frontier(d *data, _ *hypotheses.Suite) (drawer, error) {
 	type entry struct {
 		method string
 		pt     point
@@ -546,24 +524,23 @@ func frontier(d *data) (drawer, error) {
 		es      []estimate
 	)
 	seen := map[string][2][]float64{} // arm → its per-seed gold reward and KL
-	for _, name := range []string{"gap", "H1", "H2", "H3"} {
-		s := d.suite(name)
-		if s == nil {
+	for _, s := range d.st.Suites {
+		if !s.Frontier {
 			continue
 		}
 		for _, a := range s.Arms {
-			gold, ok1, err := d.summary(s, a.Name, "gold_reward")
+			gold, ok1, err := d.summary(s, a.Name, metrics.GoldReward)
 			if err != nil {
 				return nil, err
 			}
-			kl, ok2, err := d.summary(s, a.Name, "kl_ref")
+			kl, ok2, err := d.summary(s, a.Name, metrics.KLRef)
 			if err != nil {
 				return nil, err
 			}
 			if !ok1 || !ok2 {
 				continue
 			}
-			vals := [2][]float64{d.values(s, a.Name, "gold_reward"), d.values(s, a.Name, "kl_ref")}
+			vals := [2][]float64{d.values(s, a.Name, metrics.GoldReward), d.values(s, a.Name, metrics.KLRef)}
 			label := a.Name
 			if prev, dup := seen[a.Name]; dup {
 				if slices.Equal(prev[0], vals[0]) && slices.Equal(prev[1], vals[1]) {

@@ -29,8 +29,7 @@ func (d *data) valuesIn(p string, s *hypotheses.Suite, arm, metric string) []flo
 // dataSize draws the data-size suite's gap, exact RLHF − tuned DPO win rate with
 // its paired 95% interval, against the number of pairs n, one line per reward
 // model.
-func dataSize(d *data) (drawer, error) {
-	s := d.suite("data")
+func dataSize(d *data, s *hypotheses.Suite) (drawer, error) {
 	if s == nil || !slices.Contains(d.st.Protocols, hypotheses.Tuned) {
 		return nil, nil
 	}
@@ -90,13 +89,12 @@ func dataSize(d *data) (drawer, error) {
 	return p, nil
 }
 
-// frontierPaths draws, for the gap suite under the frontier protocol, each arm's
+// frontierPaths draws, for the suite under the frontier protocol, each arm's
 // mean win rate against KL(π‖π_ref) along its training path — at each KL the
 // mean over the seeds whose path reaches it (drawn where at least half do) —
 // with 95% intervals at the claims' KL levels, and the oracle rows (π*_β of the
 // gold reward, π_ref·exp(r̂/β) of each RM) as points at their own KL.
-func frontierPaths(d *data) (drawer, error) {
-	s := d.suite("gap")
+func frontierPaths(d *data, s *hypotheses.Suite) (drawer, error) {
 	if s == nil || !slices.Contains(d.st.Protocols, hypotheses.Frontier) {
 		return nil, nil
 	}

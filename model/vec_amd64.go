@@ -1,0 +1,44 @@
+//go:build amd64 && !purego
+
+package model
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 selects the AVX2 element-wise kernels; the portable ones run on CPUs
+// without AVX2.
+var useAVX2 = cpu.X86.HasAVX2
+
+//go:noescape
+func addVecAVX2(dst, a, b *float64, n int)
+
+//go:noescape
+func axpyVecAVX2(dst *float64, alpha float64, x *float64, n int)
+
+// addVec writes a[i] + b[i] into dst[i] for i < len(dst); dst may be a or b.
+func addVec(dst, a, b []float64) {
+	n := len(dst)
+	if n == 0 {
+		return
+	}
+	if !useAVX2 {
+		addVecGo(dst, a, b)
+		return
+	}
+	_, _ = a[n-1], b[n-1]
+	addVecAVX2(&dst[0], &a[0], &b[0], n)
+}
+
+// axpyVec adds alpha·x[i] to dst[i] for i < len(dst), the product rounded
+// before the sum.
+func axpyVec(dst []float64, alpha float64, x []float64) {
+	n := len(dst)
+	if n == 0 {
+		return
+	}
+	if !useAVX2 {
+		axpyVecGo(dst, alpha, x)
+		return
+	}
+	_ = x[n-1]
+	axpyVecAVX2(&dst[0], alpha, &x[0], n)
+}
