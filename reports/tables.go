@@ -531,8 +531,8 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 	lab := st != nil && labelled(st)
 	if st != nil {
 		if lab {
-			fmt.Fprintf(w, "budget %s, %d seeds per arm, protocols %s; intervals are 95%%; %s\n",
-				st.Budget.Name, st.Seeds, strings.Join(st.Protocols, ", "), familiesNote(st))
+			fmt.Fprintln(w, wrapText(fmt.Sprintf("budget %s, %d seeds per arm, protocols %s; intervals are 95%%; %s",
+				st.Budget.Name, st.Seeds, strings.Join(st.Protocols, ", "), familiesNote(st)), TerminalWidth))
 		} else {
 			fmt.Fprintln(w, wrapText(fmt.Sprintf("budget %s, %d seeds per arm; intervals are 95%%; p-values Holm-adjusted in two families: the deciding claims of every suite below, and the context claims",
 				st.Budget.Name, st.Seeds), TerminalWidth))
@@ -540,7 +540,8 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 		for _, r := range st.Results {
 			s := r.Suite
 			if lab {
-				fmt.Fprintf(w, "\n== %s: %s — protocol %s\n%s\nprediction: %s\n%s\n\n", s.Name, s.Title, r.Protocol, s.Hypothesis, s.Prediction, protocolDoc(r.Protocol))
+				fmt.Fprintf(w, "\n%s\n%s\n%s\n%s\n\n", wrapText("== "+s.Name+": "+s.Title+" — protocol "+r.Protocol, TerminalWidth),
+					wrapText(s.Hypothesis, TerminalWidth), wrapText("prediction: "+s.Prediction, TerminalWidth), wrapText(protocolDoc(r.Protocol), TerminalWidth))
 				fmt.Fprintf(w, "arms (protocol %s):\n", r.Protocol)
 			} else {
 				fmt.Fprintf(w, "\n%s\n%s\n%s\n\n", wrapText("== "+s.Name+": "+s.Title, TerminalWidth),
