@@ -13,14 +13,19 @@ import (
 // ArmFailures returns, for one arm of a suite (or a derived series, through both
 // its arms), the outcomes of its runs that failed, in seed order.
 func (s *Suite) ArmFailures(outs []runner.Outcome, arm string) []runner.Outcome {
+	return s.ArmFailuresUnder(outs, "", arm)
+}
+
+// ArmFailuresUnder is ArmFailures for the runs of protocol p ("" for any).
+func (s *Suite) ArmFailuresUnder(outs []runner.Outcome, p, arm string) []runner.Outcome {
 	for _, d := range s.Derived {
 		if d.Name == arm {
-			return append(s.ArmFailures(outs, d.A), s.ArmFailures(outs, d.B)...)
+			return append(s.ArmFailuresUnder(outs, p, d.A), s.ArmFailuresUnder(outs, p, d.B)...)
 		}
 	}
 	var f []runner.Outcome
 	for _, o := range outs {
-		if o.Job.Suite == s.Name && o.Job.Arm == arm && o.Err != nil {
+		if o.Job.Suite == s.Name && o.Job.Arm == arm && o.Err != nil && (p == "" || protocolOf(o) == p) {
 			f = append(f, o)
 		}
 	}

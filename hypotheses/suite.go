@@ -48,6 +48,9 @@ const (
 type Claim struct {
 	stats.Claim
 	Decides bool // counts toward the suite's verdict
+	// Protocols are the protocols the claim is evaluated under (recipe, tuned,
+	// frontier); none means recipe only. The suite says which make sense.
+	Protocols []string
 }
 
 // Derived is a series computed per seed from two arms, A − B on the claim's
@@ -70,6 +73,12 @@ type Suite struct {
 	Derived    []Derived   // gap series for claims
 	Claims     []Claim
 	Metrics    []string // metrics shown in the suite's arms table
+	// Oracles are arms shown as rows of the suite's tables under every protocol
+	// but compared in no claim: what the arms are aiming at.
+	Oracles []string
+	// AllArmsUnder lists protocols other than recipe under which every arm runs,
+	// not only those its claims compare (a curve, such as the data-size suite's).
+	AllArmsUnder []string
 	// Baseline is the arm the arms table compares every arm with (paired Δ win
 	// rate) and an added arm's claim compares against by default; "" means
 	// DefaultBaseline when the suite runs it.
@@ -133,10 +142,10 @@ type Budget struct {
 // Budgets by name. smoke runs inside `go test`; quick in about a minute; full is
 // the report of record.
 var Budgets = map[string]Budget{
-	"smoke": {Name: "smoke", Seeds: 3, Doc: "a shrunken world for tests: 16 prompts, 64 pairs, width 16, batches of 8 (seconds)",
+	"smoke": {Name: "smoke", Seeds: 3, Doc: "a shrunken world for tests: 16 prompts, 64 pairs, width 16, batches of 8, exact RLHF capped at 60 steps (seconds)",
 		Diff: recipe.Diff{"world.train_prompts": 16, "world.val_prompts": 16, "world.aug_prompts": 21,
 			"world.pairs": 64, "world.demos": 8, "world.teacher_width": 32, "policy.width": 16,
-			"sft.batch": 16, "rm.batch": 8, "dpo.batch": 8}},
+			"sft.batch": 16, "rm.batch": 8, "dpo.batch": 8, "rlhf.max_steps": 60, "rlhf.anneal": 1}},
 	"quick": {Name: "quick", Seeds: 10, Doc: "the default world, 10 seeds (about a minute per suite)"},
 	"full":  {Name: "full", Seeds: 20, Doc: "the default world, 20 seeds: the report of record"},
 }
@@ -256,55 +265,88 @@ func (s *Suite) CheckApples(b Budget) error {
 }
 
 // Values returns, for one metric and one arm (or derived series), the per-seed
-// values in seed order from a sweep's outcomes.
+// values in seed order from a sweep's outcomes (of one protocol).
 func (s *Suite) Values(outs []runner.Outcome, metric, arm string) ([]float64, error) {
+	v, _, err := s.ValuesUnder(outs, "", metric, arm)
+	return v, err
+}
+
+// ValuesUnder is Values for the runs of protocol p ("" for any). A metric read
+// off frontier paths at a KL level ("win_rate@kl2") is interpolated per seed
+// (AtKL); where a path does not reach the level the value is NaN and reach
+// says why.
+func (s *Suite) ValuesUnder(outs []runner.Outcome, p, metric, arm string) ([]float64, []Reach, error) {
 	for _, d := range s.Derived {
 		if d.Name == arm {
-			a, err := s.Values(outs, metric, d.A)
+			a, ra, err := s.ValuesUnder(outs, p, metric, d.A)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			b, err := s.Values(outs, metric, d.B)
+			b, rb, err := s.ValuesUnder(outs, p, metric, d.B)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
+			}
+			if len(a) != len(b) {
+				return nil, nil, fmt.Errorf("suite %s: derived %s: %d seeds of %s, %d of %s", s.Name, arm, len(a), d.A, len(b), d.B)
 			}
 			out := make([]float64, len(a))
+			reach := make([]Reach, len(a))
 			for i := range a {
 				out[i] = a[i] - b[i]
+				reach[i] = max(ra[i], rb[i])
 			}
-			return out, nil
+			return out, reach, nil
 		}
 	}
+	base, level, atLevel := parseLevelMetric(metric)
 	type sv struct {
-		seed int
-		v    float64
+		seed  int
+		v     float64
+		reach Reach
 	}
 	var vals []sv
 	for _, o := range outs {
-		if o.Job.Suite != s.Name || o.Job.Arm != arm {
+		if o.Job.Suite != s.Name || o.Job.Arm != arm || (p != "" && protocolOf(o) != p) {
 			continue
 		}
 		if o.Result == nil {
-			return nil, fmt.Errorf("suite %s: arm %q: %s", s.Name, arm, FailureNote([]runner.Outcome{o}))
+			return nil, nil, fmt.Errorf("suite %s: arm %q: %s", s.Name, arm, FailureNote([]runner.Outcome{o}))
+		}
+		if atLevel {
+			c := o.Result.Curves
+			kl, y := c["kl_ref"], c[base]
+			if len(y) == 0 || len(kl) != len(y) {
+				// A run that trains nothing (sft, an oracle) is a path of one point.
+				m, okM := o.Result.Metrics[base]
+				k, okK := o.Result.Metrics["kl_ref"]
+				if !okM || !okK {
+					return nil, nil, fmt.Errorf("suite %s: arm %q has no %s path (a frontier run records one)", s.Name, arm, base)
+				}
+				kl, y = []float64{k}, []float64{m}
+			}
+			v, r := AtKL(kl, y, level)
+			vals = append(vals, sv{o.Job.Seed, v, r})
+			continue
 		}
 		v, ok := o.Result.Metrics[metric]
 		if !ok {
-			return nil, fmt.Errorf("suite %s: arm %q has no metric %q", s.Name, arm, metric)
+			return nil, nil, fmt.Errorf("suite %s: arm %q has no metric %q", s.Name, arm, metric)
 		}
-		vals = append(vals, sv{o.Job.Seed, v})
+		vals = append(vals, sv{o.Job.Seed, v, Reached})
 	}
 	if len(vals) == 0 {
-		return nil, fmt.Errorf("suite %s: no results for arm %q", s.Name, arm)
+		return nil, nil, fmt.Errorf("suite %s: no results for arm %q", s.Name, arm)
 	}
 	sort.Slice(vals, func(i, j int) bool { return vals[i].seed < vals[j].seed })
 	out := make([]float64, len(vals))
+	reach := make([]Reach, len(vals))
 	for i, x := range vals {
-		out[i] = x.v
+		out[i], reach[i] = x.v, x.reach
 	}
-	return out, nil
+	return out, reach, nil
 }
 
-// Decide applies the suite's verdict rule to its evaluated claims.
+// Decide applies the suite's verdict rule to its evaluated claims (under recipe).
 func (s *Suite) Decide(results []stats.ClaimResult) Verdict {
 	deciding := map[string]bool{}
 	for _, c := range s.Claims {
@@ -312,6 +354,11 @@ func (s *Suite) Decide(results []stats.ClaimResult) Verdict {
 			deciding[c.ID] = true
 		}
 	}
+	return decide(deciding, results)
+}
+
+// decide is the verdict rule over the results whose IDs are deciding.
+func decide(deciding map[string]bool, results []stats.ClaimResult) Verdict {
 	all, any := true, false
 	n := 0
 	for _, r := range results {
@@ -393,6 +440,9 @@ func Register(s *Suite) error {
 			return fmt.Errorf("suite %s: claim %s names %q and %q; not both are arms of the suite", s.Name, c.ID, c.A, c.B)
 		}
 	}
+	if err := s.checkProtocols(); err != nil {
+		return err
+	}
 	for _, o := range suites {
 		if strings.EqualFold(o.Name, s.Name) {
 			return fmt.Errorf("suite %s is already registered", s.Name)
@@ -419,7 +469,7 @@ func arm(name string) arms.Arm {
 
 // AddArm adds an arm to the suite (for --add-arm): it runs beside the suite's
 // arms for every seed and gets a context claim "arm > against on win rate" that
-// does not change the suite's verdict. An empty against means the suite's
+// does not change the suite's verdict, under every protocol. An empty against means the suite's
 // baseline (no claim when the suite has none); otherwise against must be an arm
 // of the suite.
 func (s *Suite) AddArm(a arms.Arm, against string) error {
@@ -444,7 +494,7 @@ func (s *Suite) AddArm(a arms.Arm, against string) error {
 	}
 	if against != "" && a.Name != against {
 		s.Claims = append(s.Claims, sup(fmt.Sprintf("%s.+%s", s.Name, a.Name), metrics.WinRate, a.Name, against, winMargin, false,
-			"added arm vs "+against))
+			"added arm vs "+against).under(allProtocols...))
 	}
 	return nil
 }

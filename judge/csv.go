@@ -54,6 +54,12 @@ func inputErr(file string, line int, format string, args ...any) error {
 // columns of the long format; suite is optional.
 var columns = []string{"suite", "arm", "seed", "metric", "value"}
 
+// optionalColumns may also appear: protocol, which gapbench run --csv writes
+// (recipe, tuned, frontier). Rows of a protocol other than recipe are read as
+// the suite "suite/protocol", so that each protocol's rows are judged apart and
+// the recipe's keep their suite's name.
+var optionalColumns = []string{"protocol"}
+
 // ReadResults parses a long CSV with the header suite,arm,seed,metric,value
 // (the suite column may be left out; columns may come in any order). It
 // returns an *InputError naming the file and the line for a missing or
@@ -77,7 +83,7 @@ func ReadResults(file string, raw []byte) (*Results, error) {
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
-		if !slices.Contains(columns, h) {
+		if !slices.Contains(columns, h) && !slices.Contains(optionalColumns, h) {
 			return nil, inputErr(file, 1, "unknown column %q: want %s (suite is optional)", header[i], strings.Join(columns, ","))
 		}
 		if _, dup := col[h]; dup {
@@ -113,6 +119,9 @@ func ReadResults(file string, raw []byte) (*Results, error) {
 			return ""
 		}
 		x := row{suite: field("suite"), arm: field("arm"), metric: field("metric"), line: line}
+		if p := field("protocol"); p != "" && p != "recipe" && r.HasSuite {
+			x.suite += "/" + p
+		}
 		switch {
 		case x.arm == "":
 			return nil, inputErr(file, line, "empty arm")

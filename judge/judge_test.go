@@ -276,3 +276,16 @@ func TestJudgeArmsOnly(t *testing.T) {
 	}
 	assert.Equal(t, "win_rate/sft win_rate/dpo win_rate/online kl_ref/dpo kl_ref/online", strings.Join(got, " "))
 }
+
+// TestProtocolColumn: the protocol column gapbench run --csv writes keeps the
+// recipe's rows under their suite and reads each other protocol's rows as the
+// suite "suite/protocol", judged apart.
+func TestProtocolColumn(t *testing.T) {
+	t.Parallel()
+	csv := "suite,protocol,arm,seed,metric,value\n" +
+		"gap,recipe,dpo,1,win_rate,60\ngap,recipe,dpo,2,win_rate,61\n" +
+		"gap,tuned,dpo,1,win_rate,70\ngap,tuned,dpo,2,win_rate,71\n"
+	res, err := ReadResults("p.csv", []byte(csv))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"gap", "gap/tuned"}, res.Suites())
+}

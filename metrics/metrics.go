@@ -146,7 +146,7 @@ func (e *Evaluator) OODMass(pi model.Policy) float64 {
 			}
 		}
 	}
-	return ood / float64(len(w.Train))
+	return min(1, ood/float64(len(w.Train))) // a mass; a sum of terms can round above 1
 }
 
 // Validation returns the metrics computed on validation prompts: all but OODMass,
@@ -181,10 +181,12 @@ func (e *Evaluator) Validation(pi model.Policy) Policy {
 	v := float64(len(w.Val))
 	m.WinRate *= 100 / v
 	m.GoldReward /= v
-	m.KLRef /= v
-	m.Subopt /= v
+	// A KL divergence is >= 0; a sum of terms can round below it when π equals
+	// its reference (an oracle row is exactly π*_β): those are zeros.
+	m.KLRef = math.Max(0, m.KLRef/v)
+	m.Subopt = math.Max(0, m.Subopt/v)
 	m.RougeL /= v
-	m.RareMass /= v
+	m.RareMass = min(1, m.RareMass/v)
 	return m
 }
 

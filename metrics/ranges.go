@@ -28,6 +28,9 @@ var ranges = map[string]Range{
 	"rm_acc_id":   {0, 1}, // a ranking accuracy
 	"rm_acc_ood":  {0, 1},
 	"steps":       {0, math.Inf(1)}, // optimiser steps
+	// The tuned protocol's chosen epochs and its held-out log-likelihood.
+	"tuned_epochs": {1, math.Inf(1)},
+	"tuned_score":  {math.Inf(-1), 0},
 	// final_loss is left unbounded: HyPO's loss holds a sampled KL estimate,
 	// which can be negative. bon_N and bon_dpo_N are gold rewards: unbounded.
 }

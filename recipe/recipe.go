@@ -115,6 +115,9 @@ type Config struct {
 	Online OnlineConfig    `json:"online"`
 	RLHF   RLHFConfig      `json:"rlhf"`
 	Eval   EvalConfig      `json:"eval"`
+	// Protocol is how long preference training runs (recipe, tuned, frontier);
+	// omitted when it is the recipe, so recipe runs keep their keys.
+	Protocol ProtocolConfig `json:"protocol,omitzero"`
 }
 
 // PolicyConfig is the policy class.
@@ -289,6 +292,9 @@ func (c Config) Validate() error {
 		if n < 1 {
 			return fmt.Errorf("eval.best_of_n entries must be >= 1, got %d", n)
 		}
+	}
+	if err := c.Protocol.Validate(); err != nil {
+		return err
 	}
 	if c.Policy.Class == ClassTilt && (c.DPO.SFTWeight > 0 || c.DPO.KLWeight > 0) {
 		return fmt.Errorf("policy.class %q cannot use dpo.sft_weight or dpo.kl_weight (its log-normaliser is not tracked)", c.Policy.Class)

@@ -55,6 +55,15 @@ func ExpectedMetrics(cfg recipe.Config) ([]string, bool) {
 		}
 	}
 	trains := cfg.DPO.Epochs > 0
+	switch cfg.Protocol.Kind() {
+	case recipe.ProtocolTuned:
+		trains = true // for at least the grid's first length
+		if cfg.Method == recipe.MethodDPO || cfg.Method == recipe.MethodOnline {
+			m = append(m, "tuned_epochs", "tuned_score")
+		}
+	case recipe.ProtocolFrontier:
+		trains = cfg.Protocol.Epochs > 0
+	}
 	switch cfg.Method {
 	case recipe.MethodSFT:
 		m = append(m, policyMetrics...)

@@ -28,6 +28,21 @@ func TestExpectedMetrics(t *testing.T) {
 	c = tiny(recipe.MethodDPO)
 	c.Eval.BestOfN = nil
 	variants["dpo-no-bon"] = c
+	for _, p := range []string{recipe.ProtocolTuned, recipe.ProtocolFrontier} {
+		pc, err := recipe.NewProtocol(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []string{recipe.MethodDPO, recipe.MethodOnline, recipe.MethodRM} {
+			c := tiny(m).WithProtocol(pc)
+			if p == recipe.ProtocolTuned {
+				c.Protocol.Grid = []int{1, 2}
+			} else {
+				c.Protocol.Epochs = 2
+			}
+			variants[p+"-"+m] = c
+		}
+	}
 	r := New()
 	for name, cfg := range variants {
 		t.Run(name, func(t *testing.T) {

@@ -28,8 +28,13 @@ var artifactInputs = map[string][]string{
 	"narrow": {"world", "sft", "policy.width", "policy.init_out"},
 	// The reward model trained on the run's preference data.
 	"rm": {"world", "sft", "policy", "data", "rm", "dpo.beta"},
-	// The offline DPO policy (start of online-dpo-dpo, source of the local labeller).
-	"dpo": {"world", "sft", "policy", "data", "dpo"},
+	// The offline DPO policy (start of online-dpo-dpo, source of the local
+	// labeller), trained under the run's protocol (startDPOConfig).
+	"dpo": {"world", "sft", "policy", "data", "dpo", "protocol"},
+	// Tuned's held-out pairs from μ, on the training prompts.
+	"heldout": {"world", "protocol"},
+	// Tuned's held-out pairs for narrow data: SFT samples labelled by the gold judge.
+	"heldout-narrow": {"world", "sft", "policy.width", "policy.init_out", "protocol"},
 	// Held-out preference pairs on validation prompts.
 	"evalpairs": {"world"},
 	// The reward model's scores of every validation completion: its inputs.

@@ -63,6 +63,8 @@ func perturb(t *testing.T, cfg recipe.Config, l leaf, other [2]string) recipe.Co
 		// The two change together: another file, another hash.
 		cfg.Data.File, cfg.Data.FileHash = other[0], other[1]
 		return cfg
+	case strings.HasPrefix(l.path, "protocol."):
+		return perturbProtocol(cfg, l.path)
 	case v.Kind() == reflect.String:
 		alt, ok := alternatives[l.path]
 		if !ok {
@@ -91,6 +93,43 @@ func perturb(t *testing.T, cfg recipe.Config, l leaf, other [2]string) recipe.Co
 		t.Fatalf("field %s of kind %s: teach perturb to change it", l.path, v.Kind())
 	}
 	return cfg
+}
+
+// perturbProtocol changes one protocol field. A protocol's fields are valid only
+// together, so a field of another protocol switches to that protocol (with a
+// short grid or run, to keep the test quick) and a field of the config's own
+// protocol changes within it.
+func perturbProtocol(cfg recipe.Config, path string) recipe.Config {
+	tuned := recipe.ProtocolConfig{Name: recipe.ProtocolTuned, Grid: []int{1, 2}, HeldOut: 8}
+	frontier := recipe.ProtocolConfig{Name: recipe.ProtocolFrontier, Epochs: 3, Probes: 2}
+	p := cfg.Protocol
+	switch path {
+	case "protocol.name":
+		if p.Name == "" {
+			return cfg.WithProtocol(tuned)
+		}
+		return cfg.WithProtocol(recipe.ProtocolConfig{})
+	case "protocol.grid", "protocol.held_out":
+		if p.Name != recipe.ProtocolTuned {
+			return cfg.WithProtocol(tuned)
+		}
+		p = cfg.WithProtocol(p).Protocol
+		if path == "protocol.grid" {
+			p.Grid = append(p.Grid, p.Grid[len(p.Grid)-1]+1)
+		} else {
+			p.HeldOut++
+		}
+	default: // protocol.epochs, protocol.probes
+		if p.Name != recipe.ProtocolFrontier {
+			return cfg.WithProtocol(frontier)
+		}
+		if path == "protocol.epochs" {
+			p.Epochs++
+		} else {
+			p.Probes++
+		}
+	}
+	return cfg.WithProtocol(p)
 }
 
 // artifact is one memoised artifact: how to compute its content and its key.
@@ -165,6 +204,15 @@ func artifacts(seed int) []artifact {
 				return "", err
 			}
 			return policyContent(w, p.Clone()), nil
+		}},
+		{"heldout", func(c recipe.Config) string { return artifactKey("heldout", c, seed) }, func(r *Runner, c recipe.Config) (string, error) {
+			c.Data.Source = recipe.DataWorld // the artifact of world data, whatever the run's data
+			d, err := r.heldOut(ctx, c, seed)
+			return store.Hash(d), err
+		}},
+		{"heldout-narrow", func(c recipe.Config) string { return artifactKey("heldout-narrow", c, seed) }, func(r *Runner, c recipe.Config) (string, error) {
+			d, err := r.heldOutNarrow(ctx, c, seed)
+			return store.Hash(d), err
 		}},
 		{"evalpairs", func(c recipe.Config) string { return artifactKey("evalpairs", c, seed) }, func(r *Runner, c recipe.Config) (string, error) {
 			ev, err := r.evalPairs(ctx, c, seed)
@@ -257,7 +305,8 @@ func TestMemoKeys(t *testing.T) {
 	localRM.RM.Kind = recipe.RMLocal
 	tilt.Policy.Class, tilt.Policy.Tilt = recipe.ClassTilt, recipe.RMBackbone
 	narrow.Data.Source, narrow.RM.DataMult = recipe.DataNarrow, 2
-	bases := []baseCase{{"dpo", base}, {"file", fromFile}, {"local-rm", localRM}, {"tilt", tilt}, {"narrow", narrow}}
+	tunedNarrow := narrow.WithProtocol(recipe.ProtocolConfig{Name: recipe.ProtocolTuned, Grid: []int{1, 3}, HeldOut: 6})
+	bases := []baseCase{{"dpo", base}, {"file", fromFile}, {"local-rm", localRM}, {"tilt", tilt}, {"narrow", narrow}, {"tuned-narrow", tunedNarrow}}
 	for _, bc := range bases {
 		was := contents(bc.cfg)
 		for _, l := range all {

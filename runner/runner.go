@@ -44,7 +44,7 @@ import (
 // Version names the computation; it is part of every result key, so results from
 // a different version of the training code are recomputed rather than reused.
 // Bump it whenever a change alters any number a run produces.
-const Version = "gapbench-3"
+const Version = "gapbench-4"
 
 // Result is what one run produces.
 type Result struct {
@@ -199,6 +199,7 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 			res.Curves[metrics.ProbeStep] = append(res.Curves[metrics.ProbeStep], float64(step))
 			res.Curves[metrics.WinRate] = append(res.Curves[metrics.WinRate], m.WinRate)
 			res.Curves[metrics.KLRef] = append(res.Curves[metrics.KLRef], m.KLRef)
+			res.Curves[metrics.GoldReward] = append(res.Curves[metrics.GoldReward], m.GoldReward)
 		}
 	}
 
@@ -490,7 +491,8 @@ func (r *Runner) startValidation(cfg recipe.Config, seed int, ev *metrics.Evalua
 	return m
 }
 
-// trainDPO trains offline DPO from the start policy on the shared data.
+// trainDPO trains offline DPO from the start policy on the shared data, for as
+// long as cfg's protocol says (fit).
 func (r *Runner) trainDPO(ctx context.Context, cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
 	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
@@ -500,32 +502,27 @@ func (r *Runner) trainDPO(ctx context.Context, cfg recipe.Config, seed int, res 
 	if err != nil {
 		return nil, err
 	}
-	pi, err := r.startPolicy(ctx, cfg, seed)
+	ref, err := r.startPolicy(ctx, cfg, seed)
 	if err != nil {
 		return nil, err
 	}
-	ref := pi.Clone()
 	items := trainer.NewPrefItems(ref, comparisons(w, data))
-	steps := cfg.DPO.Epochs * ((len(items) + cfg.DPO.Batch - 1) / cfg.DPO.Batch)
-	opt := trainer.Options{LR: cfg.DPO.LR}
-	if res != nil {
-		opt.Probe, opt.Every = probe(pi), probeEvery(steps)
+	tr := training{
+		name:          "dpo",
+		stepsPerEpoch: (len(items) + cfg.DPO.Batch - 1) / cfg.DPO.Batch,
+		prefix:        true,
+		start: func(epochs int) (model.Policy, trainer.Source[trainer.PrefItem], trainer.Objective[trainer.PrefItem]) {
+			pi := ref.Clone()
+			return pi, trainer.NewOffline(items, cfg.DPO.Batch, epochs, rng(seed, streamDPO)), r.dpoObjective(cfg, seed, pi, ref)
+		},
 	}
-	curve, err := trainer.Train(ctx, pi.Params(), trainer.NewOffline(items, cfg.DPO.Batch, cfg.DPO.Epochs, rng(seed, streamDPO)),
-		r.dpoObjective(cfg, seed, pi, ref), opt)
-	if res != nil {
-		res.Curves[metrics.CurveLoss] = curve
-	}
-	if err != nil {
-		return nil, fmt.Errorf("dpo: %w", err)
-	}
-	return pi, nil
+	return r.fit(ctx, cfg, seed, tr, res, probe)
 }
 
 // dpoPolicy is the offline DPO policy of cfg's DPO settings (memoised), the start
 // of online-dpo-dpo and the source of the local labeller.
 func (r *Runner) dpoPolicy(ctx context.Context, cfg recipe.Config, seed int) (model.Policy, error) {
-	c := cfg
+	c := startDPOConfig(cfg)
 	c.Method = recipe.MethodDPO
 	c.Online = recipe.Default().Online
 	c.RM = recipe.Default().RM
@@ -553,7 +550,7 @@ func (r *Runner) trainOnline(ctx context.Context, cfg recipe.Config, seed int, r
 	if err != nil {
 		return nil, err
 	}
-	pi, ref := start.Clone(), start.Clone()
+	ref := start.Clone()
 
 	var labeller trainer.Labeller
 	switch cfg.Online.Labeller {
@@ -608,16 +605,19 @@ func (r *Runner) trainOnline(ctx context.Context, cfg recipe.Config, seed int, r
 		return nil, fmt.Errorf("online.rounds must be at most the %d pair slots, got %d", len(slots), cfg.Online.Rounds)
 	}
 	oc := trainer.OnlineConfig{K: cfg.Online.K, Temperature: cfg.Online.Temperature, Rounds: cfg.Online.Rounds,
-		Batch: cfg.DPO.Batch, Epochs: cfg.DPO.Epochs}
-	src := trainer.NewOnline(oc, slots, pi, ref, labeller, rng(seed, streamOnline))
-	steps := cfg.DPO.Epochs * ((len(slots) + cfg.DPO.Batch - 1) / cfg.DPO.Batch)
-	opt := trainer.Options{LR: cfg.DPO.LR, Probe: probe(pi), Every: probeEvery(steps)}
-	curve, err := trainer.Train(ctx, pi.Params(), src, r.dpoObjective(cfg, seed, pi, ref), opt)
-	res.Curves[metrics.CurveLoss] = curve
-	if err != nil {
-		return nil, fmt.Errorf("online dpo: %w", err)
+		Batch: cfg.DPO.Batch}
+	tr := training{
+		name:          "online dpo",
+		stepsPerEpoch: (len(slots) + cfg.DPO.Batch - 1) / cfg.DPO.Batch,
+		prefix:        cfg.Online.Rounds == 1,
+		start: func(epochs int) (model.Policy, trainer.Source[trainer.PrefItem], trainer.Objective[trainer.PrefItem]) {
+			pi := start.Clone()
+			oc := oc
+			oc.Epochs = epochs
+			return pi, trainer.NewOnline(oc, slots, pi, ref, labeller, rng(seed, streamOnline)), r.dpoObjective(cfg, seed, pi, ref)
+		},
 	}
-	return pi, nil
+	return r.fit(ctx, cfg, seed, tr, res, probe)
 }
 
 // evalPairs returns held-out preference pairs on validation prompts: in

@@ -21,13 +21,33 @@ type Job struct {
 	Arm    string
 	Seed   int
 	Config recipe.Config
+	// Protocol is the protocol the job is evaluated under ("" means its
+	// config's). A config carries a protocol only where it changes the run
+	// (recipe.Config.ProtocolMatters), so a run the protocol leaves alone (the
+	// SFT checkpoint, an oracle) is shared by the protocols, like any run two
+	// suites share.
+	Protocol string
+}
+
+// ProtocolName is the protocol the job is evaluated under.
+func (j Job) ProtocolName() string {
+	if j.Protocol != "" {
+		return j.Protocol
+	}
+	return j.Config.Protocol.Kind()
 }
 
 // Key is the job's result key.
 func (j Job) Key() string { return Key(j.Config, j.Seed) }
 
-// Name is a short human-readable label, suite/arm/seed=N.
-func (j Job) Name() string { return fmt.Sprintf("%s/%s/seed=%d", j.Suite, j.Arm, j.Seed) }
+// Name is a short human-readable label, suite/arm/seed=N, prefixed by the
+// protocol when it is not the recipe (tuned:suite/arm/seed=N).
+func (j Job) Name() string {
+	if p := j.ProtocolName(); p != recipe.ProtocolRecipe {
+		return fmt.Sprintf("%s:%s/%s/seed=%d", p, j.Suite, j.Arm, j.Seed)
+	}
+	return fmt.Sprintf("%s/%s/seed=%d", j.Suite, j.Arm, j.Seed)
+}
 
 // Outcome is a finished job.
 type Outcome struct {

@@ -43,7 +43,11 @@ func cmdList(args []string, stdout io.Writer) error {
 			} else if c.Predict == stats.Less {
 				op = "<"
 			}
-			fmt.Fprintf(stdout, "      %-6s %-8s %s: %s %s %s (margin %g) — %s\n", c.ID, role, c.Metric, c.A, op, c.B, c.Margin, c.Note)
+			ps := c.Protocols
+			if len(ps) == 0 {
+				ps = []string{hypotheses.Recipe}
+			}
+			fmt.Fprintf(stdout, "      %-6s %-8s %s: %s %s %s (margin %g) — %s [%s]\n", c.ID, role, c.Metric, c.A, op, c.B, c.Margin, c.Note, strings.Join(ps, ", "))
 		}
 	}
 	fmt.Fprintln(stdout, "\n  theory: exact checks of the equivalence theorem, the partial-coverage example and SFT = SPIN")
@@ -51,6 +55,11 @@ func cmdList(args []string, stdout io.Writer) error {
 	for _, a := range arms.All() {
 		fmt.Fprintf(stdout, "  %-18s %s\n", a.Name, a.Doc)
 	}
+	fmt.Fprintln(stdout, "\nProtocols (each claim lists those it is evaluated under):")
+	fmt.Fprintf(stdout, "  %-9s %s\n", hypotheses.Recipe, "the paper's shared short recipe: every arm trains dpo.epochs epochs")
+	fmt.Fprintf(stdout, "  %-9s each DPO-family arm's epochs picked from %v by its own held-out preference likelihood; exact RLHF to convergence\n", hypotheses.Tuned, recipe.TunedGrid)
+	fmt.Fprintf(stdout, "  %-9s arms compared at matched KL(π‖π_ref) %v nats (%g decides) along a %d-epoch run probed at %d log-spaced steps\n",
+		hypotheses.Frontier, hypotheses.FrontierLevels, hypotheses.FrontierDeciding, recipe.FrontierEpochs, recipe.FrontierProbes)
 	fmt.Fprintln(stdout, "\nBudgets:")
 	for _, n := range hypotheses.BudgetNames {
 		b := hypotheses.Budgets[n]
@@ -66,6 +75,7 @@ func cmdShow(args []string, stdout, stderr io.Writer) error {
 	suite := fs.String("suite", "", "apply this suite's settings")
 	budget := fs.String("budget", "quick", "apply this budget")
 	armsFile := fs.String("arms-file", "", "JSON or YAML file of extra arms")
+	protocol := fs.String("protocol", hypotheses.Recipe, "apply this protocol: recipe, tuned or frontier")
 	name, rest := "", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
@@ -119,6 +129,11 @@ func cmdShow(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	pc, err := recipe.NewProtocol(*protocol)
+	if err != nil {
+		return usagef("--%w", err)
+	}
+	c = c.WithProtocol(pc)
 	out := struct {
 		Arm    string `json:"arm"`
 		Doc    string `json:"doc"`
@@ -163,8 +178,8 @@ func cmdPairs(args []string, stdout, stderr io.Writer) error {
 
 // reportFlags are the flags of gapbench report.
 type reportFlags struct {
-	results, out, budget, suite, armsFile, addArm, against, curves string
-	seeds                                                          int
+	results, out, budget, suite, armsFile, addArm, against, curves, protocol string
+	seeds                                                                    int
 }
 
 // reportFlagSet declares the flags of gapbench report into f.
@@ -179,6 +194,7 @@ func reportFlagSet(f *reportFlags, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.addArm, "add-arm", "", "comma-separated arms to add to --suite")
 	fs.StringVar(&f.against, "against", "", "the arm an added arm's claim compares with (default: the suite's baseline, dpo)")
 	fs.StringVar(&f.curves, "curves", "", "also write every run's training curves as long CSV to this file")
+	fs.StringVar(&f.protocol, "protocol", "all", "recipe, tuned, frontier (comma-separated) or all")
 	return fs
 }
 
@@ -189,7 +205,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	var rf reportFlags
 	fs := reportFlagSet(&rf, stderr)
 	results, out, budget, seeds, suite := &rf.results, &rf.out, &rf.budget, &rf.seeds, &rf.suite
-	armsFile, addArm, against, curves := &rf.armsFile, &rf.addArm, &rf.against, &rf.curves
+	armsFile, addArm, against, curves, protocol := &rf.armsFile, &rf.addArm, &rf.against, &rf.curves, &rf.protocol
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return nil
@@ -231,7 +247,11 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--results %q: %v", *results, err)
 	}
-	jobs, err := hypotheses.StudyJobs(suites, b, n)
+	protocols, err := hypotheses.ParseProtocols(*protocol)
+	if err != nil {
+		return usageError{err}
+	}
+	jobs, err := hypotheses.ProtocolJobs(suites, protocols, b, n)
 	if err != nil {
 		return usageError{err}
 	}
@@ -253,8 +273,8 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		if *addArm != "" {
 			hint = fmt.Sprintf(" (for the added arms: gapbench run --suite %s --add-arm %s …)", *suite, *addArm)
 		}
-		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --results %s first%s:%s",
-			len(missing), distinctRuns(jobs), *results, b.Name, n, *results, hint, list.String())
+		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --protocol %s --results %s first%s:%s",
+			len(missing), distinctRuns(jobs), *results, b.Name, n, strings.Join(protocols, ","), *results, hint, list.String())
 	}
 	study, err := hypotheses.Evaluate(suites, b, n, outs, recordOptions())
 	if err != nil {

@@ -7,7 +7,7 @@
 //	gapbench run [flags]        train and evaluate suites, print tables and verdicts
 //	gapbench report [flags]     regenerate reports/ from stored results (never trains)
 //	gapbench robustness [flags] rerun every deciding claim over the robustness grid; print verdict stability
-//	gapbench list               suites, arms, claims and budgets
+//	gapbench list               suites, arms, claims, protocols, budgets and the robustness grid
 //	gapbench show ARM [flags]   the arm's resolved configuration as JSON
 //	gapbench diff A B [flags]   the configuration fields in which two arms differ
 //	gapbench pairs [flags]      write a world's preference pairs as JSONL
@@ -18,9 +18,15 @@
 //
 //	--suite S        a suite (gap, H1 … H6, theory) or "all" (default all)
 //	--budget B       smoke, quick or full (default quick)
+//	--protocol P     recipe, tuned, frontier, a comma-separated list, or all (default all):
+//	                 recipe trains every arm dpo.epochs epochs (the paper's recipe);
+//	                 tuned picks each arm's epochs from 1, 2, 4, …, 64 by its own
+//	                 held-out preference likelihood; frontier compares arms at matched
+//	                 KL(π‖π_ref) along a long run. Each suite's claims say under which
+//	                 protocols they are evaluated; each protocol has its own Holm families.
 //	--seeds N        seeds per arm (default: the budget's: smoke 3, quick 10, full 20)
 //	--workers N      concurrent runs (default GOMAXPROCS); results do not depend on it
-//	--csv FILE       also write one row per (suite, arm, seed, metric)
+//	--csv FILE       also write one row per (suite, protocol, arm, seed, metric)
 //	--curves FILE    also write the training curves: suite,arm,seed,step,metric,value
 //	                 (loss per step; win_rate and kl_ref probes, step 0 = the start policy)
 //	--results DIR    the results store: finished runs are reused (default results/)
@@ -38,6 +44,7 @@
 //	--out DIR        where to write REPORT.md, results.csv and the figures (default reports/)
 //	--budget B       the budget the results were run at (default full)
 //	--seeds N        seeds per arm (default: the budget's)
+//	--protocol P     the protocols the results were run under (default all)
 //	--curves FILE    also write the training curves as long CSV (as for run)
 //	--arms-file F    a JSON or YAML file of extra arms
 //	--add-arm NAMES  arms to add to --suite's tables, claims and figures; their runs must be
@@ -46,7 +53,8 @@
 //	--against ARM    the comparison arm of the added arms' claims (default dpo)
 //
 // Flags of show and diff: --suite S, --budget B, --arms-file F (the suite's
-// settings and the budget are applied). Flags of pairs: --seed N, --budget B.
+// settings and the budget are applied); show also takes --protocol P (default
+// recipe). Flags of pairs: --seed N, --budget B.
 //
 // Flags of robustness (gapbench list shows the grid: each dial, its values, the
 // config paths it sets and the values it accepts):
@@ -117,7 +125,9 @@
 // Examples:
 //
 //	gapbench run --suite gap --budget quick --seeds 10 --csv out.csv
-//	gapbench run --suite H6 --budget smoke
+//	gapbench run --suite H6 --budget smoke --protocol recipe
+//	gapbench run --suite gap --protocol tuned --budget quick --seeds 10
+//	gapbench run --suite gap --protocol frontier --budget quick --seeds 10
 //	gapbench robustness --dial tau=0.5
 //	gapbench show online-dpo-sft
 //	gapbench diff dpo hypo --suite H2

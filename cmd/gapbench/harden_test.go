@@ -141,7 +141,7 @@ func TestNonFiniteRunFails(t *testing.T) {
 	dir := t.TempDir()
 	file := armFile(t, dir, "blowup", "{method: dpo, dpo.lr: 1e308}")
 	results := filepath.Join(dir, "r")
-	stdout, stderr, code := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q",
+	stdout, stderr, code := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q", "--protocol", "recipe",
 		"--arms-file", file, "--add-arm", "blowup", "--results", results)
 	assert.Equal(t, 1, code, stderr)
 	assert.Contains(t, stderr, "2 runs failed")
@@ -151,7 +151,7 @@ func TestNonFiniteRunFails(t *testing.T) {
 	assert.Contains(t, stdout, "not judged")
 	assert.NotContains(t, stderr, "unsupported value")
 	// A rerun reuses every finished run and fails the same way, without saving.
-	_, stderr2, code2 := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q",
+	_, stderr2, code2 := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q", "--protocol", "recipe",
 		"--arms-file", file, "--add-arm", "blowup", "--results", results)
 	assert.Equal(t, 1, code2, stderr2)
 }
@@ -208,7 +208,7 @@ func TestMainInterrupted(t *testing.T) {
 			results := filepath.Join(dir, "r")
 			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperMain$")
 			cmd.Env = append(os.Environ(), "GAPBENCH_MAIN=1", "GAPBENCH_ARGS="+strings.Join([]string{"run", "--suite", "gap",
-				"--budget", "smoke", "--seeds", "1", "-q", "--workers", "2", "--arms-file", file, "--add-arm", "slow", "--results", results}, "\x1f"))
+				"--budget", "smoke", "--seeds", "1", "-q", "--workers", "2", "--protocol", "recipe", "--arms-file", file, "--add-arm", "slow", "--results", results}, "\x1f"))
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			require.NoError(t, cmd.Start())

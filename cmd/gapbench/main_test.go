@@ -115,8 +115,15 @@ func TestDeterministicCSV(t *testing.T) {
 		}
 		csvs = append(csvs, b)
 	}
-	if !bytes.HasPrefix(csvs[0], []byte("suite,arm,seed,metric,value\n")) {
+	if !bytes.HasPrefix(csvs[0], []byte("suite,protocol,arm,seed,metric,value\n")) {
 		t.Fatalf("CSV header: %q", strings.SplitN(string(csvs[0]), "\n", 2)[0])
+	}
+	// The default runs every protocol: each has rows, and the same worker-count
+	// check covers them all.
+	for _, p := range []string{"recipe", "tuned", "frontier"} {
+		if !bytes.Contains(csvs[0], []byte("\ngap,"+p+",dpo,1,win_rate,")) {
+			t.Errorf("CSV has no %s rows", p)
+		}
 	}
 	if lines := bytes.Count(csvs[0], []byte("\n")); lines < 5*2*5 {
 		t.Fatalf("CSV has %d lines, want at least one per arm, seed and metric", lines)
@@ -134,10 +141,45 @@ func TestRunPrintsTables(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"online-dpo-sft", "gap.2", "verdict:", "Δ win_rate vs dpo", "== verdicts"} {
+	for _, want := range []string{"online-dpo-sft", "gap.2", "verdict (recipe):", "Δ win_rate vs dpo", "== verdicts"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+}
+
+// TestProtocolTables checks that --protocol tuned and --protocol frontier print
+// arms and claims tables that name the protocol, with what each protocol adds:
+// tuned's chosen epochs, frontier's claims at fixed KL levels.
+func TestProtocolTables(t *testing.T) {
+	for _, tc := range []struct {
+		protocol string
+		want     []string
+	}{
+		{"tuned", []string{"== gap: the online–offline gap — protocol tuned", "arms (protocol tuned):", "claims (protocol tuned):",
+			"tuned_epochs", "gap.2/tuned", "verdict (tuned):", "│ tuned "}},
+		{"frontier", []string{"== gap: the online–offline gap — protocol frontier", "arms (protocol frontier):", "claims (protocol frontier):",
+			"win_rate@kl2", "gap.2/frontier@kl2", "gap.2/frontier@kl0.5", "verdict (frontier):", "claims at KL 2 nats decide"}},
+	} {
+		t.Run(tc.protocol, func(t *testing.T) {
+			out, stderr, code := gapbench(t, "run", "--suite", "gap", "--protocol", tc.protocol, "--budget", "smoke", "-q", "--results", t.TempDir())
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q", want)
+				}
+			}
+			for _, other := range []string{"recipe", "tuned", "frontier"} {
+				if other != tc.protocol && strings.Contains(out, "— protocol "+other) {
+					t.Errorf("--protocol %s printed a section of protocol %s", tc.protocol, other)
+				}
+			}
+		})
+	}
+	if _, stderr, code := gapbench(t, "run", "--protocol", "fast"); code != 2 || !strings.Contains(stderr, `--protocol must be one of recipe, tuned, frontier or all, got "fast"`) {
+		t.Errorf("--protocol fast: exit %d, %q; want 2 and an error naming the value", code, stderr)
 	}
 }
 

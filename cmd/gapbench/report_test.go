@@ -49,14 +49,14 @@ func TestReportFromStore(t *testing.T) {
 	}
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole")
-	stdout, stderr, code := gapbench(t, "run", "--budget", "smoke", "--seeds", "2", "-q", "--results", whole)
+	stdout, stderr, code := gapbench(t, "run", "--budget", "smoke", "--seeds", "2", "-q", "--protocol", "recipe", "--results", whole)
 	if code != 0 {
 		t.Fatalf("run: exit %d: %s", code, stderr)
 	}
 	checkWidth(t, "run's terminal output", stdout+stderr, reports.TerminalWidth)
 	report := func(results, out string) map[string][]byte {
 		t.Helper()
-		if _, stderr, code := gapbench(t, "report", "--budget", "smoke", "--seeds", "2", "--results", results, "--out", out); code != 0 {
+		if _, stderr, code := gapbench(t, "report", "--budget", "smoke", "--seeds", "2", "--protocol", "recipe", "--results", results, "--out", out); code != 0 {
 			t.Fatalf("report: exit %d: %s", code, stderr)
 		}
 		return readReport(t, out)
@@ -76,7 +76,7 @@ func TestReportFromStore(t *testing.T) {
 
 	empty := filepath.Join(dir, "empty")
 	os.MkdirAll(empty, 0o755)
-	if _, stderr, code := gapbench(t, "report", "--budget", "smoke", "--seeds", "2", "--results", empty, "--out", filepath.Join(dir, "e")); code == 0 ||
+	if _, stderr, code := gapbench(t, "report", "--budget", "smoke", "--seeds", "2", "--protocol", "recipe", "--results", empty, "--out", filepath.Join(dir, "e")); code == 0 ||
 		!strings.Contains(stderr, "have no valid result") {
 		t.Errorf("report on an empty store: exit %d, %q; want an error saying results are missing", code, stderr)
 	}
@@ -85,7 +85,7 @@ func TestReportFromStore(t *testing.T) {
 	os.MkdirAll(merged, 0o755)
 	for i := range 3 {
 		shardDir := filepath.Join(dir, "shard"+string(rune('0'+i)))
-		if _, stderr, code := gapbench(t, "run", "--budget", "smoke", "--seeds", "2", "-q", "--results", shardDir,
+		if _, stderr, code := gapbench(t, "run", "--budget", "smoke", "--seeds", "2", "-q", "--protocol", "recipe", "--results", shardDir,
 			"--shard", string(rune('0'+i))+"/3"); code != 0 {
 			t.Fatalf("shard %d: exit %d: %s", i, code, stderr)
 		}
@@ -133,11 +133,11 @@ func addArmToCopy(t *testing.T, store, dir string) {
 	copyDir(t, store, cp)
 	armsFile := filepath.Join(dir, "my.yaml")
 	os.WriteFile(armsFile, []byte("arms:\n  - name: my-reg\n    doc: offline DPO + a stronger NLL regulariser\n    diff: {method: dpo, dpo.sft_weight: 0.5}\n"), 0o644)
-	ext := []string{"--arms-file", armsFile, "--suite", "H2", "--add-arm", "my-reg", "--against", "hypo", "--budget", "smoke", "--seeds", "2", "--results", cp}
+	ext := []string{"--arms-file", armsFile, "--suite", "H2", "--add-arm", "my-reg", "--against", "hypo", "--budget", "smoke", "--seeds", "2", "--protocol", "recipe", "--results", cp}
 	_, stderr, code := gapbench(t, append([]string{"run"}, ext...)...)
 	require.Equal(t, 0, code, "run --add-arm: %s", stderr)
-	// H2 runs 6 arms on 2 seeds, all stored; my-reg's 2 runs are new.
-	assert.Contains(t, stderr, "gapbench: 14 runs (12 reused)", "run --add-arm on a copy of the store")
+	// H2 runs 6 arms and 3 oracle rows on 2 seeds, all stored; my-reg's 2 runs are new.
+	assert.Contains(t, stderr, "gapbench: 20 runs (18 reused)", "run --add-arm on a copy of the store")
 	t.Logf("run --add-arm: %s", stderr[strings.LastIndex(stderr, "gapbench:"):])
 	before, err := os.ReadDir(cp)
 	require.NoError(t, err)
@@ -161,7 +161,7 @@ func addArmToCopy(t *testing.T, store, dir string) {
 
 	// Without the arm's runs, report says what to run instead of training.
 	_, stderr, code = gapbench(t, "report", "--out", filepath.Join(dir, "x"), "--arms-file", armsFile, "--suite", "H2",
-		"--add-arm", "my-reg", "--budget", "smoke", "--seeds", "2", "--results", store)
+		"--add-arm", "my-reg", "--budget", "smoke", "--seeds", "2", "--protocol", "recipe", "--results", store)
 	assert.NotEqual(t, 0, code)
 	assert.Contains(t, stderr, "H2/my-reg/seed=1")
 	assert.Contains(t, stderr, "gapbench run --suite H2 --add-arm my-reg")

@@ -19,8 +19,9 @@ func TestRLHFArmsCSV(t *testing.T) {
 	var csvs [][]byte
 	for _, workers := range []string{"1", "2"} {
 		csv := filepath.Join(dir, "out"+workers+".csv")
-		_, stderr, code := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q",
-			"--add-arm", "rlhf-linear,rlhf-local,rlhf-tilt-gold,oracle-gold",
+		// rlhf-linear and oracle-gold are arms of the gap suite; the others are added.
+		_, stderr, code := gapbench(t, "run", "--suite", "gap", "--budget", "smoke", "--seeds", "2", "-q", "--protocol", "recipe",
+			"--add-arm", "rlhf-local,rlhf-tilt-gold",
 			"--workers", workers, "--csv", csv, "--results", filepath.Join(dir, "r"+workers))
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
@@ -34,7 +35,7 @@ func TestRLHFArmsCSV(t *testing.T) {
 	if !bytes.Equal(csvs[0], csvs[1]) {
 		t.Error("the CSV differs between 1 and 2 workers")
 	}
-	for _, want := range []string{"gap,rlhf-linear,1,converged,", "gap,rlhf-tilt-gold,2,steps,", "gap,oracle-gold,1,subopt,", "gap,rlhf-local,2,win_rate,"} {
+	for _, want := range []string{"gap,recipe,rlhf-linear,1,converged,", "gap,recipe,rlhf-tilt-gold,2,steps,", "gap,recipe,oracle-gold,1,subopt,", "gap,recipe,rlhf-local,2,win_rate,"} {
 		if !bytes.Contains(csvs[0], []byte(want)) {
 			t.Errorf("the CSV has no row starting %q", want)
 		}

@@ -28,9 +28,9 @@ import (
 
 // runFlags are the flags of gapbench run.
 type runFlags struct {
-	suite, budget, csv, curves, results, shard, armsFile, addArm, against, pairs string
-	seeds, workers                                                               int
-	quiet                                                                        bool
+	suite, budget, protocol, csv, curves, results, shard, armsFile, addArm, against, pairs string
+	seeds, workers                                                                         int
+	quiet                                                                                  bool
 }
 
 // newFlagSet returns the flag set of a subcommand; on a bad flag it prints that
@@ -58,6 +58,7 @@ func runFlagSet(f *runFlags, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("run", stderr)
 	fs.StringVar(&f.suite, "suite", "all", "suite to run, or all")
 	fs.StringVar(&f.budget, "budget", "quick", "smoke, quick or full")
+	fs.StringVar(&f.protocol, "protocol", "all", "recipe, tuned, frontier (comma-separated) or all")
 	fs.IntVar(&f.seeds, "seeds", 0, "seeds per arm (0: the budget's)")
 	fs.IntVar(&f.workers, "workers", 0, "concurrent runs (0: GOMAXPROCS)")
 	fs.StringVar(&f.csv, "csv", "", "write one row per (suite, arm, seed, metric) to this file")
@@ -96,11 +97,12 @@ func parseRun(args []string, stderr io.Writer) (runFlags, error) {
 
 // plan is a validated run: the suites, budget, seeds and jobs.
 type plan struct {
-	suites []*hypotheses.Suite
-	theory bool
-	budget hypotheses.Budget
-	seeds  int
-	jobs   []runner.Job
+	suites    []*hypotheses.Suite
+	theory    bool
+	budget    hypotheses.Budget
+	protocols []string
+	seeds     int
+	jobs      []runner.Job
 }
 
 // makePlan validates every input and lists the jobs, before anything runs.
@@ -109,7 +111,11 @@ func makePlan(f runFlags) (*plan, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
-	p := &plan{budget: b, seeds: b.Seeds}
+	protocols, err := hypotheses.ParseProtocols(f.protocol)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	p := &plan{budget: b, seeds: b.Seeds, protocols: protocols}
 	if f.seeds > 0 {
 		p.seeds = f.seeds
 	}
@@ -150,13 +156,17 @@ func makePlan(f runFlags) (*plan, error) {
 	}
 	if len(p.suites) > 0 {
 		runs := 0
-		for _, s := range p.suites {
-			runs += len(s.Arms) * p.seeds
+		for _, pr := range p.protocols {
+			for _, s := range p.suites {
+				if s.HasProtocol(pr) {
+					runs += len(s.ArmsUnder(pr)) * p.seeds
+				}
+			}
 		}
 		if runs > runner.MaxRuns {
 			return nil, usagef("--seeds %d: the sweep would have %d runs, more than the %d a sweep may hold (runner.MaxRuns); use fewer seeds", p.seeds, runs, runner.MaxRuns)
 		}
-		jobs, err := hypotheses.StudyJobs(p.suites, p.budget, p.seeds)
+		jobs, err := hypotheses.ProtocolJobs(p.suites, p.protocols, p.budget, p.seeds)
 		if err != nil {
 			return nil, usageError{err}
 		}

@@ -76,6 +76,8 @@ var figures = []figure{
 	{"gap_map.svg", "{suite}: mean online − offline win-rate gap over horizon × reward class; each cell gives the gap and its paired 95% interval", "", figW, figH, gapMap},
 	{"best_of_n.svg", "{suite}: gold reward of the Best-of-N SFT sample as ranked by the global RM, a local RM and DPO's implicit reward, 95% intervals", "", figW, figH, bestOfN},
 	{"frontier.svg", "gold reward against √KL(π‖π_ref) for every policy arm of {frontier}, 95% intervals on both axes", "", 6 * vg.Inch, 4.5 * vg.Inch, frontier},
+	{"frontier_paths.svg", "frontier protocol: mean win rate along each arm's training path against KL(π‖π_ref), 95% intervals at the claims' KL levels, and the oracle rows", "", 6 * vg.Inch, 4.5 * vg.Inch, frontierPaths},
+	{"data_size.svg", "data-size suite (H6), tuned protocol: exact RLHF − tuned DPO win rate against the number of pairs n for the backbone and the linear RM, paired 95% intervals", "", figW, figH, dataSize},
 }
 
 // List returns the names and captions of every figure a suite can declare, in

@@ -109,6 +109,21 @@ func metricsFor(arm string, r *rand.Rand) map[string]float64 {
 
 var allSuites = []string{"gap", "H1", "H2", "H3", "H4", "H5", "H6"}
 
+// protocolFigures are drawn from runs under the tuned or frontier protocol, which
+// the synthetic (recipe) studies here do not have; TestProtocolFigures draws them.
+var protocolFigures = []string{"frontier_paths.svg", "data_size.svg"}
+
+// recipeOnly drops the protocol figures from a list of figure names.
+func recipeOnly(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(protocolFigures, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 func names(files []File) []string {
 	var out []string
 	for _, f := range files {
@@ -150,10 +165,14 @@ func TestRenderAll(t *testing.T) {
 			t.Errorf("%s has no caption", c.Name)
 		}
 	}
-	want := declared(allSuites...)
-	if !slices.Equal(sorted(want), sorted(listed())) {
-		t.Errorf("the suites declare %v, the registry holds %v: every figure should be declared once", want, listed())
+	var every []string
+	for _, x := range hypotheses.All() {
+		every = append(every, x.Figures...)
 	}
+	if !slices.Equal(sorted(every), sorted(listed())) {
+		t.Errorf("the suites declare %v, the registry holds %v: every figure should be declared once", every, listed())
+	}
+	want := recipeOnly(declared(allSuites...))
 	if got := names(files); !slices.Equal(got, want) {
 		t.Fatalf("Render produced %v, want %v", got, want)
 	}
@@ -190,7 +209,7 @@ func TestRenderSubsets(t *testing.T) {
 		{[]string{"H4"}, 3, nil},
 		{[]string{"H6"}, 3, []string{"rm_size.svg", "rm_size_bon.svg", "horizon.svg", "reward.svg", "gap_map.svg"}},
 		// one seed: intervals are unbounded and drawn without bars, but every figure renders
-		{allSuites, 1, declared(allSuites...)},
+		{allSuites, 1, recipeOnly(declared(allSuites...))},
 	} {
 		t.Run(fmt.Sprintf("%v/seeds=%d", tc.suites, tc.seeds), func(t *testing.T) {
 			files, err := Render(synthetic(t, tc.seeds, tc.suites...))
@@ -348,5 +367,50 @@ func TestTextIsOutlined(t *testing.T) {
 		for _, u := range use.FindAllStringSubmatch(doc, -1) {
 			assert.True(t, defined[u[1]], "%s uses glyph %s, which it does not define", f.Name, u[1])
 		}
+	}
+}
+
+// TestProtocolFigures draws the figures of the tuned and frontier protocols from
+// made-up runs: the gap suite's paths under frontier (KL and win rate from π_ref to
+// each arm's end) and the data-size suite under tuned.
+func TestProtocolFigures(t *testing.T) {
+	t.Parallel()
+	st := &hypotheses.Study{Budget: hypotheses.Budgets["smoke"], Seeds: 4, Protocols: []string{hypotheses.Tuned, hypotheses.Frontier}}
+	for _, name := range []string{"gap", "data"} {
+		s, err := hypotheses.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Suites = append(st.Suites, s)
+		p := hypotheses.Frontier
+		if name == "data" {
+			p = hypotheses.Tuned
+		}
+		for i, a := range s.ArmsUnder(p) {
+			for seed := 1; seed <= 4; seed++ {
+				r := rand.New(rand.NewPCG(uint64(seed), uint64(i)))
+				end := 3 + float64(i%3) + r.Float64()
+				win := 55 + float64(i%5) + 3*r.Float64()
+				res := &runner.Result{Metrics: map[string]float64{"win_rate": win, "kl_ref": end}, Curves: map[string][]float64{}}
+				for _, f := range []float64{0, 0.1, 0.3, 0.6, 1} {
+					res.Curves["kl_ref"] = append(res.Curves["kl_ref"], f*end)
+					res.Curves["win_rate"] = append(res.Curves["win_rate"], 50+f*(win-50))
+				}
+				st.Outcomes = append(st.Outcomes, runner.Outcome{Job: runner.Job{Suite: s.Name, Arm: a.Name, Seed: seed, Protocol: p}, Result: res})
+			}
+		}
+	}
+	files, err := Render(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(files)
+	for _, want := range protocolFigures {
+		if !slices.Contains(got, want) {
+			t.Errorf("%s not drawn; got %v", want, got)
+		}
+	}
+	for _, f := range files {
+		checkSVG(t, f.Name, f.Data)
 	}
 }
