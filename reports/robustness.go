@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"gapbench/hypotheses"
@@ -103,7 +104,19 @@ func stabilityRow(r robustness.Row) []string {
 	if !r.Applicable {
 		return []string{r.Claim, r.Protocol, label, "—", "not applicable: " + r.Reason}
 	}
-	return []string{r.Claim, r.Protocol, label, cell(c.Metric, r.Result.Paired.Mean, r.Result.Paired.CI), string(r.Result.Verdict)}
+	id := r.Variant
+	if id == "" {
+		id = r.Claim
+	}
+	if r.Result.Paired.N == 0 || math.IsNaN(r.Result.Paired.Mean) {
+		why := "not evaluated"
+		if len(r.Result.Warnings) > 0 {
+			why = strings.Join(r.Result.Warnings, "; ")
+		}
+		return []string{id, r.Protocol, label, "—", string(r.Result.Verdict) + " (" + why + ")"}
+	}
+	metric, _, _ := strings.Cut(c.Metric, "@") // frontier: win_rate@kl2 prints like win_rate
+	return []string{id, r.Protocol, label, cell(metric, r.Result.Paired.Mean, r.Result.Paired.CI), string(r.Result.Verdict)}
 }
 
 // writeDeciding lists a suite's deciding claims, one line each.

@@ -20,6 +20,9 @@ type Grid struct {
 // Row is one deciding claim under one protocol at one grid point.
 type Row struct {
 	Suite, Claim, Protocol string
+	// Variant is the claim's ID as evaluated under the protocol (gap.2,
+	// gap.2/tuned, gap.2/frontier@kl2: the deciding KL level).
+	Variant string
 	Point                  Point
 	Key                    string // the point's key (see PlannedPoint)
 	// Applicable is false when the claim does not apply at the point; Reason
@@ -48,9 +51,9 @@ func Evaluate(plan *Plan, outs []runner.Outcome, so stats.Options) (*Grid, error
 	if len(outs) != len(plan.Jobs) {
 		return nil, fmt.Errorf("robustness: %d outcomes for %d jobs", len(outs), len(plan.Jobs))
 	}
-	type at struct{ point, claim string }
+	type at struct{ point, variant string }
 	results := map[at]stats.ClaimResult{}
-	verdicts := map[[2]string]hypotheses.Verdict{}
+	verdicts := map[[3]string]hypotheses.Verdict{} // point, protocol, suite
 	for _, pp := range plan.Points {
 		if len(pp.Suites) == 0 {
 			continue
@@ -60,7 +63,7 @@ func Evaluate(plan *Plan, outs []runner.Outcome, so stats.Options) (*Grid, error
 			return nil, fmt.Errorf("grid point %s: %w", pp.Label(), err)
 		}
 		for _, sr := range st.Results {
-			verdicts[[2]string{pp.Label(), sr.Suite.Name}] = sr.Verdict
+			verdicts[[3]string{pp.Label(), sr.Protocol, sr.Suite.Name}] = sr.Verdict
 			for _, r := range sr.Claims {
 				results[at{pp.Label(), r.Claim.ID}] = r
 			}
@@ -68,23 +71,25 @@ func Evaluate(plan *Plan, outs []runner.Outcome, so stats.Options) (*Grid, error
 	}
 	g := &Grid{Plan: plan}
 	for _, s := range plan.Suites {
-		deciding := 0
-		for _, c := range s.Claims {
-			if c.Decides {
-				deciding++
+		// variants[p]: the deciding claims under protocol p, by ID, with the ID
+		// of the variant that decides under p (gap.2/frontier@kl2)
+		variants := map[string]map[string]string{}
+		for _, proto := range plan.Protocols {
+			variants[proto] = map[string]string{}
+			for _, id := range s.DecidingIDs(proto) {
+				base, _, _ := strings.Cut(id, "/")
+				variants[proto][base] = id
 			}
 		}
-		if deciding == 0 {
-			continue
-		}
-		for _, proto := range plan.Protocols {
-			for _, c := range s.Claims {
-				if !c.Decides {
+		for _, c := range s.Claims {
+			for _, proto := range plan.Protocols {
+				id, ok := variants[proto][c.ID]
+				if !ok {
 					continue
 				}
 				for _, pp := range plan.Points {
-					row := Row{Suite: s.Name, Claim: c.ID, Protocol: proto, Point: pp.Point, Key: pp.Key}
-					if r, ok := results[at{pp.Label(), c.ID}]; ok {
+					row := Row{Suite: s.Name, Claim: c.ID, Variant: id, Protocol: proto, Point: pp.Point, Key: pp.Key}
+					if r, ok := results[at{pp.Label(), id}]; ok {
 						row.Applicable, row.Result = true, r
 					} else {
 						row.Reason = "not run"
@@ -97,15 +102,21 @@ func Evaluate(plan *Plan, outs []runner.Outcome, so stats.Options) (*Grid, error
 					g.Rows = append(g.Rows, row)
 				}
 			}
+		}
+		for _, proto := range plan.Protocols {
+			variant := variants[proto]
+			if len(variant) == 0 {
+				continue
+			}
 			for _, pp := range plan.Points {
-				sv := SuiteVerdict{Suite: s.Name, Protocol: proto, Point: pp.Point, Key: pp.Key, Deciding: deciding, Verdict: hypotheses.Inconclusive}
-				sv.Applicable = deciding
+				sv := SuiteVerdict{Suite: s.Name, Protocol: proto, Point: pp.Point, Key: pp.Key, Deciding: len(variant), Verdict: hypotheses.Inconclusive}
+				sv.Applicable = len(variant)
 				for _, sk := range pp.Skipped {
-					if sk.Suite == s.Name {
+					if _, ok := variant[sk.Claim]; ok && sk.Suite == s.Name {
 						sv.Applicable--
 					}
 				}
-				if v, ok := verdicts[[2]string{pp.Label(), s.Name}]; ok {
+				if v, ok := verdicts[[3]string{pp.Label(), proto, s.Name}]; ok {
 					sv.Verdict = v
 				}
 				g.Verdicts = append(g.Verdicts, sv)

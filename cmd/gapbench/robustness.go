@@ -41,7 +41,7 @@ func robustFlagSet(f *robustFlags, stderr io.Writer) *flag.FlagSet {
 		f.dials = append(f.dials, v)
 		return nil
 	})
-	fs.StringVar(&f.protocol, "protocol", "recipe", "protocols to run (recipe)")
+	fs.StringVar(&f.protocol, "protocol", hypotheses.Recipe, "recipe, tuned, frontier (comma-separated) or all")
 	fs.StringVar(&f.out, "out", "", "also write the robustness section (ROBUSTNESS.md) and its figures to this directory")
 	fs.BoolVar(&f.noRun, "no-run", false, "never train: read every run from --results and fail if any is missing")
 	fs.BoolVar(&f.quiet, "q", false, "no progress output")
@@ -85,9 +85,9 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if f.seeds > 0 {
 		seeds = f.seeds
 	}
-	protocols := []string{"recipe"}
-	if p := strings.ToLower(strings.TrimSpace(f.protocol)); p != "recipe" && p != "all" {
-		return usagef("--protocol must be recipe or all, got %q", f.protocol)
+	protocols, err := hypotheses.ParseProtocols(f.protocol)
+	if err != nil {
+		return usageError{err}
 	}
 	points, err := robustness.Select(f.dials)
 	if err != nil {

@@ -186,7 +186,7 @@ func robustnessFigure(g *robustness.Grid, s string) (drawer, error) {
 					for _, r := range rows {
 						if r.Claim != claim || r.Protocol != proto || r.Point.Dial != x.dial || r.Point.Value != x.value || !r.Applicable ||
 							math.IsNaN(r.Result.Paired.Mean) || r.Result.Paired.N == 0 {
-							continue // not applicable, or not evaluated
+							continue // not applicable, or not evaluated (a KL level not reached)
 						}
 						e := estimate{Mean: r.Result.Paired.Mean, CI: r.Result.Paired.CI, N: r.Result.Paired.N}
 						ps = append(ps, at(float64(vi)+off, e))
