@@ -23,8 +23,8 @@ type Row struct {
 	// Variant is the claim's ID as evaluated under the protocol (gap.2,
 	// gap.2/tuned, gap.2/frontier@kl2: the deciding KL level).
 	Variant string
-	Point                  Point
-	Key                    string // the point's key (see PlannedPoint)
+	Point   Point
+	Key     string // the point's key (see PlannedPoint)
 	// Applicable is false when the claim does not apply at the point; Reason
 	// says why and Result is empty.
 	Applicable bool
