@@ -179,3 +179,36 @@ func TestRobustnessShards(t *testing.T) {
 		t.Error("the sharded grid (2 workers) gives a different table from the whole grid (1 worker)")
 	}
 }
+
+// TestRobustnessProtocols runs one dial at the smoke budget under every
+// protocol and checks that the table has a row for every deciding claim under
+// every protocol its suite evaluates it under, at both points.
+func TestRobustnessProtocols(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a smoke sweep")
+	}
+	results := filepath.Join(t.TempDir(), "results")
+	stdout, stderr, code := gapbench(t, "robustness", "--budget", "smoke", "--seeds", "2", "-q", "--results", results,
+		"--protocol", "all", "--dial", "tau=2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	protocols, _ := hypotheses.ParseProtocols("all")
+	n := 0
+	for _, s := range hypotheses.All() {
+		for _, p := range protocols {
+			for _, id := range s.DecidingIDs(p) {
+				for _, l := range []string{"default", "tau=2"} {
+					n++
+					row := regexp.MustCompile(`│ ` + regexp.QuoteMeta(id) + ` +│ ` + p + ` +│ ` + regexp.QuoteMeta(l) + ` +│`)
+					if !row.MatchString(stdout) {
+						t.Errorf("no row for %s under %s at %s", id, p, l)
+					}
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no deciding claims")
+	}
+}
