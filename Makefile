@@ -28,7 +28,9 @@ report:
 	$(GO) run ./cmd/gapbench report --budget full --results $(RESULTS) --out reports
 
 # The robustness grid: every suite's deciding claims at every dial value, quick
-# budget (10 seeds), resuming from the committed store; then the section
+# budget (10 seeds), recipe protocol (tuned and frontier cost about 30 times as
+# much per point: add --protocol all by hand), resuming from the committed
+# store; then the section
 # (reports/robustness/ROBUSTNESS.md and one figure per hypothesis), rendered
 # from the store alone so that it regenerates byte-identically.
 robustness:
