@@ -173,11 +173,23 @@ func renderTable(w io.Writer, f Format, header []string, align []tw.Align, rows 
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 	case Terminal:
 		// A terminal is TerminalWidth columns: the widest cells wrap rather than widen the table.
-		all := append([][]string{header}, rows...)
+		all := [][]string{slices.Clone(header)} // copies: breakWords edits cells
+		for _, r := range rows {
+			all = append(all, slices.Clone(r))
+		}
 		keep := make([]bool, len(align)) // numbers (right-aligned) stay on one line
 		for i, a := range align {
 			keep[i] = a == tw.AlignRight
 		}
+		// Names such as "gap.2/frontier@kl0.5" are single words; where even the
+		// narrowest wrap is too wide, they may break after a '/' and before an '@'.
+		for _, sep := range []string{"@", "/"} {
+			if minWidth(all, keep) <= TerminalWidth {
+				break
+			}
+			breakWords(all, keep, sep)
+		}
+		header, rows = all[0], all[1:]
 		if caps := fitColumns(all, keep, TerminalWidth); caps != nil {
 			opts = append(opts, tablewriter.WithColumnWidths(caps),
 				tablewriter.WithRowAutoWrap(tw.WrapNormal), tablewriter.WithHeaderAutoWrap(tw.WrapNormal))
@@ -436,6 +448,52 @@ func fitColumns(cells [][]string, keep []bool, limit int) tw.Mapper[int, int] {
 		}
 	}
 	return caps
+}
+
+// minWidth is the width of a terminal table of these cells when every column
+// not marked keep wraps down to its longest word.
+func minWidth(cells [][]string, keep []bool) int {
+	if len(cells) == 0 {
+		return 0
+	}
+	n := len(cells[0])
+	word := make([]int, n)
+	for _, row := range cells {
+		for i, c := range row {
+			for _, line := range strings.Split(c, "\n") {
+				if i < len(keep) && keep[i] {
+					word[i] = max(word[i], utf8.RuneCountInString(line))
+					continue
+				}
+				for _, f := range strings.Fields(line) {
+					word[i] = max(word[i], utf8.RuneCountInString(f))
+				}
+			}
+		}
+	}
+	w := 3*n + 1
+	for _, x := range word {
+		w += x
+	}
+	return w
+}
+
+// breakWords lets the cells of every column not marked keep wrap at sep: after
+// it for "/", before it otherwise, by putting a space there (tablewriter wraps
+// at spaces and folds a cell's own line breaks).
+func breakWords(cells [][]string, keep []bool, sep string) {
+	repl := " " + sep
+	if sep == "/" {
+		repl = sep + " "
+	}
+	for _, row := range cells {
+		for i, c := range row {
+			if i < len(keep) && keep[i] {
+				continue
+			}
+			row[i] = strings.ReplaceAll(c, sep, repl)
+		}
+	}
 }
 
 // claimsCSV writes claim results as CSV (see Format CSV).

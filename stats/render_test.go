@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -196,5 +197,42 @@ func TestFormatting(t *testing.T) {
 	}
 	if got := superscript(12); got != "¹²" {
 		t.Errorf("superscript(12) = %q", got)
+	}
+}
+
+// TestRenderClaimsFitsWithLongNames: claim and metric names that are single long
+// words (as the frontier protocol's "gap.2/frontier@kl0.5" are) still leave a
+// terminal table within TerminalWidth, and every part of each name is printed.
+func TestRenderClaimsFitsWithLongNames(t *testing.T) {
+	t.Parallel()
+	var cs []Claim
+	for _, kl := range []string{"0.5", "1", "2", "4"} {
+		cs = append(cs, Claim{ID: "gap.2/frontier@kl" + kl, Metric: "gold_reward@kl" + kl, A: "online-dpo-sft", B: "dpo",
+			Kind: Superiority, Predict: Greater, Margin: 0.05, Note: "the gap at matched KL"})
+	}
+	values := func(metric, arm string) ([]float64, error) {
+		if arm == "dpo" {
+			return []float64{0.12, 0.15, 0.11, 0.16, 0.13}, nil
+		}
+		return []float64{0.076, 0.2, 0.101, 0.18, 0.12}, nil
+	}
+	rs, err := EvaluateClaims(cs, values, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := RenderClaims(&b, rs, Terminal); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for i, line := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(line); n > TerminalWidth {
+			t.Errorf("line %d is %d columns wide, want at most %d:\n%s", i+1, n, TerminalWidth, line)
+		}
+	}
+	for _, part := range []string{"gap.2/", "frontier", "@kl0.5", "gold_reward", "@kl4"} {
+		if !strings.Contains(out, part) {
+			t.Errorf("the table lost %q:\n%s", part, out)
+		}
 	}
 }
