@@ -42,7 +42,7 @@ func table(w io.Writer, f stats.Format, header []string, rows [][]string) error 
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 	} else {
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})))
-		if caps := fitColumns(append([][]string{header}, rows...), nil, TerminalWidth); caps != nil {
+		if caps := stats.FitColumns(append([][]string{header}, rows...), nil, TerminalWidth); caps != nil {
 			opts = append(opts, tablewriter.WithColumnWidths(caps),
 				tablewriter.WithRowAutoWrap(tw.WrapNormal), tablewriter.WithHeaderAutoWrap(tw.WrapNormal))
 		}
@@ -676,56 +676,4 @@ func csvField(s string) string {
 		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 	}
 	return s
-}
-
-// fitColumns (as in package stats) returns tablewriter column widths (content plus padding) that
-// make a terminal table of these cells fit in limit columns, by wrapping only
-// its widest columns: every column wider than a common cap is capped, the cap
-// being the largest that fits, and never below a column's longest word (a
-// column marked keep is never wrapped). It returns nil when the table fits as
-// it is.
-func fitColumns(cells [][]string, keep []bool, limit int) tw.Mapper[int, int] {
-	if len(cells) == 0 {
-		return nil
-	}
-	n := len(cells[0])
-	natural, word := make([]int, n), make([]int, n)
-	for _, row := range cells {
-		for i, c := range row {
-			for _, line := range strings.Split(c, "\n") {
-				natural[i] = max(natural[i], utf8.RuneCountInString(line))
-				for _, f := range strings.Fields(line) {
-					word[i] = max(word[i], utf8.RuneCountInString(f))
-				}
-			}
-		}
-	}
-	for i := range word {
-		if i < len(keep) && keep[i] {
-			word[i] = natural[i]
-		}
-	}
-	budget := limit - (3*n + 1) // one space each side and a border per column
-	width := func(limit int) int {
-		s := 0
-		for i, w := range natural {
-			s += max(min(w, limit), min(w, word[i]))
-		}
-		return s
-	}
-	top := slices.Max(natural)
-	if width(top) <= budget {
-		return nil
-	}
-	c := top
-	for c > 1 && width(c) > budget {
-		c--
-	}
-	caps := tw.Mapper[int, int]{}
-	for i, w := range natural {
-		if w > c {
-			caps[i] = max(c, word[i]) + 2
-		}
-	}
-	return caps
 }

@@ -190,7 +190,7 @@ func renderTable(w io.Writer, f Format, header []string, align []tw.Align, rows 
 			breakWords(all, keep, sep)
 		}
 		header, rows = all[0], all[1:]
-		if caps := fitColumns(all, keep, TerminalWidth); caps != nil {
+		if caps := FitColumns(all, keep, TerminalWidth); caps != nil {
 			opts = append(opts, tablewriter.WithColumnWidths(caps),
 				tablewriter.WithRowAutoWrap(tw.WrapNormal), tablewriter.WithHeaderAutoWrap(tw.WrapNormal))
 		}
@@ -398,13 +398,13 @@ func formatP(p float64) string {
 	return fmt.Sprintf("p=%.3f", p)
 }
 
-// fitColumns returns tablewriter column widths (content plus padding) that
+// FitColumns returns tablewriter column widths (content plus padding) that
 // make a terminal table of these cells fit in limit columns, by wrapping only
 // its widest columns: every column wider than a common cap is capped, the cap
 // being the largest that fits, and never below a column's longest word (a
 // column marked keep is never wrapped). It returns nil when the table fits as
 // it is.
-func fitColumns(cells [][]string, keep []bool, limit int) tw.Mapper[int, int] {
+func FitColumns(cells [][]string, keep []bool, limit int) tw.Mapper[int, int] {
 	if len(cells) == 0 {
 		return nil
 	}
