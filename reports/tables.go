@@ -115,28 +115,6 @@ func splitColumns(header []string, rows [][]string) []tablePart {
 	return parts
 }
 
-// wrapText breaks s into lines of at most width columns at spaces (a word
-// longer than width gets a line of its own).
-func wrapText(s string, width int) string {
-	var b strings.Builder
-	n := 0
-	for i, word := range strings.Fields(s) {
-		k := utf8.RuneCountInString(word)
-		switch {
-		case i == 0:
-		case n+1+k > width:
-			b.WriteByte('\n')
-			n = 0
-		default:
-			b.WriteByte(' ')
-			n++
-		}
-		b.WriteString(word)
-		n += k
-	}
-	return b.String()
-}
-
 // tablePart is a header and rows: one of the tables splitColumns makes.
 type tablePart struct {
 	header []string
@@ -300,7 +278,7 @@ func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypothese
 	}
 	for _, n := range notes {
 		if f == stats.Terminal {
-			n = wrapText(n, TerminalWidth)
+			n = stats.WrapText(n, TerminalWidth)
 		}
 		if _, err := fmt.Fprintf(w, "\n%s\n", n); err != nil {
 			return err
@@ -531,21 +509,21 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 	lab := st != nil && labelled(st)
 	if st != nil {
 		if lab {
-			fmt.Fprintln(w, wrapText(fmt.Sprintf("budget %s, %d seeds per arm, protocols %s; intervals are 95%%; %s",
+			fmt.Fprintln(w, stats.WrapText(fmt.Sprintf("budget %s, %d seeds per arm, protocols %s; intervals are 95%%; %s",
 				st.Budget.Name, st.Seeds, strings.Join(st.Protocols, ", "), familiesNote(st)), TerminalWidth))
 		} else {
-			fmt.Fprintln(w, wrapText(fmt.Sprintf("budget %s, %d seeds per arm; intervals are 95%%; p-values Holm-adjusted in two families: the deciding claims of every suite below, and the context claims",
+			fmt.Fprintln(w, stats.WrapText(fmt.Sprintf("budget %s, %d seeds per arm; intervals are 95%%; p-values Holm-adjusted in two families: the deciding claims of every suite below, and the context claims",
 				st.Budget.Name, st.Seeds), TerminalWidth))
 		}
 		for _, r := range st.Results {
 			s := r.Suite
 			if lab {
-				fmt.Fprintf(w, "\n%s\n%s\n%s\n%s\n\n", wrapText("== "+s.Name+": "+s.Title+" — protocol "+r.Protocol, TerminalWidth),
-					wrapText(s.Hypothesis, TerminalWidth), wrapText("prediction: "+s.Prediction, TerminalWidth), wrapText(protocolDoc(r.Protocol), TerminalWidth))
+				fmt.Fprintf(w, "\n%s\n%s\n%s\n%s\n\n", stats.WrapText("== "+s.Name+": "+s.Title+" — protocol "+r.Protocol, TerminalWidth),
+					stats.WrapText(s.Hypothesis, TerminalWidth), stats.WrapText("prediction: "+s.Prediction, TerminalWidth), stats.WrapText(protocolDoc(r.Protocol), TerminalWidth))
 				fmt.Fprintf(w, "arms (protocol %s):\n", r.Protocol)
 			} else {
-				fmt.Fprintf(w, "\n%s\n%s\n%s\n\n", wrapText("== "+s.Name+": "+s.Title, TerminalWidth),
-					wrapText(s.Hypothesis, TerminalWidth), wrapText("prediction: "+s.Prediction, TerminalWidth))
+				fmt.Fprintf(w, "\n%s\n%s\n%s\n\n", stats.WrapText("== "+s.Name+": "+s.Title, TerminalWidth),
+					stats.WrapText(s.Hypothesis, TerminalWidth), stats.WrapText("prediction: "+s.Prediction, TerminalWidth))
 			}
 			if err := armsTableIn(w, stats.Terminal, st, s, r.Protocol); err != nil {
 				return err
@@ -567,7 +545,7 @@ func WriteTerminal(w io.Writer, st *hypotheses.Study, checks []TheoryCheck) erro
 			if lab {
 				fmt.Fprintf(w, "verdict (%s): %s (paper: %s)\n", r.Protocol, r.Verdict, s.Paper)
 			} else {
-				fmt.Fprintln(w, wrapText(fmt.Sprintf("verdict: %s (paper: %s)", r.Verdict, s.Paper), TerminalWidth))
+				fmt.Fprintln(w, stats.WrapText(fmt.Sprintf("verdict: %s (paper: %s)", r.Verdict, s.Paper), TerminalWidth))
 			}
 		}
 	}

@@ -225,7 +225,7 @@ func renderTable(w io.Writer, f Format, header []string, align []tw.Align, rows 
 	b.WriteString("\n\n")
 	para := clean
 	if f == Terminal {
-		para = func(s string) string { return wrapText(clean(s), TerminalWidth) }
+		para = func(s string) string { return WrapText(clean(s), TerminalWidth) }
 	}
 	for _, l := range lines {
 		b.WriteString(para(l) + "\n")
@@ -243,9 +243,9 @@ func renderTable(w io.Writer, f Format, header []string, align []tw.Align, rows 
 // TerminalWidth is the width in columns that terminal tables and their notes fit in.
 const TerminalWidth = 120
 
-// wrapText breaks s into lines of at most width columns at spaces (a word
+// WrapText breaks s into lines of at most width columns at spaces (a word
 // longer than width gets a line of its own).
-func wrapText(s string, width int) string {
+func WrapText(s string, width int) string {
 	var b strings.Builder
 	n := 0
 	for i, word := range strings.Fields(s) {
