@@ -151,11 +151,10 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 					o.Err = err
 				}
 				finished(o.Job)
-				select {
-				case done <- o:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
+				// Always reported, even after cancellation, so that "N of M runs
+				// finished" counts every saved run; the loop below reads done
+				// until every task has returned.
+				done <- o
 				return nil
 			})
 		}
