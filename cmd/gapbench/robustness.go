@@ -7,12 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"time"
 
 	"gapbench/hypotheses"
-	"gapbench/progress"
 	"gapbench/reports"
 	"gapbench/robustness"
 	"gapbench/runner"
@@ -138,51 +135,11 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	} else {
 		jobs := shard.Filter(sh, plan.Jobs)
-		workers := f.workers
-		if workers == 0 {
-			workers = runtime.GOMAXPROCS(0)
-		}
-		if err := runner.CheckSweep(jobs, workers, runner.MachineMemory()); err != nil {
-			return usageError{err}
-		}
-		st, err := store.Open(f.results)
-		if err != nil {
-			return usagef("--results %q: %v", f.results, err)
-		}
-		start := time.Now()
-		distinct := map[string]bool{}
-		for _, j := range jobs {
-			distinct[j.Key()] = true
-		}
-		bar := progress.New(stderr, len(distinct), progress.Options{Quiet: f.quiet,
-			Terminal: progress.IsTerminal(stderr), Label: "runs"})
-		reused, finished := 0, 0
-		outs, err = runner.New().Sweep(ctx, jobs, runner.SweepOptions{
-			Workers: f.workers, Store: st,
-			OnDone: func(o runner.Outcome) {
-				if o.Reused {
-					reused++
-				}
-				if o.Err == nil {
-					finished++
-				}
-				bar.Done(o.Job.Name(), o.Reused)
-			},
-			OnCorrupt: func(j runner.Job, err error) {
-				fmt.Fprintf(stderr, "gapbench: recomputing %s: %v\n", j.Name(), err)
-			},
-		})
-		bar.Finish()
-		if err != nil && ctx.Err() != nil {
-			return interruptedError{finished: finished, total: len(distinct)}
-		}
-		if err != nil {
+		var err error
+		if outs, err = sweep(ctx, jobs, f.workers, f.results, f.quiet, stderr); err != nil {
 			return err
 		}
 		failed = failedError(runner.Failed(outs))
-		if !f.quiet {
-			fmt.Fprintf(stderr, "gapbench: %d runs (%d reused) in %s\n", len(distinct), reused, time.Since(start).Round(time.Millisecond))
-		}
 		if !sh.Whole() {
 			fmt.Fprintf(stdout, "shard %s: %d of %d runs done; copy every shard's %s/ into one directory and run gapbench robustness --no-run\n",
 				sh, len(jobs), len(plan.Jobs), f.results)

@@ -295,51 +295,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	jobs := shard.Filter(sh, p.jobs)
-	workers := f.workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	if err := runner.CheckSweep(jobs, workers, runner.MachineMemory()); err != nil {
-		return usageError{err}
-	}
-	st, err := store.Open(f.results)
-	if err != nil {
-		return usagef("--results %q: %v", f.results, err)
-	}
-	start := time.Now()
-	distinct := map[string]bool{}
-	for _, j := range jobs {
-		distinct[j.Key()] = true
-	}
-	bar := progress.New(stderr, len(distinct), progress.Options{Quiet: f.quiet,
-		Terminal: progress.IsTerminal(stderr), Label: "runs"})
-	reused, finished := 0, 0
-	outs, err := runner.New().Sweep(ctx, jobs, runner.SweepOptions{
-		Workers: f.workers, Store: st,
-		OnDone: func(o runner.Outcome) {
-			if o.Reused {
-				reused++
-			}
-			if o.Err == nil {
-				finished++
-			}
-			bar.Done(o.Job.Name(), o.Reused)
-		},
-		OnCorrupt: func(j runner.Job, err error) {
-			fmt.Fprintf(stderr, "gapbench: recomputing %s: %v\n", j.Name(), err)
-		},
-	})
-	bar.Finish()
-	if err != nil && ctx.Err() != nil {
-		return interruptedError{finished: finished, total: len(distinct)}
-	}
+	outs, err := sweep(ctx, jobs, f.workers, f.results, f.quiet, stderr)
 	if err != nil {
 		return err
 	}
 	failed := failedError(runner.Failed(outs))
-	if !f.quiet {
-		fmt.Fprintf(stderr, "gapbench: %d runs (%d reused) in %s\n", len(distinct), reused, time.Since(start).Round(time.Millisecond))
-	}
 	if !sh.Whole() {
 		fmt.Fprintf(stdout, "shard %s: %d of %d runs done; copy every shard's %s/ into one directory and run gapbench report\n",
 			sh, len(jobs), len(p.jobs), f.results)
@@ -439,4 +399,55 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// sweep runs jobs against the results store in dir, as run and robustness both
+// do: it refuses a sweep over the machine's limits, draws the progress bar,
+// says which stored results are recomputed, turns a cancelled sweep into
+// interruptedError, and prints how many runs there were and how many were reused.
+func sweep(ctx context.Context, jobs []runner.Job, workers int, dir string, quiet bool, stderr io.Writer) ([]runner.Outcome, error) {
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if err := runner.CheckSweep(jobs, workers, runner.MachineMemory()); err != nil {
+		return nil, usageError{err}
+	}
+	st, err := store.Open(dir)
+	if err != nil {
+		return nil, usagef("--results %q: %v", dir, err)
+	}
+	start := time.Now()
+	distinct := map[string]bool{}
+	for _, j := range jobs {
+		distinct[j.Key()] = true
+	}
+	bar := progress.New(stderr, len(distinct), progress.Options{Quiet: quiet,
+		Terminal: progress.IsTerminal(stderr), Label: "runs"})
+	reused, finished := 0, 0
+	outs, err := runner.New().Sweep(ctx, jobs, runner.SweepOptions{
+		Workers: workers, Store: st,
+		OnDone: func(o runner.Outcome) {
+			if o.Reused {
+				reused++
+			}
+			if o.Err == nil {
+				finished++
+			}
+			bar.Done(o.Job.Name(), o.Reused)
+		},
+		OnCorrupt: func(j runner.Job, err error) {
+			fmt.Fprintf(stderr, "gapbench: recomputing %s: %v\n", j.Name(), err)
+		},
+	})
+	bar.Finish()
+	if err != nil && ctx.Err() != nil {
+		return nil, interruptedError{finished: finished, total: len(distinct)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !quiet {
+		fmt.Fprintf(stderr, "gapbench: %d runs (%d reused) in %s\n", len(distinct), reused, time.Since(start).Round(time.Millisecond))
+	}
+	return outs, nil
 }
