@@ -20,6 +20,13 @@ type ExactOptions struct {
 	// RelTol is the second: L fell by less than RelTol·max(L, StallFloor) over
 	// the last Window iterations (the objective has stalled); 0 disables it.
 	RelTol float64
+	// AbsTol is the third: L fell by less than AbsTol (in L's units, nats for
+	// a KL) over the last Window iterations; 0 disables it. Under linear
+	// convergence RelTol never fires for an L that converges to a small
+	// positive value (the decrease is a fixed fraction of L − L*, not of L),
+	// so that a run crawls to MaxSteps after every quantity it reports has
+	// settled; AbsTol ends it.
+	AbsTol float64
 	// Probe, when set, is called with the parameters at iterate 0, at iterates
 	// 1, 2, 4, 8, … and at the last iterate, for training curves.
 	Probe func(step int)
@@ -27,12 +34,20 @@ type ExactOptions struct {
 	// with the parameters at the iterate (e.g. the objective of a later stage of
 	// a continuation); by default the curve records L.
 	Trace func() float64
+	// Scale, when set, preconditions the iteration by a fixed diagonal: L-BFGS
+	// runs in the coordinates φ of θ = θ₀ + Scale⊙φ (θ₀ the start), where the
+	// gradient is Scale⊙∇L, so that a step's size in each parameter is
+	// proportional to its Scale (e.g. 1/√F_ii, F the Fisher information). The
+	// criteria are unchanged: GradTol applies to ∇L in θ. len(params) positive
+	// entries.
+	Scale []float64
 }
 
 // ExactResult is what MinimiseExact reached.
 type ExactResult struct {
 	Converged bool    // a convergence criterion held at the returned parameters
 	Steps     int     // L-BFGS iterations taken
+	Evals     int     // evaluations of L and ∇L (the cost: each enumerates every completion)
 	Value     float64 // L at the returned parameters
 	GradNorm  float64 // ‖∇L‖∞ there
 	Curve     Curve   // L (or Trace) after each iteration (len Steps)
@@ -65,9 +80,12 @@ const maxMemory = 1 << 23
 //
 // The convergence criterion: ‖∇L‖∞ < GradTol (a stationary point; what the
 // closed-form cases reach), or a decrease of L by less than
-// RelTol·max(L, StallFloor) over the last Window iterations (the objective has stalled: for a ReLU network, whose
-// objective has kinks and flat directions, a gradient tolerance may never be met
-// while the policy no longer changes in any way a metric sees). MaxSteps caps
+// RelTol·max(L, StallFloor) or by less than AbsTol over the last Window
+// iterations (the objective has stalled: for a ReLU network, whose objective
+// has kinks and flat directions, a gradient tolerance may never be met while
+// the policy no longer changes in any way a metric sees). With
+// ExactOptions.Scale the iteration is preconditioned by a fixed diagonal (see
+// there); the criteria and the results are in the original parameters. MaxSteps caps
 // the iterations; a run that hits the cap or whose line search fails reports
 // Converged false. The run is deterministic: L-BFGS and its line search draw
 // nothing at random and evaluate one point at a time.
@@ -89,19 +107,40 @@ func MinimiseExact(ctx context.Context, params []float64, eval func(grad []float
 		lastF float64
 		valid bool
 	)
+	start := slices.Clone(params)
+	// set writes the parameters of the iterate x (in φ when scaled) into params.
+	set := func(x []float64) {
+		if opt.Scale == nil {
+			copy(params, x)
+			return
+		}
+		for i, f := range x {
+			params[i] = start[i] + opt.Scale[i]*f
+		}
+	}
+	evals := 0
 	at := func(x []float64) {
 		if valid && slices.Equal(x, lastX) {
 			return
 		}
-		copy(params, x)
+		set(x)
 		clear(lastG)
 		lastF = eval(lastG)
+		evals++
 		copy(lastX, x)
 		valid = true
 	}
 	prob := optimize.Problem{
 		Func: func(x []float64) float64 { at(x); return lastF },
-		Grad: func(g, x []float64) { at(x); copy(g, lastG) },
+		Grad: func(g, x []float64) {
+			at(x)
+			copy(g, lastG)
+			if opt.Scale != nil {
+				for i, s := range opt.Scale {
+					g[i] *= s
+				}
+			}
+		},
 		Status: func() (optimize.Status, error) {
 			if err := ctx.Err(); err != nil {
 				return optimize.Failure, err
@@ -115,12 +154,15 @@ func MinimiseExact(ctx context.Context, params []float64, eval func(grad []float
 		if opt.Probe == nil || step == probed {
 			return
 		}
-		copy(params, x)
+		set(x)
 		opt.Probe(step)
 		probed = step
 	}
-	start := slices.Clone(params)
-	probe(0, start)
+	x0 := slices.Clone(params)
+	if opt.Scale != nil {
+		clear(x0)
+	}
+	probe(0, x0)
 	rec := recorder(func(loc *optimize.Location, op optimize.Operation, st *optimize.Stats) {
 		// The starting point is the first major iteration gonum reports.
 		if op != optimize.MajorIteration || st.MajorIterations < 2 {
@@ -128,7 +170,7 @@ func MinimiseExact(ctx context.Context, params []float64, eval func(grad []float
 		}
 		step := st.MajorIterations - 1
 		if opt.Trace != nil {
-			copy(params, loc.X)
+			set(loc.X)
 			curve = append(curve, opt.Trace())
 		} else {
 			curve = append(curve, loc.F)
@@ -139,21 +181,21 @@ func MinimiseExact(ctx context.Context, params []float64, eval func(grad []float
 	})
 	settings := &optimize.Settings{
 		GradientThreshold: opt.GradTol,
-		Converger:         &windowConverge{rel: opt.RelTol},
+		Converger:         &windowConverge{rel: opt.RelTol, abs: opt.AbsTol},
 		MajorIterations:   opt.MaxSteps + 1,
 		Recorder:          rec,
 	}
 	store := min(50, max(3, maxMemory/(2*max(n, 1))))
 	method := &optimize.LBFGS{Store: store, Linesearcher: &optimize.MoreThuente{}, GradStopThreshold: opt.GradTol}
-	res, err := optimize.Minimize(prob, start, settings, method)
+	res, err := optimize.Minimize(prob, x0, settings, method)
 	if cerr := ctx.Err(); cerr != nil {
 		return ExactResult{Curve: curve, Status: "cancelled"}, cerr
 	}
 	if res == nil {
 		// Minimize failed before iterating: a non-finite starting value or gradient.
 		valid = false
-		at(start)
-		return ExactResult{Value: lastF, Curve: curve, Status: fmt.Sprint(err)}, nonFinite(0, lastF, lastG)
+		at(x0)
+		return ExactResult{Value: lastF, Evals: evals, Curve: curve, Status: fmt.Sprint(err)}, nonFinite(0, lastF, lastG)
 	}
 	status := res.Status.String()
 	if err != nil {
@@ -163,18 +205,18 @@ func MinimiseExact(ctx context.Context, params []float64, eval func(grad []float
 	// gonum does not record the iteration that ends the run.
 	if len(curve) < steps {
 		if opt.Trace != nil {
-			copy(params, res.X)
+			set(res.X)
 			curve = append(curve, opt.Trace())
 		} else {
 			curve = append(curve, res.F)
 		}
 	}
 	probe(steps, res.X)
-	copy(params, res.X)
+	set(res.X)
 	at(res.X)
 	gn := floats.Norm(lastG, math.Inf(1))
 	conv := gn < opt.GradTol || err == nil && (res.Status == optimize.GradientThreshold || res.Status == optimize.FunctionConvergence)
-	out := ExactResult{Converged: conv, Steps: steps, Value: lastF, GradNorm: gn, Curve: curve, Status: status}
+	out := ExactResult{Converged: conv, Steps: steps, Evals: evals, Value: lastF, GradNorm: gn, Curve: curve, Status: status}
 	return out, nonFinite(steps, lastF, lastG)
 }
 
@@ -220,14 +262,16 @@ func MinimiseNatural(ctx context.Context, params []float64, nat func(grad, dir [
 	g := make([]float64, len(params))
 	dir := make([]float64, len(params))
 	x0 := make([]float64, len(params))
-	conv := &windowConverge{rel: opt.RelTol}
+	conv := &windowConverge{rel: opt.RelTol, abs: opt.AbsTol}
 	var curve Curve
+	evals := 0
 	for k := 0; ; k++ {
 		if err := ctx.Err(); err != nil {
 			return ExactResult{Steps: k, Curve: curve, Status: "cancelled"}, err
 		}
 		clear(g)
 		l := nat(g, dir)
+		evals++
 		gn := floats.Norm(g, math.Inf(1))
 		if err := nonFinite(k, l, g); err != nil {
 			return ExactResult{Steps: k, Value: l, Curve: curve, Status: "Failure"}, err
@@ -253,7 +297,7 @@ func MinimiseNatural(ctx context.Context, params []float64, nat func(grad, dir [
 		}
 		if status != optimize.NotTerminated {
 			ok := status == optimize.GradientThreshold || status == optimize.FunctionConvergence
-			return ExactResult{Converged: ok, Steps: k, Value: l, GradNorm: gn, Curve: curve, Status: status.String()}, nil
+			return ExactResult{Converged: ok, Steps: k, Evals: evals, Value: l, GradNorm: gn, Curve: curve, Status: status.String()}, nil
 		}
 		slope := floats.Dot(g, dir)
 		copy(x0, params)
@@ -262,6 +306,7 @@ func MinimiseNatural(ctx context.Context, params []float64, nat func(grad, dir [
 			for j := range params {
 				params[j] = x0[j] + eta*dir[j]
 			}
+			evals++
 			if eval(nil) <= l+1e-4*eta*slope {
 				accepted = true
 				break
@@ -272,14 +317,16 @@ func MinimiseNatural(ctx context.Context, params []float64, nat func(grad, dir [
 			if opt.Probe != nil && k&(k-1) != 0 {
 				opt.Probe(k)
 			}
-			return ExactResult{Steps: k, Value: l, GradNorm: gn, Curve: curve, Status: "Failure: no decrease along the natural gradient"}, nil
+			return ExactResult{Steps: k, Evals: evals, Value: l, GradNorm: gn, Curve: curve, Status: "Failure: no decrease along the natural gradient"}, nil
 		}
 	}
 }
 
-// windowConverge is the stall criterion: L_{k−Window} − L_k < rel·max(|L_k|, StallFloor).
+// windowConverge is the stall criterion: L_{k−Window} − L_k < rel·max(|L_k|, StallFloor)
+// or L_{k−Window} − L_k < abs.
 type windowConverge struct {
 	rel  float64
+	abs  float64
 	hist []float64 // L at every major iteration, the start first
 }
 
@@ -288,10 +335,10 @@ func (c *windowConverge) Init(int) { c.hist = c.hist[:0] }
 func (c *windowConverge) Converged(loc *optimize.Location) optimize.Status {
 	c.hist = append(c.hist, loc.F)
 	k := len(c.hist) - 1
-	if c.rel <= 0 || k < Window {
+	if c.rel <= 0 && c.abs <= 0 || k < Window {
 		return optimize.NotTerminated
 	}
-	if c.hist[k-Window]-c.hist[k] < c.rel*math.Max(math.Abs(c.hist[k]), StallFloor) {
+	if dec := c.hist[k-Window] - c.hist[k]; dec < c.rel*math.Max(math.Abs(c.hist[k]), StallFloor) || dec < c.abs {
 		return optimize.FunctionConvergence
 	}
 	return optimize.NotTerminated

@@ -173,3 +173,67 @@ func TestExactCancelAndTrace(t *testing.T) {
 		}
 	}
 }
+
+// TestExactScaleAndAbsTol checks the diagonal preconditioner (the iteration
+// reaches the same minimum of a quadratic whose curvatures span 1e6, with
+// its gradient criterion in the original coordinates, and faster than without)
+// and the absolute stall criterion (it ends a run whose objective still moves,
+// by less than AbsTol per Window, as converged), and that Evals counts the
+// evaluations.
+func TestExactScaleAndAbsTol(t *testing.T) {
+	const n = 20
+	curv := make([]float64, n)
+	for i := range curv {
+		curv[i] = math.Pow(10, 6*float64(i)/(n-1))
+	}
+	calls := 0
+	run := func(scale []float64, opt ExactOptions) (ExactResult, []float64) {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = 1
+		}
+		calls = 0
+		eval := func(g []float64) float64 {
+			calls++
+			l := 0.0
+			for i, c := range curv {
+				l += 0.5 * c * (x[i] - 2) * (x[i] - 2)
+				if g != nil {
+					g[i] += c * (x[i] - 2)
+				}
+			}
+			return l
+		}
+		opt.Scale = scale
+		res, err := MinimiseExact(context.Background(), x, eval, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, x
+	}
+	scale := make([]float64, n)
+	for i, c := range curv {
+		scale[i] = 1 / math.Sqrt(c)
+	}
+	plain, _ := run(nil, ExactOptions{MaxSteps: 500, GradTol: 1e-8})
+	pre, x := run(scale, ExactOptions{MaxSteps: 500, GradTol: 1e-8})
+	if !pre.Converged || pre.GradNorm >= 1e-8 {
+		t.Fatalf("preconditioned: converged %v, ‖∇‖∞ %g", pre.Converged, pre.GradNorm)
+	}
+	for i, v := range x {
+		if math.Abs(v-2) > 1e-8 {
+			t.Fatalf("preconditioned: x[%d] = %v, want 2", i, v)
+		}
+	}
+	if pre.Evals != calls || pre.Evals < pre.Steps {
+		t.Errorf("Evals %d, eval called %d times over %d steps", pre.Evals, calls, pre.Steps)
+	}
+	if pre.Steps >= plain.Steps {
+		t.Errorf("preconditioned took %d steps, plain %d", pre.Steps, plain.Steps)
+	}
+	// A loose absolute tolerance ends the unpreconditioned run early, converged.
+	loose, _ := run(nil, ExactOptions{MaxSteps: 500, GradTol: 1e-12, AbsTol: 1e-2})
+	if !loose.Converged || loose.Status != "FunctionConvergence" || loose.Steps < Window || loose.Steps >= plain.Steps {
+		t.Errorf("AbsTol: converged %v (%s) after %d steps, plain %d", loose.Converged, loose.Status, loose.Steps, plain.Steps)
+	}
+}
