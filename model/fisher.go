@@ -1,0 +1,104 @@
+package model
+
+import (
+	"fmt"
+	"math/bits"
+)
+
+// HasFisherDiag reports whether FisherDiag supports the policy class: the MLP.
+func (p *Projection) HasFisherDiag() bool { return p.mp != nil }
+
+// FisherDiag writes into out the diagonal of the Fisher information of the
+// policy in its parameters, weighted as L weights the prompts,
+//
+//	F_ii = (1/N) Σ_x Σ_s M(s)·(∂z_s/∂θ_i)ᵀ (diag p_s − p_s p_sᵀ) (∂z_s/∂θ_i),
+//
+// summed over the decision nodes s of the prefix tree (mass M(s), conditionals
+// p_s = π(·|s), logits z_s), computed exactly by one walk over the tree (no
+// sampling). For a weight feeding hidden unit j, ∂z_s/∂θ_i = Wo[·, j]·∂a_j/∂θ_i
+// where j is active, so its terms are M(s)·(∂a_j/∂θ_i)²·Var_{p_s}(Wo[·, j]);
+// for the output layer they are M(s)·h_j²·p(a)(1 − p(a)). It is the scaling
+// with which trainer.MinimiseExact preconditions L-BFGS: the tree's node masses
+// span orders of magnitude, and the Fisher's diagonal puts the parameters of
+// rarely visited prefixes on the scale of the others. It panics for other
+// classes (see HasFisherDiag).
+func (p *Projection) FisherDiag(out []float64) {
+	if p.mp == nil {
+		panic(fmt.Sprintf("model: no Fisher diagonal for policy type %T", p.Policy))
+	}
+	if len(out) != len(p.Policy.Params()) {
+		panic(fmt.Sprintf("model: FisherDiag needs %d entries, got %d", len(p.Policy.Params()), len(out)))
+	}
+	clear(out)
+	w := p.mp
+	m := w.m
+	d := m.d
+	g := m.gradViews(out)
+	scale := 1 / float64(len(p.Inputs))
+	for _, x := range p.Inputs {
+		m.base(x, w.acc[:d])
+		w.eval(0)
+		w.fisherVisit(0, scale, g, nil, nil)
+		root := w.cum[:d]
+		for i, c := range root {
+			g.b[i] += c
+		}
+		for _, f := range x.Bag {
+			row := g.wx[f.Index*d : f.Index*d+d]
+			for i, c := range root {
+				row[i] += f.Value * f.Value * c
+			}
+		}
+	}
+}
+
+// fisherVisit adds the Fisher diagonal's terms of the subtree of the node at
+// depth t (mass M, network state computed by eval) into g, and the subtree's
+// sum of M(s)·Var_{p_s}(Wo[·, j]) per hidden unit into cum[t], get (the token
+// embedding that leads to the node; nil at the root) and pcum (the parent's).
+func (w *mlpProj) fisherVisit(t int, mass float64, g mlpGrad, get, pcum []float64) {
+	m := w.m
+	d, v, H, nw := m.d, m.sp.V, m.sp.H, m.words
+	prob := w.prob[t*v : t*v+v]
+	a, mask := w.a[t*d:t*d+d], w.mask[t*nw:t*nw+nw]
+	cum := w.cum[t*d : t*d+d]
+	clear(cum)
+	for k, pk := range prob {
+		g.bo[k] += mass * pk * (1 - pk)
+	}
+	gep := g.epos[t*d : t*d+d]
+	for wd, bm := range mask {
+		for bm != 0 {
+			j := wd*64 + bits.TrailingZeros64(bm)
+			bm &= bm - 1
+			wo := m.wot[j*v : j*v+v]
+			gwo := g.wot[j*v : j*v+v]
+			h2 := a[j] * a[j]
+			e1, e2 := 0.0, 0.0
+			for k, pk := range prob {
+				e1 += pk * wo[k]
+				e2 += pk * wo[k] * wo[k]
+				gwo[k] += mass * h2 * pk * (1 - pk)
+			}
+			s := mass * max(0, e2-e1*e1)
+			gep[j] += s
+			cum[j] += s
+		}
+	}
+	if t < H-1 {
+		next := w.acc[(t+1)*d : (t+2)*d]
+		acc := w.acc[t*d : t*d+d]
+		for k, pk := range prob {
+			et := m.etok[(t*v+k)*d : (t*v+k)*d+d]
+			addInto(next, acc, et)
+			w.eval(t + 1)
+			w.fisherVisit(t+1, mass*pk, g, g.etok[(t*v+k)*d:(t*v+k)*d+d], cum)
+		}
+	}
+	if get != nil {
+		for i, c := range cum {
+			get[i] += c
+			pcum[i] += c
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package model
+
+import (
+	"math"
+	"testing"
+
+	"gapbench/internal/gradcheck"
+)
+
+// TestFisherDiag checks Projection.FisherDiag against its definition as the
+// mean over prompts of E_π[(∂_i log π(y|x))²], the scores by five-point
+// differences of Enumerate.
+func TestFisherDiag(t *testing.T) {
+	for _, c := range projectionCases(t) {
+		proj := NewProjection(c.pi, c.inputs, c.targets)
+		if !proj.HasFisherDiag() {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			params := c.pi.Params()
+			got := make([]float64, len(params))
+			proj.FisherDiag(got)
+			n := c.pi.Space().Size()
+			lp := make([]float64, n)
+			logp := make([][]float64, len(c.inputs))
+			for j, x := range c.inputs {
+				logp[j] = make([]float64, n)
+				c.pi.Enumerate(x, logp[j])
+			}
+			score := make([]float64, n)
+			h := gradcheck.Step
+			worst, nonzero := 0.0, 0
+			for i := range params {
+				want := 0.0
+				for j, x := range c.inputs {
+					clear(score)
+					old := params[i]
+					for _, st := range []struct{ d, w float64 }{{2 * h, -1}, {h, 8}, {-h, -8}, {-2 * h, 1}} {
+						params[i] = old + st.d
+						c.pi.Enumerate(x, lp)
+						for y, l := range lp {
+							score[y] += st.w * l / (12 * h)
+						}
+					}
+					params[i] = old
+					for y, s := range score {
+						want += math.Exp(logp[j][y]) * s * s
+					}
+				}
+				want /= float64(len(c.inputs))
+				if got[i] != 0 {
+					nonzero++
+				}
+				worst = math.Max(worst, math.Abs(got[i]-want)/math.Max(1e-3, math.Max(math.Abs(got[i]), math.Abs(want))))
+			}
+			if nonzero == 0 {
+				t.Fatal("the Fisher diagonal is identically zero")
+			}
+			if worst > 1e-6 {
+				t.Errorf("worst relative error %.3g, want < 1e-6", worst)
+			}
+			t.Logf("worst relative error %.3g over %d parameters", worst, len(params))
+		})
+	}
+}
