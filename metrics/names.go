@@ -21,6 +21,7 @@ const (
 	RMAccOOD = "rm_acc_ood" // the same on out-of-distribution pairs
 
 	Steps     = "steps"      // optimiser steps of a policy's training
+	Evals     = "evals"      // exact RLHF: evaluations of the objective (and gradient), the fit's cost
 	FinalLoss = "final_loss" // mean training loss over the last 8 steps
 
 	// Curves: the loss at every step, and the steps at which WinRate and

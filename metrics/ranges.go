@@ -28,6 +28,7 @@ var ranges = map[string]Range{
 	"rm_acc_id":   {0, 1}, // a ranking accuracy
 	"rm_acc_ood":  {0, 1},
 	"steps":       {0, math.Inf(1)}, // optimiser steps
+	"evals":       {0, math.Inf(1)}, // objective evaluations (exact RLHF)
 	// The tuned protocol's chosen epochs and its held-out log-likelihood.
 	"tuned_epochs": {1, math.Inf(1)},
 	"tuned_score":  {math.Inf(-1), 0},

@@ -23,6 +23,9 @@ func TestValidateRLHF(t *testing.T) {
 		{Diff{"rlhf.rel_tol": 0}, ""},
 		{Diff{"rlhf.rel_tol": -0.1}, "rlhf.rel_tol must be in [0, 1), got -0.1"},
 		{Diff{"rlhf.rel_tol": 1}, "rlhf.rel_tol must be in [0, 1), got 1"},
+		{Diff{"rlhf.abs_tol": 0}, ""},
+		{Diff{"rlhf.abs_tol": -1e-4}, "rlhf.abs_tol must be in [0, 1), got -0.0001"},
+		{Diff{"rlhf.abs_tol": 1}, "rlhf.abs_tol must be in [0, 1), got 1"},
 		{Diff{"rlhf.anneal": 3}, ""},
 		{Diff{"rlhf.anneal": -1}, "rlhf.anneal must be >= 0, got -1"},
 		{Diff{"rlhf.anneal": 21}, "rlhf.anneal must be <= 20 (the documented bound: go doc gapbench/recipe), got 21"},
@@ -76,7 +79,7 @@ func TestRLHFSectionJSON(t *testing.T) {
 	}
 	plain, _ := json.Marshal(plainConfig(Default()))
 	b, _ := json.Marshal(Default())
-	if want := strings.Replace(string(plain), `,"rlhf":{"reward":"rm","max_steps":300,"grad_tol":0.000001,"rel_tol":0.001,"anneal":6}`, "", 1); string(b) != want {
+	if want := strings.Replace(string(plain), `,"rlhf":{"reward":"rm","max_steps":300,"grad_tol":0.000001,"rel_tol":0.001,"abs_tol":0.0001,"anneal":6}`, "", 1); string(b) != want {
 		t.Errorf("the default config's JSON is\n%s\nwant every section but rlhf, in order:\n%s", b, want)
 	}
 }
