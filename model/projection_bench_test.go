@@ -10,6 +10,20 @@ import (
 // for 64 prompts × 4,096 completions and a width-64 mlp policy (V = 8, H = 4), set
 // up like BenchmarkEnumerate. The budget is 3× BenchmarkEnumerate.
 func BenchmarkRLHFStep(b *testing.B) {
+	p, sp := benchRLHF()
+	m := p.Policy
+	grad := make([]float64, len(m.Params()))
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(grad)
+		p.Eval(grad)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(64*sp.Size()), "ns/completion")
+}
+
+// benchRLHF is BenchmarkRLHFStep's objective: the quick world's shape, 64
+// prompts × 4,096 completions, width 64.
+func benchRLHF() (*Projection, Space) {
 	sp := Space{V: 8, H: 4}
 	m := NewMLP(sp, 16, 64, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 2)))
 	ref := NewMLP(sp, 16, 64, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 3)))
@@ -23,12 +37,17 @@ func BenchmarkRLHFStep(b *testing.B) {
 		normal(rng, r, 1)
 		TiltTarget(targets[i], r, 0.1, targets[i])
 	}
-	p := NewProjection(m, xs, targets)
-	grad := make([]float64, len(m.Params()))
+	return NewProjection(m, xs, targets), sp
+}
+
+// BenchmarkFisherDiag is one pass of Projection.FisherDiag on
+// BenchmarkRLHFStep's objective: the preconditioner exact RLHF computes at the
+// start of every L-BFGS segment (counted as one evaluation in the metric evals).
+func BenchmarkFisherDiag(b *testing.B) {
+	p, _ := benchRLHF()
+	out := make([]float64, len(p.Policy.Params()))
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(grad)
-		p.Eval(grad)
+		p.FisherDiag(out)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(64*sp.Size()), "ns/completion")
 }

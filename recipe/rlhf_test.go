@@ -79,7 +79,7 @@ func TestRLHFSectionJSON(t *testing.T) {
 	}
 	plain, _ := json.Marshal(plainConfig(Default()))
 	b, _ := json.Marshal(Default())
-	if want := strings.Replace(string(plain), `,"rlhf":{"reward":"rm","max_steps":300,"grad_tol":0.000001,"rel_tol":0.001,"abs_tol":0.0001,"anneal":6}`, "", 1); string(b) != want {
+	if want := strings.Replace(string(plain), `,"rlhf":{"reward":"rm","max_steps":300,"grad_tol":0.000001,"rel_tol":0.001,"abs_tol":0.001,"anneal":6}`, "", 1); string(b) != want {
 		t.Errorf("the default config's JSON is\n%s\nwant every section but rlhf, in order:\n%s", b, want)
 	}
 }

@@ -50,6 +50,9 @@ func TestRunRLHF(t *testing.T) {
 				if m["converged"] != 0 && m["converged"] != 1 {
 					t.Errorf("converged = %v, want 0 or 1", m["converged"])
 				}
+				if m["evals"] < m["steps"] {
+					t.Errorf("evals %v < steps %v: every iteration evaluates the objective at least once", m["evals"], m["steps"])
+				}
 				if len(loss) > 0 && math.Abs(loss[len(loss)-1]-m["rlhf_kl"]) > 1e-12 {
 					t.Errorf("last loss %v, rlhf_kl %v", loss[len(loss)-1], m["rlhf_kl"])
 				}
