@@ -113,10 +113,17 @@ func leftOut(g *robustness.Grid) string {
 	if len(g.Incomplete) > 0 {
 		parts = append(parts, fmt.Sprintf("grid points %s are left out because some of their runs are missing under the protocols named", strings.Join(g.Incomplete, ", ")))
 	}
+	if g.Unstored > 0 {
+		n := 0
+		for _, d := range robustness.Dials {
+			n += len(d.Values)
+		}
+		parts = append(parts, fmt.Sprintf("%d of the grid's %d dial values are not in the store (gapbench list shows the grid)", g.Unstored, n))
+	}
 	if len(parts) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Left out: %s. `gapbench robustness --budget %s --seeds %d --protocol all` (`make robustness`) runs what is missing, resuming from the store.",
+	return fmt.Sprintf("Left out: %s. `gapbench robustness --budget %s --seeds %d --protocol all --results DIR` runs what is missing, resuming from the store (`make robustness` does for the committed grid).",
 		strings.Join(parts, "; "), g.Plan.Budget.Name, g.Plan.Seeds)
 }
 

@@ -24,8 +24,12 @@ type Stored struct {
 	// (at the plan's budget and seeds).
 	Absent []string
 	// Incomplete names the grid points left out because some of their runs
-	// are missing under some protocol of the plan: "tau=0.5 (tuned)".
+	// are missing under some protocols of the plan (each named), though the
+	// store has every run of them under the others: "tau=0.5 (tuned)".
 	Incomplete []string
+	// Unstored counts the dial values of the grid that no protocol of the plan
+	// has every run of: not run, or not finished.
+	Unstored int
 }
 
 // Find reads the robustness grid a store holds, computing nothing. It looks
@@ -33,8 +37,8 @@ type Stored struct {
 // share the default world, so a grid there reads as quick) and
 // the number of seeds (the most, seeds 1 … n, that some protocol has every run
 // of at the default point); the protocols are those with every run of the
-// default point at those seeds, the points every value of every dial (the
-// optional ones too) that has every run under each of those protocols. It
+// default point at those seeds, the points every value of every dial's grid
+// (the optional ones too) that has every run under each of those protocols. It
 // returns nil when the store holds no default point at any budget.
 func Find(st *store.Store, suites []*hypotheses.Suite) (*Stored, error) {
 	def := []Point{{Diff: nil}}
@@ -96,11 +100,14 @@ func Find(st *store.Store, suites []*hypotheses.Suite) (*Stored, error) {
 		}
 		kept := points[:1]
 		for _, pt := range points[1:] {
-			if ps, ok := missing[pt.Label()]; ok {
+			switch ps := missing[pt.Label()]; len(ps) {
+			case 0:
+				kept = append(kept, pt)
+			case len(protos):
+				out.Unstored++
+			default:
 				out.Incomplete = append(out.Incomplete, fmt.Sprintf("%s (%s)", pt.Label(), strings.Join(ps, ", ")))
-				continue
 			}
-			kept = append(kept, pt)
 		}
 		if out.Plan, err = NewPlan(suites, b, seeds, kept, protos); err != nil {
 			return nil, err
@@ -148,6 +155,6 @@ func (s *Stored) Evaluate(so stats.Options) (*Grid, error) {
 	if err != nil {
 		return nil, err
 	}
-	g.Absent, g.Incomplete = s.Absent, s.Incomplete
+	g.Absent, g.Incomplete, g.Unstored = s.Absent, s.Incomplete, s.Unstored
 	return g, nil
 }
