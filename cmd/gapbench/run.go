@@ -158,7 +158,7 @@ func makePlan(f runFlags) (*plan, error) {
 		for _, pr := range p.protocols {
 			for _, s := range p.suites {
 				if s.HasProtocol(pr) {
-					runs += len(s.ArmsUnder(pr)) * p.seeds
+					runs += len(s.ArmsUnder(pr, p.budget)) * p.seeds
 				}
 			}
 		}
