@@ -62,13 +62,13 @@ func (s *Suite) HasProtocol(p string) bool {
 	return false
 }
 
-// ArmsUnder returns the arms the suite runs under protocol p: every arm under
-// recipe (the paper's tables show them all) and in a suite without claims; under
-// the other protocols, the arms
-// that the claims evaluated under p compare (directly or through a derived
+// ArmsUnder returns the arms the suite runs under protocol p at budget b: every
+// arm under recipe (the paper's tables show them all), in a suite without claims
+// and, when b.Curves is set, under the protocols of AllArmsUnder; otherwise the
+// arms that the claims evaluated under p compare (directly or through a derived
 // series) and the suite's oracle rows, in the suite's order.
-func (s *Suite) ArmsUnder(p string) []arms.Arm {
-	if p == Recipe || len(s.Claims) == 0 || slices.Contains(s.AllArmsUnder, p) {
+func (s *Suite) ArmsUnder(p string, b Budget) []arms.Arm {
+	if p == Recipe || len(s.Claims) == 0 || b.Curves && slices.Contains(s.AllArmsUnder, p) {
 		return s.Arms
 	}
 	need := map[string]bool{}
@@ -114,7 +114,7 @@ func (s *Suite) JobsUnder(b Budget, p string, seeds int) ([]runner.Job, error) {
 		return nil, err
 	}
 	var jobs []runner.Job
-	for _, a := range s.ArmsUnder(p) {
+	for _, a := range s.ArmsUnder(p, b) {
 		c, err := a.Resolve(base)
 		if err != nil {
 			return nil, fmt.Errorf("suite %s: %w", s.Name, err)

@@ -209,3 +209,51 @@ func TestDataSuite(t *testing.T) {
 		}
 	}
 }
+
+// TestCurvesBudget checks that a budget without Curves runs, under the data
+// suite's tuned protocol, exactly the arms its claims compare (so its verdicts
+// are the full budget's), and that full runs the whole curve.
+func TestCurvesBudget(t *testing.T) {
+	s, err := Get("data")
+	if err != nil {
+		t.Skip("the data-size suite needs the exact RLHF arms")
+	}
+	names := func(b Budget) map[string]bool {
+		out := map[string]bool{}
+		for _, a := range s.ArmsUnder(Tuned, b) {
+			out[a.Name] = true
+		}
+		return out
+	}
+	quick, full := names(Budgets["quick"]), names(Budgets["full"])
+	if len(full) != len(s.Arms) {
+		t.Errorf("full runs %d of the data suite's %d arms under tuned, want all", len(full), len(s.Arms))
+	}
+	claimed := map[int]bool{}
+	for _, n := range DataSizes {
+		for _, c := range s.Claims {
+			for _, side := range []string{c.A, c.B} {
+				for _, v := range DataVerifiers {
+					if side == DataGap(v.Label, n) || side == DataArm(v.Arm, n) {
+						claimed[n] = true
+					}
+				}
+			}
+		}
+	}
+	for _, n := range DataSizes {
+		for _, a := range []string{DataArm("dpo", n), DataArm("rlhf-rm", n), DataArm("rlhf-linear", n)} {
+			if quick[a] != claimed[n] {
+				t.Errorf("quick runs %s: %v, want %v (n = %d compared by a claim: %v)", a, quick[a], claimed[n], n, claimed[n])
+			}
+		}
+	}
+	if len(claimed) != 3 {
+		t.Errorf("the claims compare %d sizes, want 3 (64, 256, 4096)", len(claimed))
+	}
+	// Under recipe every suite runs every arm at every budget.
+	g, _ := Get("gap")
+	if len(g.ArmsUnder(Recipe, Budgets["quick"])) != len(g.Arms) {
+		t.Error("quick drops arms under recipe")
+	}
+}

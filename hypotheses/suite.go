@@ -77,7 +77,8 @@ type Suite struct {
 	// but compared in no claim: what the arms are aiming at.
 	Oracles []string
 	// AllArmsUnder lists protocols other than recipe under which every arm runs,
-	// not only those its claims compare (a curve, such as the data-size suite's).
+	// not only those its claims compare (a curve, such as the data-size suite's),
+	// at a budget with Curves set.
 	AllArmsUnder []string
 	// Baseline is the arm the arms table compares every arm with (paired Δ win
 	// rate) and an added arm's claim compares against by default; "" means
@@ -137,17 +138,25 @@ type Budget struct {
 	Seeds int
 	Doc   string
 	Diff  recipe.Diff
+	// Curves runs, under the protocols a suite lists in AllArmsUnder, the arms
+	// that only its figures need (the data suite's sizes between the three its
+	// claims compare). Without it those protocols run just the arms the claims
+	// compare and the oracle rows, as every other protocol does: the verdicts
+	// are the same, the curves have fewer points.
+	Curves bool
 }
 
-// Budgets by name. smoke runs inside `go test`; quick in about a minute; full is
-// the report of record.
+// Budgets by name. smoke runs inside `go test`; quick is the default study, at
+// the seed count the headline gap at the paper's recipe needs to be decided (20);
+// full is the report of record: quick plus the data suite's whole curve.
 var Budgets = map[string]Budget{
 	"smoke": {Name: "smoke", Seeds: 3, Doc: "a shrunken world for tests: 16 prompts, 64 pairs, width 16, batches of 8, exact RLHF capped at 60 steps (seconds)",
 		Diff: recipe.Diff{"world.train_prompts": 16, "world.val_prompts": 16, "world.aug_prompts": 21,
 			"world.pairs": 64, "world.demos": 8, "world.teacher_width": 32, "policy.width": 16,
-			"sft.batch": 16, "rm.batch": 8, "dpo.batch": 8, "rlhf.max_steps": 60, "rlhf.anneal": 1}},
-	"quick": {Name: "quick", Seeds: 10, Doc: "the default world, 10 seeds (about a minute per suite)"},
-	"full":  {Name: "full", Seeds: 20, Doc: "the default world, 20 seeds: the report of record"},
+			"sft.batch": 16, "rm.batch": 8, "dpo.batch": 8, "rlhf.max_steps": 60, "rlhf.anneal": 1},
+		Curves: true},
+	"quick": {Name: "quick", Seeds: 20, Doc: "the default world, 20 seeds (what the headline gap needs to be decided); the data suite runs only the sizes its claims compare"},
+	"full":  {Name: "full", Seeds: 20, Doc: "the default world, 20 seeds and every size of the data suite's curve: the report of record", Curves: true},
 }
 
 // BudgetNames lists the budgets in increasing size.

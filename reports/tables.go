@@ -208,7 +208,7 @@ func armsTableIn(w io.Writer, f stats.Format, st *hypotheses.Study, s *hypothese
 	var rows [][]string
 	base := st.ArmValuesIn(p, s, baseline)
 	var notes []string
-	for _, a := range s.ArmsUnder(p) {
+	for _, a := range s.ArmsUnder(p, st.Budget) {
 		row := []string{a.Name}
 		failed := s.ArmFailuresUnder(st.Outcomes, p, a.Name)
 		if len(failed) > 0 {
@@ -627,7 +627,7 @@ func WriteCSV(w io.Writer, st *hypotheses.Study) error {
 
 func writeCSVProtocol(w io.Writer, st *hypotheses.Study, p string) error {
 	for _, s := range st.Suites {
-		for _, a := range s.ArmsUnder(p) {
+		for _, a := range s.ArmsUnder(p, st.Budget) {
 			for _, o := range st.Outcomes {
 				if o.Job.Suite != s.Name || o.Job.Arm != a.Name || o.Job.ProtocolName() != p || o.Result == nil {
 					continue // another protocol's run, or a failed run (no values)

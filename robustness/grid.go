@@ -12,6 +12,10 @@
 // record — Holm's correction within that point's family of deciding claims — and
 // the stability table claims no significance of its own across points.
 //
+// Find reads back the grid a results store holds (its budget, seeds,
+// protocols and complete points, and what it leaves out) without computing
+// anything, for the report of record's robustness section.
+//
 // It is not for running (package runner runs the jobs it lists) or rendering
 // (package reports draws its tables and figures).
 package robustness

@@ -15,6 +15,10 @@ type Grid struct {
 	Plan     *Plan
 	Rows     []Row          // suite, claim, protocol, then point order
 	Verdicts []SuiteVerdict // suite, protocol, then point order
+	// Absent, Incomplete and Unstored are what a stored grid left out (see
+	// Stored); empty for a grid evaluated from a whole plan.
+	Absent, Incomplete []string
+	Unstored           int
 }
 
 // Row is one deciding claim under one protocol at one grid point.

@@ -178,8 +178,8 @@ func cmdPairs(args []string, stdout, stderr io.Writer) error {
 
 // reportFlags are the flags of gapbench report.
 type reportFlags struct {
-	results, out, budget, suite, armsFile, addArm, against, curves, protocol string
-	seeds                                                                    int
+	results, out, budget, suite, armsFile, addArm, against, curves, protocol, robustness string
+	seeds                                                                                int
 }
 
 // reportFlagSet declares the flags of gapbench report into f.
@@ -195,6 +195,7 @@ func reportFlagSet(f *reportFlags, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.against, "against", "", "the arm an added arm's claim compares with (default: the suite's baseline, dpo)")
 	fs.StringVar(&f.curves, "curves", "", "also write every run's training curves as long CSV to this file")
 	fs.StringVar(&f.protocol, "protocol", "all", "recipe, tuned, frontier (comma-separated) or all")
+	fs.StringVar(&f.robustness, "robustness", "", "add the robustness section from the grid stored in this directory (gapbench robustness --results)")
 	return fs
 }
 
@@ -284,15 +285,22 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	grid, err := storedRobustness(rf.robustness, hypotheses.All(), stderr)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return usagef("--out %q: %v", *out, err)
 	}
 	start := time.Now()
-	files, err := reports.Render(study, checks)
+	files, err := reports.Render(study, checks, grid)
 	if err != nil {
 		return err
 	}
 	for _, f := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(*out, f.Name)), 0o755); err != nil {
+			return err
+		}
 		if err := writeFileAtomic(filepath.Join(*out, f.Name), func(w io.Writer) error { _, err := w.Write(f.Data); return err }); err != nil {
 			return err
 		}

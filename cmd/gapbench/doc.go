@@ -51,6 +51,22 @@
 //	                 in the store (gapbench run --add-arm), and --out must be given
 //	--suite S        the suite --add-arm adds to; the report keeps every suite
 //	--against ARM    the comparison arm of the added arms' claims (default dpo)
+//	--robustness DIR add the robustness section from the grid stored in DIR (what
+//	                 gapbench robustness --results DIR ran; make report passes
+//	                 reports/robustness/results). Its table and figures go to
+//	                 OUT/robustness/ (ROBUSTNESS.md, robustness_<suite>.svg)
+//
+// report's robustness section reads the grid from its store alone and never
+// trains: the budget is the smallest whose default point is stored (quick and
+// full share the default world, so a grid there reads as quick), the seeds the
+// most (1 … n) that some protocol has every run of there, the protocols those
+// with all of them, and the grid points every dial value whose runs are all
+// stored under each of those protocols; what is left out is named in the
+// section, with the command that completes it. It states the grid's own budget
+// and seeds, which may differ from the report of record's. Without
+// --robustness, or when DIR is missing or holds no grid, the report is still
+// written and its robustness section says how to produce the grid (a note on
+// stderr says why).
 //
 // Flags of show and diff: --suite S, --budget B, --arms-file F (the suite's
 // settings and the budget are applied); show also takes --protocol P (default
@@ -71,8 +87,9 @@
 //	--results DIR     the results store, shared with run (default results/)
 //	--shard i/n       run only slice i of n of the grid's runs
 //	--no-run          never train: read every run from --results, fail if one is missing
-//	--out DIR         also write ROBUSTNESS.md (the report's robustness section) and
-//	                  one figure per hypothesis to DIR
+//	--out DIR         also write ROBUSTNESS.md (the full verdict-stability table) and
+//	                  one figure per hypothesis to DIR (gapbench report --robustness
+//	                  writes the same files to its OUT/robustness/)
 //	-q                no progress output
 //
 // robustness runs each suite's deciding claims at the default point and at every
@@ -131,6 +148,7 @@
 //	gapbench run --suite gap --protocol tuned --budget quick --seeds 10
 //	gapbench run --suite gap --protocol frontier --budget quick --seeds 10
 //	gapbench robustness --dial tau=0.5
+//	gapbench robustness --dial tau=2 --protocol all --results /tmp/rob
 //	gapbench show online-dpo-sft
 //	gapbench diff dpo hypo --suite H2
 //	gapbench list

@@ -7,10 +7,21 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
+// gcPercent is the garbage collector's target (GOGC) when the environment sets
+// none. A study's live heap is mostly the tables memoised for one seed's runs
+// (about 125 MB at the quick budget); at Go's default of 100 the heap grows to
+// twice that between collections, and the quick study peaked at 300 MB RSS. At 50
+// it peaked at 205 MB, for the same user CPU (57 s against 58 s, one seed).
+const gcPercent = 50
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signalContext()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -167,3 +167,30 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	return failed
 }
+
+// storedRobustness reads and judges the robustness grid stored in dir for
+// gapbench report --robustness. It returns nil, after a note on stderr, when
+// dir is "" (no note), does not exist or holds no grid: the report's section
+// then says how to produce one.
+func storedRobustness(dir string, suites []*hypotheses.Suite, stderr io.Writer) (*robustness.Grid, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(dir); err != nil {
+		fmt.Fprintf(stderr, "gapbench: no robustness grid: %v; the report's robustness section says how to produce one\n", err)
+		return nil, nil
+	}
+	st, err := store.Open(dir)
+	if err != nil {
+		return nil, usagef("--robustness %q: %v", dir, err)
+	}
+	found, err := robustness.Find(st, suites)
+	if err != nil {
+		return nil, err
+	}
+	if found == nil {
+		fmt.Fprintf(stderr, "gapbench: no robustness grid in %s; the report's robustness section says how to produce one\n", dir)
+		return nil, nil
+	}
+	return found.Evaluate(stats.DefaultOptions())
+}

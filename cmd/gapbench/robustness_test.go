@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"gapbench/hypotheses"
+	"gapbench/reports"
 	"gapbench/robustness"
 )
 
@@ -179,7 +180,8 @@ func TestRobustnessShards(t *testing.T) {
 
 // TestRobustnessProtocols runs one dial at the smoke budget under every
 // protocol and checks that the table has a row for every deciding claim under
-// every protocol its suite evaluates it under, at both points.
+// every protocol its suite evaluates it under, at both points; then that the
+// report renders its robustness section from that store (checkReportRobustness).
 func TestRobustnessProtocols(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a smoke sweep")
@@ -207,5 +209,104 @@ func TestRobustnessProtocols(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no deciding claims")
+	}
+	checkReportRobustness(t, results)
+}
+
+// checkReportRobustness checks gapbench report --robustness on a store holding
+// the smoke grid (2 seeds, every protocol, the default and tau=2): REPORT.md
+// gets the robustness section and OUT/robustness/ the grid's full table and
+// figures; two renderings are byte-identical; the table has a row for every
+// deciding claim × protocol × grid point in the store; a grid point missing
+// runs under some protocol is left out and named; a missing store gives the
+// section saying how to produce it; and the section matches its golden file
+// testdata/REPORT.robustness.smoke.md (-update rewrites it).
+func checkReportRobustness(t *testing.T, robust string) {
+	t.Helper()
+	dir := t.TempDir()
+	record := filepath.Join(dir, "record")
+	if _, stderr, code := gapbench(t, "run", "--budget", "smoke", "--seeds", "2", "-q", "--protocol", "recipe", "--results", record); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	report := func(out, robustDir string) (map[string][]byte, string) {
+		t.Helper()
+		_, stderr, code := gapbench(t, "report", "--budget", "smoke", "--seeds", "2", "--protocol", "recipe", "--results", record,
+			"--robustness", robustDir, "--out", filepath.Join(dir, out))
+		if code != 0 {
+			t.Fatalf("report --robustness %s: exit %d: %s", robustDir, code, stderr)
+		}
+		files := readReport(t, filepath.Join(dir, out))
+		if _, err := os.Stat(filepath.Join(dir, out, reports.RobustnessDir)); err == nil {
+			for name, data := range readReport(t, filepath.Join(dir, out, reports.RobustnessDir)) {
+				files[reports.RobustnessDir+"/"+name] = data
+			}
+		}
+		return files, stderr
+	}
+	a, _ := report("a", robust)
+	b, _ := report("b", robust)
+	for name := range a {
+		if !bytes.Equal(a[name], b[name]) {
+			t.Errorf("%s differs between two reports from the same stores", name)
+		}
+	}
+	md := string(a["REPORT.md"])
+	start := strings.Index(md, "## Robustness")
+	end := strings.Index(md, "\n## Figures")
+	if start < 0 || end < start {
+		t.Fatalf("REPORT.md has no robustness section before its figures")
+	}
+	section := md[start:end]
+	for _, want := range []string{"budget smoke, 2 seeds per arm", "protocols: recipe, tuned, frontier", "Grid points are descriptive",
+		"Holm's correction within that point's family", "(robustness/ROBUSTNESS.md)", "](robustness/robustness_gap.svg)", "| data  | tuned "} {
+		if !strings.Contains(section, want) {
+			t.Errorf("the robustness section lacks %q", want)
+		}
+	}
+	table := string(a[reports.RobustnessDir+"/ROBUSTNESS.md"])
+	protocols, _ := hypotheses.ParseProtocols("all")
+	for _, s := range hypotheses.All() {
+		for _, p := range protocols {
+			for _, id := range s.DecidingIDs(p) {
+				for _, l := range []string{"default", "tau=2"} {
+					row := regexp.MustCompile(`(?m)^\| ` + regexp.QuoteMeta(id) + ` +\| ` + p + ` +\| ` + regexp.QuoteMeta(l) + ` +\|`)
+					if !row.MatchString(table) {
+						t.Errorf("robustness/ROBUSTNESS.md has no row for %s under %s at %s", id, p, l)
+					}
+				}
+			}
+		}
+		if len(s.DecidingIDs(hypotheses.Tuned)) > 0 && a[reports.RobustnessDir+"/robustness_"+s.Name+".svg"] == nil {
+			t.Errorf("no robustness figure for %s", s.Name)
+		}
+	}
+
+	golden := filepath.Join("testdata", "REPORT.robustness.smoke.md")
+	if *update {
+		if err := os.WriteFile(golden, []byte(section), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if want, err := os.ReadFile(golden); err != nil {
+		t.Errorf("%v (go test ./cmd/gapbench -run RobustnessProtocols -update creates it)", err)
+	} else if section != string(want) {
+		os.WriteFile(filepath.Join("testdata", "REPORT.robustness.smoke.got"), []byte(section), 0o644)
+		t.Errorf("the robustness section differs from %s; see testdata/REPORT.robustness.smoke.got (-update accepts the change)", golden)
+	}
+
+	missing, stderr := report("missing", filepath.Join(dir, "nosuch"))
+	if !strings.Contains(string(missing["REPORT.md"]), "generated without a robustness grid. `make robustness` runs one") || !strings.Contains(stderr, "no robustness grid") {
+		t.Errorf("report --robustness on a missing store: the section does not say how to produce the grid (stderr %q)", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nosuch")); err == nil {
+		t.Error("report --robustness created the missing store")
+	}
+
+	// beta=0.3 under the recipe only: the point misses tuned and frontier runs.
+	if _, stderr, code := gapbench(t, "robustness", "--budget", "smoke", "--seeds", "2", "-q", "--results", robust, "--dial", "beta=0.3"); code != 0 {
+		t.Fatalf("robustness --dial beta=0.3: exit %d: %s", code, stderr)
+	}
+	partial, _ := report("partial", robust)
+	if !strings.Contains(string(partial["REPORT.md"]), "Left out: grid points beta=0.3 (tuned, frontier)") {
+		t.Error("a grid point missing runs under two protocols is not named as left out")
 	}
 }

@@ -22,7 +22,6 @@ import (
 	"gapbench/reports"
 	"gapbench/runner"
 	"gapbench/shard"
-	"gapbench/stats"
 	"gapbench/store"
 )
 
@@ -159,7 +158,7 @@ func makePlan(f runFlags) (*plan, error) {
 		for _, pr := range p.protocols {
 			for _, s := range p.suites {
 				if s.HasProtocol(pr) {
-					runs += len(s.ArmsUnder(pr)) * p.seeds
+					runs += len(s.ArmsUnder(pr, p.budget)) * p.seeds
 				}
 			}
 		}
@@ -307,7 +306,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var study *hypotheses.Study
 	if len(p.suites) > 0 {
-		study, err = hypotheses.Evaluate(p.suites, p.budget, p.seeds, outs, stats.DefaultOptions())
+		study, err = hypotheses.Evaluate(p.suites, p.budget, p.seeds, outs, recordOptions())
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,8 @@ import (
 // 0.00008) against 0.00027 at 10⁶.
 const recordResamples = 100000
 
-// recordOptions are the statistics options of gapbench report and stats.
+// recordOptions are the statistics options of gapbench run, report and stats,
+// so that run prints the p-values and verdicts the report of record would.
 func recordOptions() stats.Options {
 	o := stats.DefaultOptions()
 	o.Resamples = recordResamples

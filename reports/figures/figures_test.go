@@ -386,7 +386,7 @@ func TestProtocolFigures(t *testing.T) {
 		if name == "data" {
 			p = hypotheses.Tuned
 		}
-		for i, a := range s.ArmsUnder(p) {
+		for i, a := range s.ArmsUnder(p, st.Budget) {
 			for seed := 1; seed <= 4; seed++ {
 				r := rand.New(rand.NewPCG(uint64(seed), uint64(i)))
 				end := 3 + float64(i%3) + r.Float64()

@@ -108,7 +108,7 @@ func frontierPaths(d *data, s *hypotheses.Suite) (drawer, error) {
 	}
 	drawn := 0
 	maxKL := 0.0
-	for i, a := range s.ArmsUnder(hypotheses.Frontier) {
+	for i, a := range s.ArmsUnder(hypotheses.Frontier, d.st.Budget) {
 		if oracle[a.Name] || len(d.valuesIn(hypotheses.Frontier, s, a.Name, "kl_ref")) == 0 {
 			continue // an oracle is a point, drawn below; an arm without results is left out
 		}

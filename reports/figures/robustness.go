@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"gapbench/recipe"
 	"gapbench/robustness"
 	"gapbench/stats"
 )
@@ -19,8 +20,32 @@ import (
 var claimColors = []color.Color{colOnline, colOffline, colGreen, colRed,
 	color.RGBA{R: 0xcc, G: 0x79, B: 0xa7, A: 0xff}, color.RGBA{R: 0x56, G: 0xb4, B: 0xe9, A: 0xff}}
 
-// protocolGlyphs tell protocols apart in the robustness figures.
+// protocolGlyphs tell protocols apart in the robustness figures, one per
+// protocol of recipe.ProtocolNames (in that order), the same in every figure.
 var protocolGlyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}}
+
+// protocolGlyph is the marker of protocol p.
+func protocolGlyph(p string) draw.GlyphDrawer {
+	return protocolGlyphs[max(0, slices.Index(recipe.ProtocolNames, p))%len(protocolGlyphs)]
+}
+
+// protocolKey names each protocol's marker, for the captions.
+func protocolKey(protos []string) string {
+	var parts []string
+	for _, p := range protos {
+		var shape string
+		switch protocolGlyph(p).(type) {
+		case draw.CircleGlyph:
+			shape = "circles"
+		case draw.TriangleGlyph:
+			shape = "triangles"
+		default:
+			shape = "squares"
+		}
+		parts = append(parts, shape+" "+p)
+	}
+	return strings.Join(parts, ", ")
+}
 
 // dialGrid draws a grid of plots aligned on one canvas.
 type dialGrid struct {
@@ -50,7 +75,8 @@ type RobustnessFile struct {
 // one panel per dial, the paired Δ of each deciding claim (95% interval) at each
 // of the dial's values, and the claim's decision margin as dashed lines (±margin for equivalence claims, the
 // predicted side's margin for superiority claims) around a solid zero line.
-// Claims that do not apply at a dial value are left out of that panel.
+// Claims that do not apply at a dial value are left out of that panel. Each
+// protocol has its own marker, the same in every figure.
 func Robustness(g *robustness.Grid) ([]RobustnessFile, error) {
 	var out []RobustnessFile
 	var suites []string
@@ -60,6 +86,12 @@ func Robustness(g *robustness.Grid) ([]RobustnessFile, error) {
 		}
 	}
 	for _, s := range suites {
+		var protos []string
+		for _, r := range g.Rows {
+			if r.Suite == s && !slices.Contains(protos, r.Protocol) {
+				protos = append(protos, r.Protocol)
+			}
+		}
 		dr, err := robustnessFigure(g, s)
 		if err != nil {
 			return nil, fmt.Errorf("figures: robustness %s: %w", s, err)
@@ -74,7 +106,7 @@ func Robustness(g *robustness.Grid) ([]RobustnessFile, error) {
 			return nil, fmt.Errorf("figures: robustness %s: %w", s, err)
 		}
 		out = append(out, RobustnessFile{File: File{Name: "robustness_" + s + ".svg", Data: svg},
-			Caption: fmt.Sprintf("%s: each deciding claim's Δ (paired 95%% interval) against each dial, one dial at a time, on one y scale; * marks the default world; dashed lines are the decision margins, the solid line Δ = 0; claims not applicable at a dial value are left out.", s)})
+			Caption: fmt.Sprintf("%s: each deciding claim's Δ (paired 95%% interval) against each dial, one dial at a time, on one y scale; colours tell the claims apart and markers the protocols (%s); * marks the default world; dashed lines are the decision margins, the solid line Δ = 0; claims not applicable at a dial value are left out.", s, protocolKey(protos))})
 	}
 	return out, nil
 }
@@ -175,7 +207,7 @@ func robustnessFigure(g *robustness.Grid, s string) (drawer, error) {
 		n := len(claims) * len(protos)
 		k := 0
 		for ci, claim := range claims {
-			for pi, proto := range protos {
+			for _, proto := range protos {
 				off := 0.0
 				if n > 1 {
 					off = (float64(k)/float64(n-1) - 0.5) * 0.5
@@ -202,7 +234,7 @@ func robustnessFigure(g *robustness.Grid, s string) (drawer, error) {
 				}
 				eb.LineStyle.Color = col
 				eb.CapWidth = vg.Points(4)
-				sc, err := scatter(ps, col, protocolGlyphs[pi%len(protocolGlyphs)])
+				sc, err := scatter(ps, col, protocolGlyph(proto))
 				if err != nil {
 					return nil, err
 				}
