@@ -63,3 +63,36 @@ func TestFisherDiag(t *testing.T) {
 		})
 	}
 }
+
+// TestProjectionSecond checks that Eval's second value is the mean KL to the
+// second targets, as a projection onto them computes it, with and without a
+// gradient, on the serial and the batched walks.
+func TestProjectionSecond(t *testing.T) {
+	cases := projectionCases(t)
+	for _, c := range cases {
+		if _, ok := c.pi.(*MLP); !ok {
+			continue
+		}
+		second := make([][]float64, len(c.targets))
+		for j, tg := range c.targets {
+			second[j] = make([]float64, len(tg))
+			for y := range tg {
+				second[j][y] = tg[(y*7+3)%len(tg)] // a permutation: still normalised
+			}
+		}
+		proj := NewProjection(c.pi, c.inputs, c.targets)
+		proj.Second = second
+		want := NewProjection(c.pi, c.inputs, second).Eval(nil)
+		for _, serial := range []bool{false, true} {
+			proj.mp.serial = serial
+			grad := make([]float64, len(c.pi.Params()))
+			l1 := proj.Eval(grad)
+			g1 := proj.SecondValue()
+			l0 := proj.Eval(nil)
+			g0 := proj.SecondValue()
+			if l0 != l1 || math.Abs(g1-want) > 1e-12*math.Max(1, want) || math.Abs(g0-want) > 1e-12*math.Max(1, want) {
+				t.Errorf("%s serial=%v: L %v/%v, second %v/%v, want %v", c.name, serial, l1, l0, g1, g0, want)
+			}
+		}
+	}
+}

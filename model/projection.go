@@ -42,6 +42,13 @@ type Projection struct {
 	Policy  Policy      // π_θ: an *MLP, *Trie or *Tilt
 	Inputs  []Input     // the prompts x
 	Targets [][]float64 // log p*_x(y) for every completion index, normalised (see TiltTarget)
+	// Second, when set (MLP only), is a second family of targets laid out as
+	// Targets; Eval then also computes the mean KL of π to them in the same
+	// pass, returned by SecondValue, at the cost of one multiply-add per
+	// completion: KL(π‖p₂) = KL(π‖p*) + E_π[log p* − log p₂].
+	Second [][]float64
+
+	second float64
 
 	mp  *mlpProj
 	tp  *trieProj
@@ -103,12 +110,20 @@ func (p *Projection) Eval(grad []float64) float64 {
 		panic(fmt.Sprintf("model: gradient has %d entries, the policy has %d parameters", len(grad), len(p.Policy.Params())))
 	}
 	scale := 1 / float64(len(p.Inputs))
-	s := 0.0
+	s, s2 := 0.0, 0.0
+	if p.Second != nil && p.mp == nil {
+		panic(fmt.Sprintf("model: Projection.Second needs an MLP policy, got %T", p.Policy))
+	}
 	for i, x := range p.Inputs {
 		var kl float64
 		switch {
 		case p.mp != nil:
+			p.mp.second, p.mp.dsum = nil, 0
+			if p.Second != nil {
+				p.mp.second = p.Second[i]
+			}
 			kl = p.mp.project(x, p.Targets[i], grad, scale)
+			s2 += kl + p.mp.dsum
 		case p.tp != nil:
 			kl = p.tp.project(x, p.Targets[i], grad, scale)
 		default:
@@ -116,8 +131,13 @@ func (p *Projection) Eval(grad []float64) float64 {
 		}
 		s += kl
 	}
+	p.second = s2 * scale
 	return s * scale
 }
+
+// SecondValue returns the mean KL of π to the Second targets at the
+// parameters of the last Eval (0 when Second is nil).
+func (p *Projection) SecondValue() float64 { return p.second }
 
 // nodeSoftmax writes the softmax of lg into prob and its log into lsm, with one
 // exp per entry.
@@ -162,6 +182,16 @@ func nodeWeights(prob, q []float64, mass, scale float64, dl []float64) float64 {
 	return qs
 }
 
+// secondTerm returns Σ_a p(a)·(tg(a) − t2(a)): a leaf parent's conditional
+// expectation of log p* − log p₂ (see Projection.Second).
+func secondTerm(p, tg, t2 []float64) float64 {
+	s := 0.0
+	for a, pa := range p {
+		s += pa * (tg[a] - t2[a])
+	}
+	return s
+}
+
 // mlpProj is the MLP's prefix-tree walk for the projection: forward as in
 // MLP.Enumerate, backward on the way back up (post-order), with one stack frame
 // of buffers per depth.
@@ -171,6 +201,8 @@ type mlpProj struct {
 	target []float64
 	scale  float64
 	grad   bool
+	second []float64 // Projection.Second's targets of the prompt, or nil
+	dsum   float64   // Σ_y π(y)·(target(y) − second(y)) when second is set
 
 	acc  []float64 // H×D: Wx·bag + b + Σ_{j<t} Etok[j, y_j] of the node at depth t
 	a    []float64 // H×D pre-activations
@@ -303,6 +335,9 @@ func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum
 		for j, l := range ls {
 			qc[j] = lpk + l - tg[j]
 		}
+		if w.second != nil {
+			w.dsum += mk * secondTerm(pr, tg, w.second[nk*v:nk*v+v])
+		}
 		if !w.grad {
 			q[k] = nodeWeights(pr, qc, mk, w.scale, nil)
 			continue
@@ -375,6 +410,9 @@ func (w *mlpProj) visit(t, node int, lp, mass float64, get, pcum []float64) floa
 		tg := w.target[node*v : node*v+v]
 		for k, l := range lsm {
 			q[k] = lp + l - tg[k]
+		}
+		if w.second != nil {
+			w.dsum += mass * secondTerm(prob, tg, w.second[node*v:node*v+v])
 		}
 	} else {
 		if w.grad {
