@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"gapbench/datasets"
 	"gapbench/metrics"
@@ -63,6 +64,16 @@ func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res
 	// started, down to β; the intermediate stages only give warm starts, so
 	// they stop at max_steps/interStageDiv; the steps of every stage count,
 	// the criterion of the last decides convergence.
+	// With an MLP, the objective at β is computed in the intermediate stages'
+	// own passes (model.Projection.Second) instead of by one more pass per
+	// iteration; evalAt holds the parameters of the last pass.
+	_, mlp := pi.(*model.MLP)
+	evalAt := make([]float64, len(pi.Params()))
+	eval := func(grad []float64) float64 {
+		v := proj.Eval(grad)
+		copy(evalAt, pi.Params())
+		return v
+	}
 	var out trainer.ExactResult
 	var curve trainer.Curve
 	steps, evals, last := 0, 0, -1
@@ -86,6 +97,19 @@ func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res
 			}}
 		if k > 0 {
 			opt.Trace = func() float64 { return atBeta.Eval(nil) }
+			if mlp {
+				// The accepted iterate is (almost always) the last point
+				// evaluated, whose objective at β the same pass computed.
+				proj.Second = final
+				opt.Trace = func() float64 {
+					if slices.Equal(evalAt, pi.Params()) {
+						return proj.SecondValue()
+					}
+					return atBeta.Eval(nil)
+				}
+			}
+		} else {
+			proj.Second = nil
 		}
 		if proj.HasNatural() {
 			// The trie's and the linear tilt's Fisher information is cheap to
@@ -114,7 +138,7 @@ func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res
 				opt.Scale = fisherScale(proj)
 				evals++
 			}
-			out, err = trainer.MinimiseExact(ctx, pi.Params(), proj.Eval, opt)
+			out, err = trainer.MinimiseExact(ctx, pi.Params(), eval, opt)
 			if err != nil {
 				return nil, err
 			}
