@@ -23,13 +23,14 @@ import (
 // (trainer.MinimiseExact with fisherScale, for the MLP; natural gradient,
 // trainer.MinimiseNatural, for the trie and the linear tilt) until
 // ‖∇‖∞ < rlhf.grad_tol or the objective stalls (rlhf.rel_tol, rlhf.abs_tol),
-// the last for at most rlhf.max_steps iterations and the others for
+// the last for at most rlhf.max_steps iterations (restarted with a fresh
+// diagonal when it stalls after progress) and the others for
 // max_steps/interStageDiv. It records the metrics converged (0/1, the last
-// stage's criterion), steps (L-BFGS iterations over all stages), evals
-// (evaluations of the objective and gradient, plus one pass for each Fisher
-// diagonal: the fit's cost), rlhf_kl (the objective reached at β) and
-// rlhf_grad_norm, the loss
-// curve (the objective after each iteration, at that stage's β) and the
+// stage's criterion), steps (L-BFGS iterations over all stages and segments),
+// evals (passes over the prefix tree: evaluations of the objective and
+// gradient, and one per Fisher diagonal, which costs about two; the fit's
+// cost), rlhf_kl (the objective reached at β) and rlhf_grad_norm, the loss
+// curve (the objective at β after each iteration, in every stage) and the
 // validation win rate and KL at iterations 0, 1, 2, 4, … of each stage and at
 // the last.
 func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
