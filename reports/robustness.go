@@ -222,7 +222,7 @@ func renderRobustness(g *robustness.Grid) ([]File, []figures.RobustnessFile, err
 		return nil, nil, err
 	}
 	if len(figs) > 0 {
-		fmt.Fprintf(&md, "\n### Figures\n\n")
+		fmt.Fprintf(&md, "\n### Figures\n\n%s\n\n", figures.RobustnessLegend)
 		for _, f := range figs {
 			fmt.Fprintf(&md, "![%s](%s)\n\n%s\n\n", f.Name, f.Name, f.Caption)
 		}
@@ -263,6 +263,9 @@ func writeRobustnessSection(w *bytes.Buffer, st *hypotheses.Study, g *robustness
 	fmt.Fprintf(w, "\n### Stability per hypothesis\n\n")
 	if err := suiteStability(w, g, stats.Markdown); err != nil {
 		return err
+	}
+	if len(figs) > 0 {
+		fmt.Fprintf(w, "\n%s\n", figures.RobustnessLegend)
 	}
 	for _, f := range figs {
 		path := RobustnessDir + "/" + f.Name

@@ -71,6 +71,10 @@ type RobustnessFile struct {
 	Caption string
 }
 
+// RobustnessLegend says how to read every robustness figure; a report prints it
+// once, above the figures, whose own captions name the suite and the markers.
+const RobustnessLegend = "Each figure shows a suite's deciding claims: each claim's Δ (paired 95% interval) against each dial, one dial at a time, on one y scale; colours tell the claims apart and markers the protocols; * marks the default world; dashed lines are the decision margins, the solid line Δ = 0; claims not applicable at a dial value are left out."
+
 // Robustness draws one figure per hypothesis of an evaluated robustness grid:
 // one panel per dial, the paired Δ of each deciding claim (95% interval) at each
 // of the dial's values, and the claim's decision margin as dashed lines (±margin for equivalence claims, the
@@ -106,7 +110,7 @@ func Robustness(g *robustness.Grid) ([]RobustnessFile, error) {
 			return nil, fmt.Errorf("figures: robustness %s: %w", s, err)
 		}
 		out = append(out, RobustnessFile{File: File{Name: "robustness_" + s + ".svg", Data: svg},
-			Caption: fmt.Sprintf("%s: each deciding claim's Δ (paired 95%% interval) against each dial, one dial at a time, on one y scale; colours tell the claims apart and markers the protocols (%s); * marks the default world; dashed lines are the decision margins, the solid line Δ = 0; claims not applicable at a dial value are left out.", s, protocolKey(protos))})
+			Caption: fmt.Sprintf("%s's deciding claims (%s).", s, protocolKey(protos))})
 	}
 	return out, nil
 }
