@@ -24,7 +24,8 @@
 //	                 held-out preference likelihood; frontier compares arms at matched
 //	                 KL(π‖π_ref) along a long run. Each suite's claims say under which
 //	                 protocols they are evaluated; each protocol has its own Holm families.
-//	--seeds N        seeds per arm (default: the budget's: smoke 3, quick 10, full 20)
+//	--seeds N        seeds per arm (default: the budget's: smoke 3, quick 20, full 20;
+//	                 full also runs the data suite's curve-only sizes)
 //	--workers N      concurrent runs (default GOMAXPROCS); results do not depend on it
 //	--csv FILE       also write one row per (suite, protocol, arm, seed, metric)
 //	--curves FILE    also write the training curves: suite,arm,seed,step,metric,value
