@@ -107,17 +107,35 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 	for _, k := range keys {
 		results[k] = &Outcome{Job: first[k]}
 	}
-	// Runs go seed by seed (in first-appearance order within a seed), and the
-	// worlds, checkpoints and reward models memoised for a seed and world are
-	// released when the last run that uses them finishes, so memory holds a
-	// few worlds per worker rather than the whole study. The order never
-	// changes a result.
-	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(first[a].Seed, first[b].Seed) })
-	var pendingMu sync.Mutex
+	// Runs go seed by seed and, within a seed, world by world (each world's
+	// runs together, worlds in order of first appearance), and the worlds,
+	// checkpoints and reward models memoised for a seed and world are released
+	// when the last run that uses them finishes, so memory holds a few worlds
+	// per worker rather than the whole study. Keeping a world's runs together
+	// matters when jobs come point by point (a robustness grid): the default
+	// world recurs at every point whose dial leaves the world alone, and in
+	// plan order its artifacts for every such point stayed alive until the
+	// seed's last point. The order never changes a result.
+	groupOf := make(map[string]string, len(keys))
+	groupRank := map[string]int{}
+	for _, k := range keys {
+		g := group(first[k].Config, first[k].Seed)
+		groupOf[k] = g
+		if groupRank[g] == 0 {
+			groupRank[g] = len(groupRank) + 1
+		}
+	}
+	slices.SortStableFunc(keys, func(a, b string) int {
+		if c := cmp.Compare(first[a].Seed, first[b].Seed); c != 0 {
+			return c
+		}
+		return cmp.Compare(groupRank[groupOf[a]], groupRank[groupOf[b]])
+	})
 	pending := map[string]int{}
 	for _, k := range keys {
-		pending[group(first[k].Config, first[k].Seed)]++
+		pending[groupOf[k]]++
 	}
+	var pendingMu sync.Mutex
 	finished := func(j Job) {
 		g := group(j.Config, j.Seed)
 		pendingMu.Lock()
