@@ -80,9 +80,10 @@
 //	                  repeatable; default every dial. A value outside the dial's
 //	                  range is refused, naming the dial and the value
 //	--budget B        smoke, quick or full (default quick): the world the dials vary
-//	--seeds N         seeds per arm, the same at every point (default: the budget's)
+//	--seeds N         seeds per arm, the same at every point (default: the budget's,
+//	                  at most 10)
 //	--protocol P      recipe, tuned, frontier, a comma-separated list, or all
-//	                  (default recipe): the protocols each deciding claim is judged
+//	                  (default all): the protocols each deciding claim is judged
 //	                  under, where its suite evaluates it under them
 //	--workers N       concurrent runs (default GOMAXPROCS); results do not depend on it
 //	--results DIR     the results store, shared with run (default results/)

@@ -34,7 +34,7 @@ func TestRobustnessSmoke(t *testing.T) {
 	results, out1, out2 := filepath.Join(dir, "results"), filepath.Join(dir, "out1"), filepath.Join(dir, "out2")
 	os.Mkdir(out1, 0o755)
 	os.Mkdir(out2, 0o755)
-	args := []string{"robustness", "--budget", "smoke", "--seeds", "2", "-q", "--results", results}
+	args := []string{"robustness", "--budget", "smoke", "--seeds", "2", "--protocol", "recipe", "-q", "--results", results}
 	var labels []string
 	for _, d := range robustness.Dials {
 		v, ok := smokeDials[d.Name]
@@ -302,11 +302,31 @@ func checkReportRobustness(t *testing.T, robust string) {
 	}
 
 	// beta=0.3 under the recipe only: the point misses tuned and frontier runs.
-	if _, stderr, code := gapbench(t, "robustness", "--budget", "smoke", "--seeds", "2", "-q", "--results", robust, "--dial", "beta=0.3"); code != 0 {
+	if _, stderr, code := gapbench(t, "robustness", "--budget", "smoke", "--seeds", "2", "-q", "--results", robust, "--dial", "beta=0.3", "--protocol", "recipe"); code != 0 {
 		t.Fatalf("robustness --dial beta=0.3: exit %d: %s", code, stderr)
 	}
 	partial, _ := report("partial", robust)
 	if !strings.Contains(string(partial["REPORT.md"]), "Left out: grid points beta=0.3 (tuned, frontier)") {
 		t.Error("a grid point missing runs under two protocols is not named as left out")
+	}
+}
+
+// TestGridSeeds checks the robustness grid's default seeds: the budget's, at
+// most 10, and --seeds whatever the budget.
+func TestGridSeeds(t *testing.T) {
+	for _, tc := range []struct {
+		budget string
+		flag   int
+		want   int
+	}{
+		{"smoke", 0, 3},
+		{"quick", 0, 10},
+		{"full", 0, 10},
+		{"quick", 20, 20},
+		{"smoke", 7, 7},
+	} {
+		if got := gridSeedsFor(hypotheses.Budgets[tc.budget], tc.flag); got != tc.want {
+			t.Errorf("budget %s, --seeds %d: %d seeds, want %d", tc.budget, tc.flag, got, tc.want)
+		}
 	}
 }
