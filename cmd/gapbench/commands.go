@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gapbench/arms"
 	"gapbench/datasets"
@@ -27,11 +28,15 @@ func cmdList(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "Suites:")
 	for _, s := range hypotheses.All() {
-		fmt.Fprintf(stdout, "\n  %s: %s (paper: %s)\n    %s\n    arms:", s.Name, s.Title, s.Paper, s.Hypothesis)
-		for _, a := range s.Arms {
-			fmt.Fprintf(stdout, " %s", a.Name)
+		fmt.Fprintln(stdout)
+		printWrapped(stdout, "  ", fmt.Sprintf("%s: %s (paper: %s)", s.Name, s.Title, s.Paper))
+		printWrapped(stdout, "    ", s.Hypothesis)
+		names := make([]string, len(s.Arms))
+		for i, a := range s.Arms {
+			names[i] = a.Name
 		}
-		fmt.Fprintln(stdout, "\n    claims:")
+		printWrapped(stdout, "    arms: ", strings.Join(names, " "))
+		fmt.Fprintln(stdout, "    claims:")
 		for _, c := range s.Claims {
 			role := "context"
 			if c.Decides {
@@ -47,26 +52,45 @@ func cmdList(args []string, stdout io.Writer) error {
 			if len(ps) == 0 {
 				ps = []string{hypotheses.Recipe}
 			}
-			fmt.Fprintf(stdout, "      %-6s %-8s %s: %s %s %s (margin %g) — %s [%s]\n", c.ID, role, c.Metric, c.A, op, c.B, c.Margin, c.Note, strings.Join(ps, ", "))
+			printWrapped(stdout, fmt.Sprintf("      %-6s %-8s ", c.ID, role),
+				fmt.Sprintf("%s: %s %s %s (margin %g) — %s [%s]", c.Metric, c.A, op, c.B, c.Margin, c.Note, strings.Join(ps, ", ")))
 		}
 	}
 	fmt.Fprintln(stdout, "\n  theory: exact checks of the equivalence theorem, the partial-coverage example and SFT = SPIN")
 	fmt.Fprintln(stdout, "\nArms:")
 	for _, a := range arms.All() {
-		fmt.Fprintf(stdout, "  %-18s %s\n", a.Name, a.Doc)
+		printWrapped(stdout, fmt.Sprintf("  %-18s ", a.Name), a.Doc)
 	}
 	fmt.Fprintln(stdout, "\nProtocols (each claim lists those it is evaluated under):")
-	fmt.Fprintf(stdout, "  %-9s %s\n", hypotheses.Recipe, "the paper's shared short recipe: every arm trains dpo.epochs epochs")
-	fmt.Fprintf(stdout, "  %-9s each DPO-family arm's epochs picked from %v by its own held-out preference likelihood; exact RLHF to convergence\n", hypotheses.Tuned, recipe.TunedGrid)
-	fmt.Fprintf(stdout, "  %-9s arms compared at matched KL(π‖π_ref) %v nats (%g decides) along a %d-epoch run probed at %d log-spaced steps\n",
-		hypotheses.Frontier, hypotheses.FrontierLevels, hypotheses.FrontierDeciding, recipe.FrontierEpochs, recipe.FrontierProbes)
+	printWrapped(stdout, fmt.Sprintf("  %-9s ", hypotheses.Recipe), "the paper's shared short recipe: every arm trains dpo.epochs epochs")
+	printWrapped(stdout, fmt.Sprintf("  %-9s ", hypotheses.Tuned), fmt.Sprintf("each DPO-family arm's epochs picked from %v by its own held-out preference likelihood; exact RLHF to convergence", recipe.TunedGrid))
+	printWrapped(stdout, fmt.Sprintf("  %-9s ", hypotheses.Frontier), fmt.Sprintf("arms compared at matched KL(π‖π_ref) %v nats (%g decides) along a %d-epoch run probed at %d log-spaced steps",
+		hypotheses.FrontierLevels, hypotheses.FrontierDeciding, recipe.FrontierEpochs, recipe.FrontierProbes))
 	fmt.Fprintln(stdout, "\nBudgets:")
 	for _, n := range hypotheses.BudgetNames {
 		b := hypotheses.Budgets[n]
-		fmt.Fprintf(stdout, "  %-6s %2d seeds  %s\n", b.Name, b.Seeds, b.Doc)
+		printWrapped(stdout, fmt.Sprintf("  %-6s %2d seeds  ", b.Name, b.Seeds), b.Doc)
 	}
 	listRobustness(stdout)
 	return nil
+}
+
+// listWidth is the column width gapbench list wraps its lines at, as run's
+// tables fit 120 columns.
+const listWidth = 120
+
+// printWrapped prints text after prefix, wrapped at listWidth columns, the
+// continuation lines indented to the end of prefix.
+func printWrapped(w io.Writer, prefix, text string) {
+	indent := utf8.RuneCountInString(prefix)
+	lines := strings.Split(stats.WrapText(text, max(20, listWidth-indent)), "\n")
+	for i, l := range lines {
+		if i == 0 {
+			fmt.Fprintf(w, "%s%s\n", prefix, l)
+			continue
+		}
+		fmt.Fprintf(w, "%s%s\n", strings.Repeat(" ", indent), l)
+	}
 }
 
 // cmdShow prints an arm's resolved configuration as JSON.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -252,6 +253,11 @@ func TestListAndShow(t *testing.T) {
 	out, _, code := gapbench(t, "list")
 	if code != 0 || !strings.Contains(out, "H6") || !strings.Contains(out, "online-dpo-sft") || !strings.Contains(out, "smoke") {
 		t.Fatalf("list: exit %d, output %q", code, out)
+	}
+	for i, l := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(l); n > 120 {
+			t.Errorf("list line %d has %d columns, more than 120: %q", i+1, n, l)
+		}
 	}
 	out, _, code = gapbench(t, "show", "dpo-2x")
 	if code != 0 || !strings.Contains(out, `"epochs": 4`) {

@@ -49,12 +49,11 @@ func robustFlagSet(f *robustFlags, stderr io.Writer) *flag.FlagSet {
 func listRobustness(w io.Writer) {
 	fmt.Fprintln(w, "\nRobustness grid (gapbench robustness; one dial at a time around the default):")
 	for _, d := range robustness.Dials {
-		fmt.Fprintf(w, "  %-9s %-16s %s; sets %s; accepts %s\n", d.Name, strings.Join(d.Values, " "), d.Doc, strings.Join(d.Paths, ", "), d.Range)
+		printWrapped(w, fmt.Sprintf("  %-9s %-16s ", d.Name, strings.Join(d.Values, " ")),
+			fmt.Sprintf("%s; sets %s; accepts %s", d.Doc, strings.Join(d.Paths, ", "), d.Range))
 	}
 }
 
-// cmdRobustness runs every suite's deciding claims at every point of the
-// robustness grid and prints the verdict-stability table.
 // gridSeeds caps the robustness grid's default seeds per arm: grid points are
 // descriptive, and at 10 seeds the 25-point grid under every protocol takes
 // about half an hour on 2 cores (the quick budget's 20 would double it).
@@ -70,6 +69,8 @@ func gridSeedsFor(b hypotheses.Budget, flagSeeds int) int {
 	return min(b.Seeds, gridSeeds)
 }
 
+// cmdRobustness runs every suite's deciding claims at every point of the
+// robustness grid and prints the verdict-stability table.
 func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f robustFlags
 	fs := robustFlagSet(&f, stderr)
