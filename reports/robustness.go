@@ -15,7 +15,8 @@ import (
 )
 
 // RobustnessTesting is the multiple-testing statement of the robustness section.
-const RobustnessTesting = "Grid points are descriptive. Each point is judged exactly as the report of record judges the study: " +
+const RobustnessTesting = "Grid points are descriptive. Each point is judged as the report of record judges the study " +
+	"(with 10,000 bootstrap resamples rather than its 100,000): " +
 	"Holm's correction within that point's family of deciding claims (the deciding claims that apply there), " +
 	"then each suite's verdict rule. Nothing is corrected across points, and the stability table claims no new " +
 	"significance: a verdict that holds at every point is a verdict that does not depend on these dials, not a " +

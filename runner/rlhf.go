@@ -27,12 +27,14 @@ import (
 // diagonal when it stalls after progress) and the others for
 // max_steps/interStageDiv. It records the metrics converged (0/1, the last
 // stage's criterion), steps (L-BFGS iterations over all stages and segments),
-// evals (passes over the prefix tree: evaluations of the objective and
-// gradient, and one per Fisher diagonal, which costs about two; the fit's
-// cost), rlhf_kl (the objective reached at β) and rlhf_grad_norm, the loss
-// curve (the objective at β after each iteration, in every stage) and the
-// validation win rate and KL at iterations 0, 1, 2, 4, … of each stage and at
-// the last.
+// evals (a measure of the fit's cost: evaluations of the objective and
+// gradient, plus one per Fisher diagonal, which costs about two; the extra
+// objective evaluations that record an intermediate stage's curve at β when
+// the last pass was elsewhere, every iteration for the trie and the tilt, are
+// not counted), rlhf_kl (the objective reached at β) and rlhf_grad_norm, the
+// loss curve (the objective at β after each iteration, in every stage) and the
+// validation win rate and KL at iterations 0, 1, 2, 4, … of each stage (of
+// each restarted segment of the last stage) and at the last.
 func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
 	w, err := r.world(ctx, cfg, seed)
 	if err != nil {

@@ -37,9 +37,11 @@ type ExactOptions struct {
 	// Scale, when set, preconditions the iteration by a fixed diagonal: L-BFGS
 	// runs in the coordinates φ of θ = θ₀ + Scale⊙φ (θ₀ the start), where the
 	// gradient is Scale⊙∇L, so that a step's size in each parameter is
-	// proportional to its Scale (e.g. 1/√F_ii, F the Fisher information). The
-	// criteria are unchanged: GradTol applies to ∇L in θ. len(params) positive
-	// entries.
+	// proportional to its Scale (e.g. 1/√F_ii, F the Fisher information).
+	// The stall criteria are unchanged (L is the same function); the gradient
+	// criterion holds when either ‖∇L‖∞ in θ or gonum's own test, on the
+	// gradient it is given, ‖Scale⊙∇L‖∞, falls below GradTol: a stationary
+	// point in the preconditioned coordinates. len(params) positive entries.
 	Scale []float64
 }
 
@@ -85,7 +87,8 @@ const maxMemory = 1 << 23
 // has kinks and flat directions, a gradient tolerance may never be met while
 // the policy no longer changes in any way a metric sees). With
 // ExactOptions.Scale the iteration is preconditioned by a fixed diagonal (see
-// there); the criteria and the results are in the original parameters. MaxSteps caps
+// there: the gradient criterion also accepts ‖Scale⊙∇L‖∞ < GradTol); the
+// results are in the original parameters. MaxSteps caps
 // the iterations; a run that hits the cap or whose line search fails reports
 // Converged false. The run is deterministic: L-BFGS and its line search draw
 // nothing at random and evaluate one point at a time.

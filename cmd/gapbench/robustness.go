@@ -30,7 +30,7 @@ type robustFlags struct {
 func robustFlagSet(f *robustFlags, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("robustness", stderr)
 	fs.StringVar(&f.budget, "budget", "quick", "smoke, quick or full")
-	fs.IntVar(&f.seeds, "seeds", 0, "seeds per arm (0: the budget's)")
+	fs.IntVar(&f.seeds, "seeds", 0, "seeds per arm (0: the budget's, at most 10)")
 	fs.IntVar(&f.workers, "workers", 0, "concurrent runs (0: GOMAXPROCS)")
 	fs.StringVar(&f.results, "results", "results", "results store directory")
 	fs.StringVar(&f.shard, "shard", "", "run slice i/n of the sweep (auto/n: from the job-array index)")
@@ -49,7 +49,7 @@ func robustFlagSet(f *robustFlags, stderr io.Writer) *flag.FlagSet {
 func listRobustness(w io.Writer) {
 	fmt.Fprintln(w, "\nRobustness grid (gapbench robustness; one dial at a time around the default):")
 	for _, d := range robustness.Dials {
-		printWrapped(w, fmt.Sprintf("  %-9s %-16s ", d.Name, strings.Join(d.Values, " ")),
+		printWrapped(w, fmt.Sprintf("  %-10s %-22s ", d.Name, strings.Join(d.Values, " ")),
 			fmt.Sprintf("%s; sets %s; accepts %s", d.Doc, strings.Join(d.Paths, ", "), d.Range))
 	}
 }
