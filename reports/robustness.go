@@ -265,6 +265,9 @@ func writeRobustnessSection(w *bytes.Buffer, st *hypotheses.Study, g *robustness
 	if err := suiteStability(w, g, stats.Markdown); err != nil {
 		return err
 	}
+	if c := robustnessComment(st, g); c != "" {
+		fmt.Fprintf(w, "\n%s\n", c)
+	}
 	if len(figs) > 0 {
 		fmt.Fprintf(w, "\n%s\n", figures.RobustnessLegend)
 	}
