@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -178,5 +179,46 @@ func TestKeyDependsOnConfigAndSeed(t *testing.T) {
 	d.DPO.Beta = 0.2
 	if Key(c, 1) == Key(c, 2) || Key(c, 1) == Key(d, 1) || Key(c, 1) != Key(tiny(recipe.MethodDPO), 1) {
 		t.Error("Key must depend on exactly the config and the seed")
+	}
+}
+
+// TestSweepWorldByWorld checks that within a seed a sweep runs one world's
+// runs after another, whatever the job order (jobs alternate between two
+// worlds here, as a robustness grid's point-by-point plan does), and that when
+// the second world starts the first world's memoised artifacts are gone.
+func TestSweepWorldByWorld(t *testing.T) {
+	a := tiny(recipe.MethodDPO)
+	b := a
+	b.World.Tau = 2 // another world
+	sftA, sftB := a, b
+	sftA.Method, sftB.Method = recipe.MethodSFT, recipe.MethodSFT
+	var jobs []Job
+	for i, c := range []recipe.Config{a, b, sftA, sftB} {
+		jobs = append(jobs, Job{Suite: "t", Arm: fmt.Sprintf("arm%d", i), Seed: 1, Config: c})
+	}
+	r := New()
+	groupA := group(a, 1)
+	var order []string
+	var leftA []int // artifacts of world A memoised when each run finishes
+	_, err := r.Sweep(context.Background(), jobs, SweepOptions{Workers: 1, OnDone: func(o Outcome) {
+		order = append(order, group(o.Job.Config, o.Job.Seed))
+		r.mu.Lock()
+		n := 0
+		for _, c := range r.cells {
+			if c.group == groupA {
+				n++
+			}
+		}
+		r.mu.Unlock()
+		leftA = append(leftA, n)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != 4 || order[0] != groupA || order[1] != groupA || order[2] == groupA || order[3] == groupA {
+		t.Fatalf("runs went world by world? order %v (world A is %s)", order, groupA)
+	}
+	if leftA[1] != 0 || leftA[2] != 0 {
+		t.Errorf("world A's artifacts left after its last run: %v per finished run, want 0 from the second on", leftA)
 	}
 }
