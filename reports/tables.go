@@ -363,8 +363,7 @@ func verdictRows(st *hypotheses.Study, sep string) [][]string {
 			if !deciding[c.Claim.ID] {
 				continue
 			}
-			dec = append(dec, fmt.Sprintf("%s %s: Δ %s [%s, %s] %s", c.Claim.ID, claimShort(c.Claim),
-				num(c.Claim.Metric, c.Paired.Mean), num(c.Claim.Metric, c.Paired.CI.Lo), num(c.Claim.Metric, c.Paired.CI.Hi), c.Verdict))
+			dec = append(dec, decidingSummary(c))
 		}
 		rows = append(rows, []string{r.Suite.Name, r.Suite.Title, string(r.Verdict), strings.Join(dec, sep), r.Suite.Paper})
 	}
@@ -413,20 +412,22 @@ func decidingRows(st *hypotheses.Study) [][]string {
 	var rows [][]string
 	for _, r := range st.Results {
 		var dec []string
-		deciding := map[string]bool{}
-		for _, c := range r.Suite.Claims {
-			deciding[c.ID] = c.Decides
-		}
 		for _, c := range r.Claims {
 			if !isDeciding(r, c.Claim.ID) {
 				continue
 			}
-			dec = append(dec, fmt.Sprintf("%s %s: Δ %s [%s, %s] %s", c.Claim.ID, claimShort(c.Claim),
-				num(c.Claim.Metric, c.Paired.Mean), num(c.Claim.Metric, c.Paired.CI.Lo), num(c.Claim.Metric, c.Paired.CI.Hi), c.Verdict))
+			dec = append(dec, decidingSummary(c))
 		}
 		rows = append(rows, []string{r.Suite.Name, r.Protocol, string(r.Verdict), strings.Join(dec, "; ")})
 	}
 	return rows
+}
+
+// decidingSummary is a deciding claim's line in the verdict tables: its id,
+// its prediction, Δ with its interval and the verdict.
+func decidingSummary(c stats.ClaimResult) string {
+	return fmt.Sprintf("%s %s: Δ %s [%s, %s] %s", c.Claim.ID, claimShort(c.Claim),
+		num(c.Claim.Metric, c.Paired.Mean), num(c.Claim.Metric, c.Paired.CI.Lo), num(c.Claim.Metric, c.Paired.CI.Hi), c.Verdict)
 }
 
 // isDeciding reports whether a claim result of a suite result decides its verdict.

@@ -74,28 +74,14 @@ func (r *Runner) fit(ctx context.Context, cfg recipe.Config, seed int, tr traini
 				}
 			}
 		}
-		curve, err := trainer.Train(ctx, pi.Params(), src, obj, opt)
-		if res != nil {
-			res.Curves["loss"] = curve
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", tr.name, err)
-		}
-		return pi, nil
+		return trainRun(ctx, tr, pi, src, obj, opt, res)
 	default:
 		pi, src, obj := tr.start(cfg.DPO.Epochs)
 		opt := trainer.Options{LR: cfg.DPO.LR}
 		if p := record(pi); p != nil {
 			opt.Probe, opt.Every = p, probeEvery(cfg.DPO.Epochs*tr.stepsPerEpoch)
 		}
-		curve, err := trainer.Train(ctx, pi.Params(), src, obj, opt)
-		if res != nil {
-			res.Curves["loss"] = curve
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", tr.name, err)
-		}
-		return pi, nil
+		return trainRun(ctx, tr, pi, src, obj, opt, res)
 	}
 }
 
@@ -288,4 +274,17 @@ func startDPOConfig(cfg recipe.Config) recipe.Config {
 	}
 	cfg.Protocol.Grid = slices.Clone(cfg.Protocol.Grid)
 	return cfg
+}
+
+// trainRun trains pi on src by obj with opt, records the loss curve in res
+// (when there is one) and names the training in an error.
+func trainRun(ctx context.Context, tr training, pi model.Policy, src trainer.Source[trainer.PrefItem], obj trainer.Objective[trainer.PrefItem], opt trainer.Options, res *Result) (model.Policy, error) {
+	curve, err := trainer.Train(ctx, pi.Params(), src, obj, opt)
+	if res != nil {
+		res.Curves["loss"] = curve
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", tr.name, err)
+	}
+	return pi, nil
 }

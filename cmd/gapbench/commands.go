@@ -93,6 +93,38 @@ func printWrapped(w io.Writer, prefix, text string) {
 	}
 }
 
+// budgetAndSuite resolves show's and diff's --budget and --suite: the named
+// budget, and the named suite or, without one, an empty suite named default.
+func budgetAndSuite(budget, suite string) (hypotheses.Budget, *hypotheses.Suite, error) {
+	b, err := hypotheses.GetBudget(budget)
+	if err != nil {
+		return b, nil, usageError{err}
+	}
+	if suite == "" {
+		return b, &hypotheses.Suite{Name: "default"}, nil
+	}
+	s, err := hypotheses.Get(suite)
+	if err != nil {
+		return b, nil, usageError{err}
+	}
+	return b, s, nil
+}
+
+// missingList lists the first ten runs missing from a store, one per line,
+// and how many more there are, for an error message.
+func missingList(missing []*runner.Unusable) string {
+	const show = 10
+	var list strings.Builder
+	for i, m := range missing {
+		if i == show {
+			fmt.Fprintf(&list, "\n  … and %d more", len(missing)-show)
+			break
+		}
+		fmt.Fprintf(&list, "\n  %s", m)
+	}
+	return list.String()
+}
+
 // cmdShow prints an arm's resolved configuration as JSON.
 func cmdShow(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("show", stderr)
@@ -116,15 +148,9 @@ func cmdShow(args []string, stdout, stderr io.Writer) error {
 	if name == "" {
 		return usagef("show needs an arm name (gapbench list shows them)")
 	}
-	b, err := hypotheses.GetBudget(*budget)
+	b, s, err := budgetAndSuite(*budget, *suite)
 	if err != nil {
-		return usageError{err}
-	}
-	s := &hypotheses.Suite{Name: "default"}
-	if *suite != "" {
-		if s, err = hypotheses.Get(*suite); err != nil {
-			return usageError{err}
-		}
+		return err
 	}
 	a, err := arms.Get(name)
 	if err != nil && *armsFile != "" {
@@ -285,21 +311,12 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(missing) > 0 {
-		const show = 10
-		var list strings.Builder
-		for i, m := range missing {
-			if i == show {
-				fmt.Fprintf(&list, "\n  … and %d more", len(missing)-show)
-				break
-			}
-			fmt.Fprintf(&list, "\n  %s", m)
-		}
 		hint := ""
 		if *addArm != "" {
 			hint = fmt.Sprintf(" (for the added arms: gapbench run --suite %s --add-arm %s …)", *suite, *addArm)
 		}
 		return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench run --budget %s --seeds %d --protocol %s --results %s first%s:%s",
-			len(missing), distinctRuns(jobs), *results, b.Name, n, strings.Join(protocols, ","), *results, hint, list.String())
+			len(missing), distinctRuns(jobs), *results, b.Name, n, strings.Join(protocols, ","), *results, hint, missingList(missing))
 	}
 	study, err := hypotheses.Evaluate(suites, b, n, outs, recordOptions())
 	if err != nil {
@@ -377,15 +394,9 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	if len(names) != 2 {
 		return usagef("diff needs two arm names, got %d (gapbench list shows them)", len(names))
 	}
-	b, err := hypotheses.GetBudget(*budget)
+	b, s, err := budgetAndSuite(*budget, *suite)
 	if err != nil {
-		return usageError{err}
-	}
-	s := &hypotheses.Suite{Name: "default"}
-	if *suite != "" {
-		if s, err = hypotheses.Get(*suite); err != nil {
-			return usageError{err}
-		}
+		return err
 	}
 	var configs [2]recipe.Config
 	for i, name := range names {

@@ -134,17 +134,8 @@ func cmdRobustness(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 		if len(missing) > 0 {
-			const show = 10
-			var b strings.Builder
-			for i, m := range missing {
-				if i == show {
-					fmt.Fprintf(&b, "\n  … and %d more", len(missing)-show)
-					break
-				}
-				fmt.Fprintf(&b, "\n  %s", m)
-			}
 			return fmt.Errorf("%d of %d runs have no valid result in %s: run gapbench robustness without --no-run first:%s",
-				len(missing), distinctRuns(plan.Jobs), f.results, b.String())
+				len(missing), distinctRuns(plan.Jobs), f.results, missingList(missing))
 		}
 	} else {
 		jobs := shard.Filter(sh, plan.Jobs)

@@ -119,12 +119,7 @@ func frontierPaths(d *data, s *hypotheses.Suite) (drawer, error) {
 			if err != nil {
 				return nil, err
 			}
-			var got []float64
-			for j, v := range x {
-				if reach[j] == hypotheses.Reached {
-					got = append(got, v)
-				}
-			}
+			got := reachedValues(x, reach)
 			if len(x) == 0 || 2*len(got) < len(x) {
 				continue
 			}
@@ -145,12 +140,7 @@ func frontierPaths(d *data, s *hypotheses.Suite) (drawer, error) {
 			if err != nil {
 				return nil, err
 			}
-			var got []float64
-			for j, v := range x {
-				if reach[j] == hypotheses.Reached {
-					got = append(got, v)
-				}
-			}
+			got := reachedValues(x, reach)
 			if len(got) < 2 {
 				continue
 			}
@@ -200,6 +190,17 @@ func frontierPaths(d *data, s *hypotheses.Suite) (drawer, error) {
 	p.Title.Text = fmt.Sprintf("Win rate vs KL along training paths (frontier, %d seeds)", d.st.Seeds)
 	p.X.Min, p.X.Max = 0, maxKL*1.05
 	return p, nil
+}
+
+// reachedValues keeps the values of the seeds whose arm reached the KL level.
+func reachedValues(x []float64, reach []hypotheses.Reach) []float64 {
+	var got []float64
+	for j, v := range x {
+		if reach[j] == hypotheses.Reached {
+			got = append(got, v)
+		}
+	}
+	return got
 }
 
 func mean(x []float64) float64 {
