@@ -108,7 +108,8 @@ func NewPlan(suites []*hypotheses.Suite, b hypotheses.Budget, seeds int, points 
 		if err != nil {
 			return nil, fmt.Errorf("grid point %s: %w", pt.Label(), err)
 		}
-		for _, j := range jobs {
+		for i, j := range jobs {
+			jobs[i].Slim = true // the grid reads metrics and probes, never the per-step loss
 			if err := j.Config.Validate(); err != nil {
 				return nil, fmt.Errorf("dial %s=%s: suite %s, arm %s: %w", pt.Dial, pt.Value, j.Suite, j.Arm, err)
 			}

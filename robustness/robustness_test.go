@@ -270,6 +270,11 @@ func TestDefaultPointIsTheReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, j := range plan.Jobs {
+		if !j.Slim {
+			t.Fatalf("%s is not slim: the grid would keep per-step loss curves it never reads", j.Name())
+		}
+	}
 	g, err := Evaluate(plan, fakeOutcomes(plan.Jobs, metrics), stats.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)

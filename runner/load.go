@@ -26,7 +26,7 @@ func (u *Unusable) Unwrap() error { return u.Err }
 
 // Stored returns a job's stored result when it can be reused: its file exists,
 // reads, and holds a complete result (CheckResult) of this Version for this
-// very key. Otherwise the error is an *Unusable saying why, or the store's own
+// very key, with the per-step loss curve unless the job is Slim. Otherwise the error is an *Unusable saying why, or the store's own
 // error when it cannot be read at all. Sweep and Load reuse results by this
 // one rule.
 func Stored(st *store.Store, j Job) (*Result, error) {
@@ -45,6 +45,8 @@ func Stored(st *store.Store, j Job) (*Result, error) {
 		return nil, &Unusable{Job: j, Err: fmt.Errorf("%s holds version %s, want %s", st.Path(key), res.Version, Version)}
 	case res.Hash != key:
 		return nil, &Unusable{Job: j, Err: fmt.Errorf("%s holds the result of another run (%s)", st.Path(key), res.Hash), Damaged: true}
+	case res.Slim && !j.Slim:
+		return nil, &Unusable{Job: j, Err: fmt.Errorf("%s holds a slim result (a robustness grid's, without the per-step loss curve), and this run needs the curve", st.Path(key))}
 	}
 	if err := CheckResult(&res, j.Config); err != nil {
 		return nil, &Unusable{Job: j, Err: fmt.Errorf("incomplete result file %s: %w", st.Path(key), err), Damaged: true}
@@ -58,9 +60,14 @@ func Stored(st *store.Store, j Job) (*Result, error) {
 // (an unreadable file is missing too, with the store's error).
 func Load(st *store.Store, jobs []Job) (outs []Outcome, missing []*Unusable, err error) {
 	outs = make([]Outcome, len(jobs))
-	cache := map[string]*Result{}
+	type slimKey struct {
+		key  string
+		slim bool
+	}
+	cache := map[slimKey]*Result{}
+	listed := map[string]bool{} // keys already in missing
 	for i, j := range jobs {
-		k := j.Key()
+		k := slimKey{j.Key(), j.Slim}
 		res, seen := cache[k]
 		if !seen {
 			r, err := Stored(st, j)
@@ -68,10 +75,13 @@ func Load(st *store.Store, jobs []Job) (outs []Outcome, missing []*Unusable, err
 			switch {
 			case err == nil:
 				res = r
+			case listed[k.key]:
 			case errors.As(err, &u):
 				missing = append(missing, u)
+				listed[k.key] = true
 			default:
 				missing = append(missing, &Unusable{Job: j, Err: err, Damaged: true})
+				listed[k.key] = true
 			}
 			cache[k] = res
 		}

@@ -107,3 +107,67 @@ func TestCheckData(t *testing.T) {
 		})
 	}
 }
+
+// TestSlim checks the slim results of a robustness grid: a sweep of slim jobs
+// saves them without the per-step loss curve and marked slim; a slim job is
+// served by a slim or a full stored result, a full job only by a full one
+// (it recomputes over a slim one and saves it full); and a run that a slim
+// and a full job share is kept full. Every metric is the same either way.
+func TestSlim(t *testing.T) {
+	st, err := store.Open(t.TempDir())
+	require.NoError(t, err)
+	dpo, online := tiny(recipe.MethodDPO), tiny(recipe.MethodOnline)
+	slimDPO := Job{Suite: "grid", Arm: "dpo", Seed: 1, Config: dpo, Slim: true}
+	fullDPO := Job{Suite: "s", Arm: "dpo", Seed: 1, Config: dpo}
+	saved := func(j Job) *Result {
+		t.Helper()
+		var res Result
+		found, err := st.Load(j.Key(), &res)
+		require.NoError(t, err)
+		require.True(t, found, j.Name())
+		return &res
+	}
+	ctx := context.Background()
+
+	outs, err := New().Sweep(ctx, []Job{slimDPO}, SweepOptions{Store: st})
+	require.NoError(t, err)
+	slim := saved(slimDPO)
+	assert.True(t, slim.Slim)
+	assert.NotContains(t, slim.Curves, "loss")
+	assert.Contains(t, slim.Curves, "win_rate", "the probes a frontier claim reads are kept")
+	assert.Equal(t, slim.Curves, outs[0].Result.Curves, "the sweep returns what it saved")
+
+	// Load: the slim result serves the slim job, not the full one.
+	outs, missing, err := Load(st, []Job{slimDPO, fullDPO, slimDPO})
+	require.NoError(t, err)
+	assert.True(t, outs[0].Reused)
+	assert.Nil(t, outs[1].Result)
+	assert.Same(t, outs[0].Result, outs[2].Result)
+	require.Len(t, missing, 1)
+	assert.Contains(t, missing[0].Err.Error(), "holds a slim result")
+	assert.False(t, missing[0].Damaged, "a slim result is not damage")
+
+	// A full job recomputes over it and saves it full, with the same metrics.
+	outs, err = New().Sweep(ctx, []Job{fullDPO}, SweepOptions{Store: st})
+	require.NoError(t, err)
+	assert.False(t, outs[0].Reused)
+	full := saved(fullDPO)
+	assert.False(t, full.Slim)
+	assert.NotEmpty(t, full.Curves["loss"])
+	assert.Equal(t, slim.Metrics, full.Metrics)
+
+	// The full result serves a slim job as it is.
+	outs, err = New().Sweep(ctx, []Job{slimDPO}, SweepOptions{Store: st})
+	require.NoError(t, err)
+	assert.True(t, outs[0].Reused)
+	assert.NotEmpty(t, outs[0].Result.Curves["loss"])
+
+	// A run that a slim and a full job share is kept full.
+	outs, err = New().Sweep(ctx, []Job{
+		{Suite: "grid", Arm: "online", Seed: 2, Config: online, Slim: true},
+		{Suite: "s", Arm: "online", Seed: 2, Config: online},
+	}, SweepOptions{Store: st})
+	require.NoError(t, err)
+	assert.Same(t, outs[0].Result, outs[1].Result)
+	assert.False(t, saved(outs[1].Job).Slim)
+}

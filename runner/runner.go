@@ -56,12 +56,17 @@ type Result struct {
 	// Shared names the artifacts the run started from — "world", "sft" (the SFT
 	// checkpoint's parameters) and "data" (the preference pairs) — by content hash,
 	// so that a report can verify two arms really shared them.
-	Shared      map[string]string    `json:"shared"`
-	Curves      map[string][]float64 `json:"curves"`
-	WallSeconds float64              `json:"wall_seconds"` // not deterministic; never in tables or CSV
-	Finished    string               `json:"finished"`     // UTC time the run finished (RFC 3339)
-	GoVersion   string               `json:"go_version"`
-	Commit      string               `json:"commit"` // the source commit, when the binary was built with one
+	Shared map[string]string    `json:"shared"`
+	Curves map[string][]float64 `json:"curves"`
+	// Slim says the per-step loss curve (metrics.CurveLoss) was dropped before
+	// the result was saved, because every job that read it was Job.Slim: a
+	// robustness grid's 10,000 runs kept it only to never read it, and it was
+	// four fifths of their store. A slim result serves slim jobs only.
+	Slim        bool    `json:"slim,omitempty"`
+	WallSeconds float64 `json:"wall_seconds"` // not deterministic; never in tables or CSV
+	Finished    string  `json:"finished"`     // UTC time the run finished (RFC 3339)
+	GoVersion   string  `json:"go_version"`
+	Commit      string  `json:"commit"` // the source commit, when the binary was built with one
 }
 
 // Commit is the source commit this binary was built from; the Makefile sets it
@@ -740,4 +745,10 @@ func implicitReward(w *datasets.World, pi, ref model.Policy, refLogp func(p int)
 			t[i] = beta * (t[i] - lr[i])
 		}
 	})
+}
+
+// slim drops what a Slim job never reads: the per-step loss curve.
+func (res *Result) slim() {
+	delete(res.Curves, metrics.CurveLoss)
+	res.Slim = true
 }

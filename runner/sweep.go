@@ -27,6 +27,12 @@ type Job struct {
 	// SFT checkpoint, an oracle) is shared by the protocols, like any run two
 	// suites share.
 	Protocol string
+	// Slim says that whatever reads the job's result needs no per-step loss
+	// curve (a robustness grid's claims read metrics and probes only). A slim
+	// job is served by a slim or a full stored result, and the result a sweep
+	// computes for it is saved slim (Result.Slim) unless another job of the
+	// same run needs the curve. Slim is not part of the key.
+	Slim bool
 }
 
 // ProtocolName is the protocol the job is evaluated under.
@@ -93,15 +99,19 @@ func (r *Runner) Sweep(ctx context.Context, jobs []Job, opt SweepOptions) ([]Out
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	// One task per distinct key, in first-appearance order.
+	// One task per distinct key, in first-appearance order; slim only when
+	// every job of the key is.
 	var keys []string
 	first := map[string]Job{}
 	for _, j := range jobs {
 		k := j.Key()
-		if _, ok := first[k]; !ok {
-			first[k] = j
+		f, ok := first[k]
+		if !ok {
+			f = j
 			keys = append(keys, k)
 		}
+		f.Slim = f.Slim && j.Slim
+		first[k] = f
 	}
 	results := make(map[string]*Outcome, len(keys))
 	for _, k := range keys {
@@ -223,6 +233,9 @@ func (r *Runner) runOne(ctx context.Context, o *Outcome, opt SweepOptions) error
 	res, err := r.Run(ctx, o.Job.Config, o.Job.Seed)
 	if err != nil {
 		return err
+	}
+	if o.Job.Slim {
+		res.slim()
 	}
 	if opt.Store != nil {
 		if err := opt.Store.Save(key, res); err != nil {

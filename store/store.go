@@ -3,9 +3,9 @@
 // resumes where it stopped and `gapbench report` never retrains.
 //
 // A results directory is flat: the result of the run with key k is the file
-// <k>.json. Each file is an envelope
+// <k>.json. Each file is an envelope, one line of compact JSON,
 //
-//	{"format": 1, "key": "<k>", "sha256": "<hex>", "payload": <the caller's value>}
+//	{"format":1,"key":"<k>","sha256":"<hex>","payload":<the caller's value>}
 //
 // where sha256 is the checksum of the compact JSON encoding of the payload.
 // Because keys are content hashes and files are self-describing, merging the
@@ -133,6 +133,11 @@ func (s *Store) Path(key string) string {
 
 // Save atomically writes v, encoded with encoding/json, as the result with key,
 // replacing any earlier result with that key. key must be lowercase hex.
+//
+// The file is compact JSON on one line. Committed stores (the report of record
+// and the robustness grid, about 12,000 files) are rewritten whole when
+// runner.Version changes, and indented JSON made them 60% larger, with every
+// float on a line of its own; Load reads either form.
 func (s *Store) Save(key string, v any) error {
 	if err := checkKey(key); err != nil {
 		return err
@@ -142,12 +147,12 @@ func (s *Store) Save(key string, v any) error {
 		return fmt.Errorf("store: save %s: %w", key, err)
 	}
 	sum := sha256.Sum256(payload)
-	data, err := json.MarshalIndent(envelope{
+	data, err := json.Marshal(envelope{
 		Format:  FormatVersion,
 		Key:     key,
 		SHA256:  hex.EncodeToString(sum[:]),
 		Payload: payload,
-	}, "", "  ")
+	})
 	if err != nil {
 		return fmt.Errorf("store: save %s: %w", key, err)
 	}

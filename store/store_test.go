@@ -2,6 +2,8 @@ package store
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -107,6 +109,41 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestCompactFile checks that Save writes one line of compact JSON (the
+// committed stores are rewritten whole on every Version, and indentation made
+// them 60% larger), and that a file indented as earlier versions wrote it still
+// loads: the checksum is over the compact payload either way.
+func TestCompactFile(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t)
+	mustSave(t, s, "c0ffee", sample(7))
+	data, err := os.ReadFile(s.Path("c0ffee"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, data); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(data), compact.String()+"\n"; got != want {
+		t.Fatalf("Save wrote\n%s\nwant one compact line\n%s", got, want)
+	}
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, data, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.Path("c0ffee"), indented.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got result
+	if found, err := s.Load("c0ffee", &got); !found || err != nil {
+		t.Fatalf("Load of the indented file = %v, %v; want true, nil", found, err)
+	}
+	if !reflect.DeepEqual(got, sample(7)) {
+		t.Errorf("Load of the indented file got %#v, want %#v", got, sample(7))
+	}
+}
+
 func TestSaveOverwrites(t *testing.T) {
 	t.Parallel()
 	s := openTemp(t)
@@ -188,13 +225,13 @@ func TestCorrupt(t *testing.T) {
 		{"not json", func([]byte) []byte { return []byte("hello") }, "not a valid JSON"},
 		{"trailing garbage", func(b []byte) []byte { return append(b, "xx"...) }, "not a valid JSON"},
 		{"payload edited", func(b []byte) []byte {
-			return []byte(strings.Replace(string(b), `"seed": 7`, `"seed": 8`, 1))
+			return []byte(strings.Replace(string(b), `"seed":7`, `"seed":8`, 1))
 		}, "checksum mismatch"},
 		{"wrong key", func(b []byte) []byte {
-			return []byte(strings.Replace(string(b), `"key": "c0ffee"`, `"key": "c0ffef"`, 1))
+			return []byte(strings.Replace(string(b), `"key":"c0ffee"`, `"key":"c0ffef"`, 1))
 		}, `holds key "c0ffef"`},
 		{"future format", func(b []byte) []byte {
-			return []byte(strings.Replace(string(b), `"format": 1`, `"format": 2`, 1))
+			return []byte(strings.Replace(string(b), `"format":1`, `"format":2`, 1))
 		}, "format version 2, want 1"},
 		{"no payload", func([]byte) []byte {
 			return []byte(`{"format": 1, "key": "c0ffee", "sha256": "x"}`)
