@@ -33,8 +33,8 @@ import (
 // the last pass was elsewhere, every iteration for the trie and the tilt, are
 // not counted), rlhf_kl (the objective reached at β) and rlhf_grad_norm, the
 // loss curve (the objective at β after each iteration, in every stage) and the
-// validation win rate and KL at iterations 0, 1, 2, 4, … of each stage (of
-// each restarted segment of the last stage) and at the last.
+// validation win rate and KL at iterations 0, 1, 2, 4, … of the whole fit
+// (counted over every stage and segment) and at its last.
 func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res *Result, probe func(model.Policy) func(int)) (model.Policy, error) {
 	w, err := r.world(ctx, cfg, seed)
 	if err != nil {
@@ -91,9 +91,13 @@ func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res
 		if k > 0 {
 			capSteps = max(1, capSteps/interStageDiv)
 		}
+		// Validation is probed at iterations 0, 1, 2, 4, … of the whole fit,
+		// counted over every stage, and at its last (below): a curve on the
+		// axis the loss curve is on, with as many probes as one long run's.
 		opt := trainer.ExactOptions{MaxSteps: capSteps, GradTol: cfg.RLHF.GradTol, RelTol: cfg.RLHF.RelTol, AbsTol: cfg.RLHF.AbsTol,
+			ProbeAll: true,
 			Probe: func(step int) {
-				if s := offset + step; s != last {
+				if s := offset + step; s != last && s&(s-1) == 0 {
 					pr(s)
 					last = s
 				}
@@ -154,6 +158,9 @@ func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res
 				break
 			}
 		}
+	}
+	if steps != last {
+		pr(steps) // the minimisers leave the last iterate in pi
 	}
 	converged := 0.0
 	if out.Converged {

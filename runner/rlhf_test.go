@@ -195,10 +195,17 @@ func TestRLHFAnneal(t *testing.T) {
 	if int(m["steps"]) != len(res.Curves["loss"]) {
 		t.Errorf("steps %v, loss curve %d", m["steps"], len(res.Curves["loss"]))
 	}
+	// Probes at 0, 1, 2, 4, … counted over the whole fit (not per stage),
+	// then at its last iteration.
 	ps := res.Curves["probe_step"]
 	for i := 1; i < len(ps); i++ {
 		if ps[i] <= ps[i-1] {
 			t.Fatalf("probe steps %v are not increasing", ps)
+		}
+	}
+	for _, s := range ps[:len(ps)-1] {
+		if n := int(s); n != 0 && n&(n-1) != 0 {
+			t.Fatalf("probe steps %v: %d is not 0 or a power of two", ps, n)
 		}
 	}
 	if ps[len(ps)-1] != m["steps"] {

@@ -30,6 +30,10 @@ type ExactOptions struct {
 	// Probe, when set, is called with the parameters at iterate 0, at iterates
 	// 1, 2, 4, 8, … and at the last iterate, for training curves.
 	Probe func(step int)
+	// ProbeAll calls Probe at every iterate 0 … Steps instead, each once, so
+	// that a caller running several minimisations in a row (a continuation)
+	// can place its probes on its own count of iterations.
+	ProbeAll bool
 	// Trace, when set, is what the curve records after each iteration, called
 	// with the parameters at the iterate (e.g. the objective of a later stage of
 	// a continuation); by default the curve records L.
@@ -178,7 +182,7 @@ func MinimiseExact(ctx context.Context, params []float64, eval func(grad []float
 		} else {
 			curve = append(curve, loc.F)
 		}
-		if step&(step-1) == 0 {
+		if opt.ProbeAll || step&(step-1) == 0 {
 			probe(step, loc.X)
 		}
 	})
@@ -295,7 +299,7 @@ func MinimiseNatural(ctx context.Context, params []float64, nat func(grad, dir [
 		case k == opt.MaxSteps:
 			status = optimize.IterationLimit
 		}
-		if opt.Probe != nil && (k&(k-1) == 0 || status != optimize.NotTerminated) {
+		if opt.Probe != nil && (opt.ProbeAll || k&(k-1) == 0 || status != optimize.NotTerminated) {
 			opt.Probe(k)
 		}
 		if status != optimize.NotTerminated {
@@ -317,7 +321,7 @@ func MinimiseNatural(ctx context.Context, params []float64, nat func(grad, dir [
 		}
 		if !accepted {
 			copy(params, x0)
-			if opt.Probe != nil && k&(k-1) != 0 {
+			if opt.Probe != nil && !opt.ProbeAll && k&(k-1) != 0 {
 				opt.Probe(k)
 			}
 			return ExactResult{Steps: k, Evals: evals, Value: l, GradNorm: gn, Curve: curve, Status: "Failure: no decrease along the natural gradient"}, nil

@@ -115,12 +115,19 @@ func TestExactReachesClosedForm(t *testing.T) {
 			if probes[0] != 0 || probes[len(probes)-1] != res.Steps || !slices.IsSorted(probes) {
 				t.Errorf("probes at %v for %d steps, want 0, 1, 2, 4, … and the last", probes, res.Steps)
 			}
-			// The same run again gives bit-identical parameters.
+			// The same run again gives bit-identical parameters, and with
+			// ProbeAll probes every iterate 0 … Steps once, in order.
 			end := slices.Clone(tc.pi.Params())
 			copy(tc.pi.Params(), start)
-			again := minimise(ExactOptions{MaxSteps: 2000, GradTol: 1e-9})
+			probes = nil
+			again := minimise(ExactOptions{MaxSteps: 2000, GradTol: 1e-9, ProbeAll: true, Probe: func(step int) { probes = append(probes, step) }})
 			if !slices.Equal(end, tc.pi.Params()) || again.Steps != res.Steps {
 				t.Error("a second run from the same start differs")
+			}
+			for i, p := range probes {
+				if p != i || len(probes) != res.Steps+1 {
+					t.Fatalf("ProbeAll probed %v for %d steps, want 0 … %d", probes, res.Steps, res.Steps)
+				}
 			}
 		})
 	}
