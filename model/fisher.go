@@ -56,12 +56,44 @@ func (p *Projection) FisherDiag(out []float64) {
 // depth t (mass M, network state computed by eval) into g, and the subtree's
 // sum of M(s)·Var_{p_s}(Wo[·, j]) per hidden unit into cum[t], get (the token
 // embedding that leads to the node; nil at the root) and pcum (the parent's).
+// The children of a node at depth H−2 (the leaves' parents) are evaluated
+// together by leafParentsForward where batchLeafParents holds, as the
+// projection's walk does; every sum is taken in the same order either way.
 func (w *mlpProj) fisherVisit(t int, mass float64, g mlpGrad, get, pcum []float64) {
 	m := w.m
 	d, v, H, nw := m.d, m.sp.V, m.sp.H, m.words
 	prob := w.prob[t*v : t*v+v]
-	a, mask := w.a[t*d:t*d+d], w.mask[t*nw:t*nw+nw]
 	cum := w.cum[t*d : t*d+d]
+	w.fisherNode(t, mass, prob, w.a[t*d:t*d+d], w.mask[t*nw:t*nw+nw], g, cum)
+	switch {
+	case t+1 == H-1 && w.batchLeafParents():
+		lprob, _ := w.leafParentsForward(t)
+		ccum := w.cum[(t+1)*d : (t+2)*d]
+		for k, pk := range prob {
+			w.fisherNode(t+1, mass*pk, lprob[k*v:k*v+v], w.la[k*d:k*d+d], w.lm[k*nw:k*nw+nw], g, ccum)
+			addBoth(g.etok[(t*v+k)*d:(t*v+k)*d+d], cum, ccum)
+		}
+	case t < H-1:
+		next := w.acc[(t+1)*d : (t+2)*d]
+		acc := w.acc[t*d : t*d+d]
+		for k, pk := range prob {
+			et := m.etok[(t*v+k)*d : (t*v+k)*d+d]
+			addInto(next, acc, et)
+			w.eval(t + 1)
+			w.fisherVisit(t+1, mass*pk, g, g.etok[(t*v+k)*d:(t*v+k)*d+d], cum)
+		}
+	}
+	if get != nil {
+		addBoth(get, pcum, cum)
+	}
+}
+
+// fisherNode adds the Fisher diagonal's terms of one node at depth t (mass M,
+// conditionals prob, pre-activations a, active units mask) into g, and sets
+// cum to the node's M·Var_p(Wo[·, j]) per hidden unit j (0 where inactive).
+func (w *mlpProj) fisherNode(t int, mass float64, prob, a []float64, mask []uint64, g mlpGrad, cum []float64) {
+	m := w.m
+	d, v := m.d, m.sp.V
 	clear(cum)
 	for k, pk := range prob {
 		g.bo[k] += mass * pk * (1 - pk)
@@ -85,20 +117,12 @@ func (w *mlpProj) fisherVisit(t int, mass float64, g mlpGrad, get, pcum []float6
 			cum[j] += s
 		}
 	}
-	if t < H-1 {
-		next := w.acc[(t+1)*d : (t+2)*d]
-		acc := w.acc[t*d : t*d+d]
-		for k, pk := range prob {
-			et := m.etok[(t*v+k)*d : (t*v+k)*d+d]
-			addInto(next, acc, et)
-			w.eval(t + 1)
-			w.fisherVisit(t+1, mass*pk, g, g.etok[(t*v+k)*d:(t*v+k)*d+d], cum)
-		}
-	}
-	if get != nil {
-		for i, c := range cum {
-			get[i] += c
-			pcum[i] += c
-		}
+}
+
+// addBoth adds src into both a and b.
+func addBoth(a, b, src []float64) {
+	for i, c := range src {
+		a[i] += c
+		b[i] += c
 	}
 }

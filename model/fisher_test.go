@@ -1,7 +1,9 @@
 package model
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gapbench/internal/gradcheck"
@@ -92,6 +94,56 @@ func TestProjectionSecond(t *testing.T) {
 			g0 := proj.SecondValue()
 			if l0 != l1 || math.Abs(g1-want) > 1e-12*math.Max(1, want) || math.Abs(g0-want) > 1e-12*math.Max(1, want) {
 				t.Errorf("%s serial=%v: L %v/%v, second %v/%v, want %v", c.name, serial, l1, l0, g1, g0, want)
+			}
+		}
+	}
+}
+
+// TestFisherDiagBatched checks that the batched walk of the leaves' parents
+// (leafParentsForward) gives the serial walk's Fisher diagonal bit for bit, at
+// every width the batched kernels take and at several horizons, with
+// parameters that make units inactive (zeros, large negative values); widths
+// over 64 take it 64 units at a time.
+func TestFisherDiagBatched(t *testing.T) {
+	inputs := []Input{testInput(), {ID: 0, Bag: []Feature{{1, 0.5}, {2, 0.5}}}, {ID: 2, Bag: []Feature{{4, 1}}}}
+	for _, h := range []int{2, 3, 4} {
+		for _, width := range []int{1, 2, 7, 33, 63, 64, 100, 128, 130} {
+			for _, perturb := range []bool{false, true} {
+				name := fmt.Sprintf("H%d/w%d/perturb=%v", h, width, perturb)
+				t.Run(name, func(t *testing.T) {
+					m := NewMLP(Space{V: 8, H: h}, 5, width, MLPInit{In: 0.7, Out: 1.5}, rand.New(rand.NewPCG(uint64(h*100+width), 1)))
+					if perturb {
+						ps := m.Params()
+						for i := range ps {
+							switch i % 7 {
+							case 0:
+								ps[i] = 0
+							case 3:
+								ps[i] = math.Copysign(0, -1)
+							case 5:
+								ps[i] *= -30
+							}
+						}
+					}
+					targets := make([][]float64, len(inputs))
+					for i := range targets {
+						targets[i] = make([]float64, m.Space().Size())
+					}
+					proj := NewProjection(m, inputs, targets)
+					if !proj.mp.batchLeafParents() {
+						t.Fatal("the batched walk does not serve this shape")
+					}
+					batched := make([]float64, len(m.Params()))
+					proj.FisherDiag(batched)
+					proj.mp.serial = true
+					serial := make([]float64, len(m.Params()))
+					proj.FisherDiag(serial)
+					for i := range serial {
+						if math.Float64bits(batched[i]) != math.Float64bits(serial[i]) {
+							t.Fatalf("parameter %d: batched %v, serial %v", i, batched[i], serial[i])
+						}
+					}
+				})
 			}
 		}
 	}

@@ -515,3 +515,114 @@ aloop:
 	JNZ          aloop
 	VZEROUPPER
 	RET
+
+DATA laneBits<>+0(SB)/8, $1
+DATA laneBits<>+8(SB)/8, $2
+DATA laneBits<>+16(SB)/8, $4
+DATA laneBits<>+24(SB)/8, $8
+GLOBL laneBits<>(SB), RODATA|NOPTR, $32
+
+// func backUnits8AccTAVX2(mask uint64, a, gwot, wo *float64, q *[8]float64, stride, d int, gep, pcum, get *float64)
+//
+// backUnits8AccAVX2 with each unit's s summed four units at a time from wo, the
+// output weights output-major (wo[k·d+i] = wot[i·stride+k], d a multiple of 4):
+// first, for each set bit i of mask, lowest first, gwot[o+k] += a[i]·q[k] as
+// there; then, for each block of four units with an active one,
+// s = ((0 + wo[i]·q[0]) + wo[d+i]·q[1]) + … + wo[7d+i]·q[7] in each lane, summed
+// in order as there, and gep, pcum and get take + s in the active lanes (the
+// others are stored back as they were).
+TEXT ·backUnits8AccTAVX2(SB), NOSPLIT, $0-80
+	MOVQ    mask+0(FP), AX
+	MOVQ    a+8(FP), SI
+	MOVQ    gwot+16(FP), R9
+	MOVQ    wo+24(FP), R13
+	MOVQ    q+32(FP), R10
+	MOVQ    stride+40(FP), CX
+	MOVQ    d+48(FP), R15
+	MOVQ    gep+56(FP), DI
+	MOVQ    pcum+64(FP), R8
+	MOVQ    get+72(FP), R11
+	SHLQ    $3, CX
+	SHLQ    $3, R15                // bytes per output row of wo
+	MOVQ    AX, DX
+	VMOVUPD 0(R10), Y8
+	VMOVUPD 32(R10), Y9
+
+tgloop:
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Y6    // h
+	MOVQ         BX, R12
+	IMULQ        CX, R12           // o in bytes
+	VMULPD       Y8, Y6, Y4
+	VADDPD       0(R9)(R12*1), Y4, Y4
+	VMOVUPD      Y4, 0(R9)(R12*1)
+	VMULPD       Y9, Y6, Y5
+	VADDPD       32(R9)(R12*1), Y5, Y5
+	VMOVUPD      Y5, 32(R9)(R12*1)
+	LEAQ         -1(AX), BX
+	ANDQ         BX, AX
+	JNZ          tgloop
+
+	VBROADCASTSD 0(R10), Y8
+	VBROADCASTSD 8(R10), Y9
+	VBROADCASTSD 16(R10), Y10
+	VBROADCASTSD 24(R10), Y11
+	VBROADCASTSD 32(R10), Y12
+	VBROADCASTSD 40(R10), Y13
+	VBROADCASTSD 48(R10), Y14
+	VBROADCASTSD 56(R10), Y15
+	VMOVUPD      laneBits<>(SB), Y7
+	XORQ         BX, BX            // the block's offset in bytes
+
+tsloop:
+	MOVQ         DX, R12
+	ANDQ         $15, R12
+	JZ           tsnext
+	VMOVQ        R12, X2
+	VPBROADCASTQ X2, Y2
+	VPAND        Y7, Y2, Y2
+	VPCMPEQQ     Y7, Y2, Y2        // all ones in the active lanes
+	LEAQ         (R13)(BX*1), R14
+	VMULPD       (R14), Y8, Y1
+	VXORPD       Y0, Y0, Y0
+	VADDPD       Y1, Y0, Y0        // s = 0 + p0
+	ADDQ         R15, R14
+	VMULPD       (R14), Y9, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         R15, R14
+	VMULPD       (R14), Y10, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         R15, R14
+	VMULPD       (R14), Y11, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         R15, R14
+	VMULPD       (R14), Y12, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         R15, R14
+	VMULPD       (R14), Y13, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         R15, R14
+	VMULPD       (R14), Y14, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         R15, R14
+	VMULPD       (R14), Y15, Y1
+	VADDPD       Y1, Y0, Y0
+	VMOVUPD      (DI)(BX*1), Y3
+	VADDPD       Y0, Y3, Y4        // gep + s
+	VBLENDVPD    Y2, Y4, Y3, Y3
+	VMOVUPD      Y3, (DI)(BX*1)
+	VMOVUPD      (R8)(BX*1), Y3
+	VADDPD       Y0, Y3, Y4        // pcum + s
+	VBLENDVPD    Y2, Y4, Y3, Y3
+	VMOVUPD      Y3, (R8)(BX*1)
+	VMOVUPD      (R11)(BX*1), Y3
+	VADDPD       Y0, Y3, Y4        // get + s
+	VBLENDVPD    Y2, Y4, Y3, Y3
+	VMOVUPD      Y3, (R11)(BX*1)
+
+tsnext:
+	ADDQ         $32, BX
+	SHRQ         $4, DX
+	JNZ          tsloop
+	VZEROUPPER
+	RET

@@ -217,13 +217,14 @@ type mlpProj struct {
 
 	// The leaves' parents of one node, evaluated together (see leafParents).
 	la   []float64 // V×D pre-activations
-	lm   []uint64  // V active-unit masks
+	lm   []uint64  // V×words active-unit masks
 	llg  []float64 // V×V logits
 	lpr  []float64 // V×V conditionals
 	lls  []float64 // V×V log-conditionals
 	lmx  []float64 // V row maxima
 	lsum []float64 // V row sums of exps
 	llog []float64 // V their logs
+	wo   []float64 // V×D output weights output-major, for backUnits8Acc (made by project)
 
 	serial bool // tests: walk the leaves' parents one at a time, as for other shapes
 }
@@ -233,8 +234,9 @@ func newMLPProj(m *MLP) *mlpProj {
 	return &mlpProj{m: m, acc: make([]float64, h*d), a: make([]float64, h*d), mask: make([]uint64, h*m.words),
 		lg: make([]float64, v), prob: make([]float64, h*v), lsm: make([]float64, h*v), q: make([]float64, h*v),
 		cum: make([]float64, h*d), sd: make([]float64, d), dl: make([]float64, v),
-		la: make([]float64, v*d), lm: make([]uint64, v), llg: make([]float64, v*v), lpr: make([]float64, v*v),
-		lls: make([]float64, v*v), lmx: make([]float64, v), lsum: make([]float64, v), llog: make([]float64, v)}
+		la: make([]float64, v*d), lm: make([]uint64, v*m.words), llg: make([]float64, v*v), lpr: make([]float64, v*v),
+		lls: make([]float64, v*v), lmx: make([]float64, v), lsum: make([]float64, v), llog: make([]float64, v),
+		wo: make([]float64, v*d)}
 }
 
 // children is visit's loop over the children of the node at depth t < H−1, one
@@ -263,9 +265,10 @@ func (w *mlpProj) children(t, node int, lp, mass float64, lsm, prob, q, cum []fl
 	}
 }
 
-// batchLeafParents reports whether leafParents serves the MLP: V = 8 and at
-// most 64 units, the shape of its two-at-a-time and fused kernels.
-func (w *mlpProj) batchLeafParents() bool { return w.m.sp.V == 8 && w.m.words == 1 && !w.serial }
+// batchLeafParents reports whether leafParents serves the MLP: V = 8, the
+// shape of its two-at-a-time and fused kernels (at any width, 64 units at a
+// time).
+func (w *mlpProj) batchLeafParents() bool { return w.m.sp.V == 8 && !w.serial }
 
 // leafParents is visit's loop over the children of the node at depth t = H−2
 // (they are the leaves' parents), with the same values bit for bit, in three
@@ -279,19 +282,72 @@ func (w *mlpProj) batchLeafParents() bool { return w.m.sp.V == 8 && w.m.words ==
 func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum []float64) {
 	m := w.m
 	d, v := m.d, m.sp.V
+	nw := m.words
+	prob, lsm := w.leafParentsForward(t)
+	la, lm := w.la[:v*d], w.lm[:v*nw]
+	qc := w.q[(t+1)*v : (t+2)*v]
+	var gep []float64
+	if w.grad {
+		gep = w.g.epos[(t+1)*d : (t+2)*d]
+	}
+	for k, l := range plsm {
+		nk := node*v + k
+		lpk, mk := lp+l, mass*pprob[k]
+		pr, ls := prob[k*v:k*v+v], lsm[k*v:k*v+v]
+		tg := w.target[nk*v : nk*v+v]
+		for j, l := range ls {
+			qc[j] = lpk + l - tg[j]
+		}
+		if w.second != nil {
+			w.dsum += mk * secondTerm(pr, tg, w.second[nk*v:nk*v+v])
+		}
+		if !w.grad {
+			q[k] = nodeWeights(pr, qc, mk, w.scale, nil)
+			continue
+		}
+		dl := w.dl[:v]
+		q[k] = nodeWeights(pr, qc, mk, w.scale, dl)
+		gbo := w.g.bo[:v]
+		for j, g := range dl {
+			gbo[j] += g
+		}
+		get := w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
+		for wd, bm := range lm[k*nw : k*nw+nw] {
+			lo, hi := wd*64, min(wd*64+64, d)
+			backUnits8Acc(bm, la[k*d+lo:k*d+hi], m.wot[lo*v:], w.wo[lo:], d, w.g.wot[lo*v:], (*[8]float64)(dl), v,
+				gep[lo:hi], cum[lo:hi], get[lo:hi])
+		}
+	}
+}
+
+// leafParentsForward is the forward pass of the V children of the node at
+// depth t = H−2 (the leaves' parents), for leafParents and fisherLeafParents
+// (batchLeafParents must hold): their pre-activations and active units into
+// w.la and w.lm, then their logits two at a time (gemv8x2) and their softmaxes,
+// with one vector exp and one vector log for all of them, each child's entries
+// taking nodeSoftmax's operations. It returns the children's conditionals and
+// log-conditionals, V×V, child-major: the values eval computes for each child,
+// bit for bit.
+func (w *mlpProj) leafParentsForward(t int) (prob, lsm []float64) {
+	m := w.m
+	d, v := m.d, m.sp.V
 	acc := w.acc[t*d : t*d+d]
 	ets := m.etok[t*v*d : (t+1)*v*d]
 	ep := m.epos[(t+1)*d : (t+2)*d]
-	la, lm, lg := w.la[:v*d], w.lm[:v], w.llg[:v*v]
-	for k := range lm {
-		lm[k] = act64x3(acc, ets[k*d:k*d+d], ep, la[k*d:k*d+d])
+	nw := m.words
+	la, lm, lg := w.la[:v*d], w.lm[:v*nw], w.llg[:v*v]
+	for k := range v {
+		activate3(acc, ets[k*d:k*d+d], ep, la[k*d:k*d+d], lm[k*nw:k*nw+nw])
 	}
 	for k := 0; k < v; k += 2 {
 		l1, l2 := (*[8]float64)(lg[k*v:k*v+8]), (*[8]float64)(lg[(k+1)*v:(k+1)*v+8])
 		*l1, *l2 = [8]float64(m.bo), [8]float64(m.bo)
-		gemv8x2(l1, lm[k], la[k*d:], l2, lm[k+1], la[(k+1)*d:], m.wot, v)
+		for wd := range nw {
+			lo := wd * 64
+			gemv8x2(l1, lm[k*nw+wd], la[k*d+lo:], l2, lm[(k+1)*nw+wd], la[(k+1)*d+lo:], m.wot[lo*v:], v)
+		}
 	}
-	prob, lsm := w.lpr[:v*v], w.lls[:v*v]
+	prob, lsm = w.lpr[:v*v], w.lls[:v*v]
 	mx, sum, lsum := w.lmx[:v], w.lsum[:v], w.llog[:v]
 	for k := range mx {
 		row := lg[k*v : k*v+v]
@@ -322,35 +378,7 @@ func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum
 			lsm[k*v+j] = x - ls
 		}
 	}
-	qc := w.q[(t+1)*v : (t+2)*v]
-	var gep []float64
-	if w.grad {
-		gep = w.g.epos[(t+1)*d : (t+2)*d]
-	}
-	for k, l := range plsm {
-		nk := node*v + k
-		lpk, mk := lp+l, mass*pprob[k]
-		pr, ls := prob[k*v:k*v+v], lsm[k*v:k*v+v]
-		tg := w.target[nk*v : nk*v+v]
-		for j, l := range ls {
-			qc[j] = lpk + l - tg[j]
-		}
-		if w.second != nil {
-			w.dsum += mk * secondTerm(pr, tg, w.second[nk*v:nk*v+v])
-		}
-		if !w.grad {
-			q[k] = nodeWeights(pr, qc, mk, w.scale, nil)
-			continue
-		}
-		dl := w.dl[:v]
-		q[k] = nodeWeights(pr, qc, mk, w.scale, dl)
-		gbo := w.g.bo[:v]
-		for j, g := range dl {
-			gbo[j] += g
-		}
-		get := w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
-		backUnits8Acc(lm[k], la[k*d:k*d+d], m.wot, w.g.wot, (*[8]float64)(dl), v, gep, cum, get)
-	}
+	return prob, lsm
 }
 
 // project returns KL(π(·|x) ‖ p*) and, when grad is non-nil, adds scale·∇KL.
@@ -360,6 +388,9 @@ func (w *mlpProj) project(x Input, target, grad []float64, scale float64) float6
 	w.target, w.scale, w.grad = target, scale, grad != nil
 	if w.grad {
 		w.g = m.gradViews(grad)
+		if w.batchLeafParents() {
+			outputMajor(w.wo, m.wot, d, m.sp.V)
+		}
 	}
 	m.base(x, w.acc[:d])
 	w.eval(0)

@@ -140,10 +140,16 @@ func TestLeafParentsSerial(t *testing.T) {
 		name string
 		h, d int
 	}{
+		{"h2-d4", 2, 4},
 		{"h2-d16", 2, 16},
+		{"h3-d12", 3, 12},
+		{"h3-d60", 3, 60},
 		{"h3-d7", 3, 7},
 		{"h3-d64", 3, 64},
 		{"h4-d33", 4, 33},
+		{"h3-d100", 3, 100},
+		{"h3-d128", 3, 128},
+		{"h2-d130", 2, 130},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sp := Space{V: 8, H: c.h}
