@@ -34,9 +34,6 @@ func gemv8x2AVX2(l1 *[8]float64, m1 uint64, a1 *float64, l2 *[8]float64, m2 uint
 func backUnits8AccAVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, stride int, gep, pcum, get *float64)
 
 //go:noescape
-func backUnits8AccTAVX2(mask uint64, a, gwot, wo *float64, q *[8]float64, stride, d int, gep, pcum, get *float64)
-
-//go:noescape
 func backUnits8AVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, sd *float64, stride int, first bool)
 
 // act64 writes a = q + e (len(q) <= 64) and returns its active-unit mask.
@@ -118,11 +115,8 @@ func gemv8x2(l1 *[8]float64, m1 uint64, a1 []float64, l2 *[8]float64, m2 uint64,
 
 // backUnits8Acc is backUnits8 with first set for units i < 64, except that
 // each unit's ∂/∂a_i is added to gep[i], pcum[i] and get[i] instead of being
-// stored (see backUnits8AccGo). wo, when not nil, holds the same units' output
-// weights output-major, in rows of woStride: wo[k·woStride+i] = wot[i·stride+k]
-// (outputMajor). Where the units, len(pcum), are a multiple of 4 the AVX2
-// kernel then sums four units at a time.
-func backUnits8Acc(mask uint64, a, wot, wo []float64, woStride int, gwot []float64, q *[8]float64, stride int, gep, pcum, get []float64) {
+// stored (see backUnits8AccGo).
+func backUnits8Acc(mask uint64, a, wot, gwot []float64, q *[8]float64, stride int, gep, pcum, get []float64) {
 	if mask == 0 {
 		return
 	}
@@ -131,13 +125,7 @@ func backUnits8Acc(mask uint64, a, wot, wo []float64, woStride int, gwot []float
 		return
 	}
 	hi := 63 - bits.LeadingZeros64(mask)
-	_, _ = a[hi], gwot[hi*stride+7]
-	if n := len(pcum); wo != nil && n%4 == 0 && n <= 64 {
-		// The blocks of four run up to the one holding hi < n.
-		_, _, _ = gep[n-1], get[n-1], wo[7*woStride+n-1]
-		backUnits8AccTAVX2(mask, &a[0], &gwot[0], &wo[0], q, stride, woStride, &gep[0], &pcum[0], &get[0])
-		return
-	}
-	_, _, _, _ = gep[hi], pcum[hi], get[hi], wot[hi*stride+7]
+	_, _, _, _ = a[hi], gep[hi], pcum[hi], get[hi]
+	_, _ = wot[hi*stride+7], gwot[hi*stride+7]
 	backUnits8AccAVX2(mask, &a[0], &wot[0], &gwot[0], q, stride, &gep[0], &pcum[0], &get[0])
 }

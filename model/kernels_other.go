@@ -25,8 +25,7 @@ func gemv8x2(l1 *[8]float64, m1 uint64, a1 []float64, l2 *[8]float64, m2 uint64,
 	gemv8Go(l2, m2, a2, w, stride)
 }
 
-// backUnits8Acc is backUnits8AccGo (see there); wo, the output weights
-// output-major, serves the amd64 kernel only.
-func backUnits8Acc(mask uint64, a, wot, wo []float64, woStride int, gwot []float64, q *[8]float64, stride int, gep, pcum, get []float64) {
+// backUnits8Acc is backUnits8AccGo (see there).
+func backUnits8Acc(mask uint64, a, wot, gwot []float64, q *[8]float64, stride int, gep, pcum, get []float64) {
 	backUnits8AccGo(mask, a, wot, gwot, q, stride, gep, pcum, get)
 }

@@ -51,3 +51,42 @@ func BenchmarkFisherDiag(b *testing.B) {
 		p.FisherDiag(out)
 	}
 }
+
+// BenchmarkRLHFStepShapes is BenchmarkRLHFStep at the robustness grid's other
+// shapes: the policy widths 32 and 128 and the worlds V×H = 4×6 and 16×3 (8×4 at
+// width 64 is BenchmarkRLHFStep), on 16 prompts each.
+func BenchmarkRLHFStepShapes(b *testing.B) {
+	for _, c := range []struct {
+		name    string
+		v, h, w int
+	}{
+		{"V8H4w32", 8, 4, 32},
+		{"V8H4w64", 8, 4, 64},
+		{"V8H4w128", 8, 4, 128},
+		{"V4H6w64", 4, 6, 64},
+		{"V16H3w64", 16, 3, 64},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			sp := Space{V: c.v, H: c.h}
+			m := NewMLP(sp, 16, c.w, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 2)))
+			ref := NewMLP(sp, 16, c.w, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 3)))
+			xs := benchInputs(16)
+			rng := rand.New(rand.NewPCG(1, 4))
+			targets := make([][]float64, len(xs))
+			r := make([]float64, sp.Size())
+			for i, x := range xs {
+				targets[i] = make([]float64, sp.Size())
+				ref.Enumerate(x, targets[i])
+				normal(rng, r, 1)
+				TiltTarget(targets[i], r, 0.1, targets[i])
+			}
+			p := NewProjection(m, xs, targets)
+			grad := make([]float64, len(m.Params()))
+			for b.Loop() {
+				clear(grad)
+				p.Eval(grad)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(xs)*sp.Size()), "ns/completion")
+		})
+	}
+}
