@@ -207,3 +207,13 @@ func positive(a []float64, mask []uint64) {
 		mask[w] = m
 	}
 }
+
+// outputMajor writes the output weights wot (d units × v outputs, unit-major)
+// output-major into wo: wo[k·d+i] = wot[i·v+k].
+func outputMajor(wo, wot []float64, d, v int) {
+	for i := range d {
+		for k, x := range wot[i*v : i*v+v] {
+			wo[k*d+i] = x
+		}
+	}
+}

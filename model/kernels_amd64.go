@@ -34,6 +34,12 @@ func gemv8x2AVX2(l1 *[8]float64, m1 uint64, a1 *float64, l2 *[8]float64, m2 uint
 func backUnits8AccAVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, stride int, gep, pcum, get *float64)
 
 //go:noescape
+func backUnits8AccAVX512(mask uint64, a, gwot, wo *float64, q *[8]float64, stride, ld int, gep, pcum, get *float64)
+
+//go:noescape
+func gemv8x4AVX512(l *[32]float64, m *[4]uint64, a *float64, ld int, w *float64, stride int)
+
+//go:noescape
 func backUnits8AVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, sd *float64, stride int, first bool)
 
 // act64 writes a = q + e (len(q) <= 64) and returns its active-unit mask.
@@ -113,10 +119,31 @@ func gemv8x2(l1 *[8]float64, m1 uint64, a1 []float64, l2 *[8]float64, m2 uint64,
 	gemv8x2AVX2(l1, m1, &a1[0], l2, m2, &a2[0], &w[0], stride)
 }
 
+// gemv8x4 is gemv8 for four nodes: node n's outputs are l[8n:8n+8], its active
+// units m[n] and its hidden state a[n·ld:]. Where the CPU has AVX-512 the four
+// are interleaved while each has units left, and gemv8x2 finishes them.
+func gemv8x4(l *[32]float64, m [4]uint64, a []float64, ld int, w []float64, stride int) {
+	if useAVX512 && m[0] != 0 && m[1] != 0 && m[2] != 0 && m[3] != 0 {
+		top := 0
+		for n, bm := range m {
+			hi := 63 - bits.LeadingZeros64(bm)
+			_ = a[n*ld+hi]
+			top = max(top, hi)
+		}
+		_ = w[top*stride+7]
+		gemv8x4AVX512(l, &m, &a[0], ld, &w[0], stride)
+	}
+	gemv8x2((*[8]float64)(l[0:8]), m[0], a, (*[8]float64)(l[8:16]), m[1], a[ld:], w, stride)
+	gemv8x2((*[8]float64)(l[16:24]), m[2], a[2*ld:], (*[8]float64)(l[24:32]), m[3], a[3*ld:], w, stride)
+}
+
 // backUnits8Acc is backUnits8 with first set for units i < 64, except that
 // each unit's ∂/∂a_i is added to gep[i], pcum[i] and get[i] instead of being
-// stored (see backUnits8AccGo).
-func backUnits8Acc(mask uint64, a, wot, gwot []float64, q *[8]float64, stride int, gep, pcum, get []float64) {
+// stored (see backUnits8AccGo). wo, when not nil, holds the same units' output
+// weights output-major, in rows of ld: wo[k·ld+i] = wot[i·stride+k]
+// (outputMajor); where the CPU has AVX-512 the kernel then takes eight units at
+// a time.
+func backUnits8Acc(mask uint64, a, wot, wo []float64, ld int, gwot []float64, q *[8]float64, stride int, gep, pcum, get []float64) {
 	if mask == 0 {
 		return
 	}
@@ -126,6 +153,12 @@ func backUnits8Acc(mask uint64, a, wot, gwot []float64, q *[8]float64, stride in
 	}
 	hi := 63 - bits.LeadingZeros64(mask)
 	_, _, _, _ = a[hi], gep[hi], pcum[hi], get[hi]
-	_, _ = wot[hi*stride+7], gwot[hi*stride+7]
+	_ = gwot[hi*stride+7]
+	if useAVX512 && wo != nil {
+		_ = wo[7*ld+hi]
+		backUnits8AccAVX512(mask, &a[0], &gwot[0], &wo[0], q, stride, ld, &gep[0], &pcum[0], &get[0])
+		return
+	}
+	_ = wot[hi*stride+7]
 	backUnits8AccAVX2(mask, &a[0], &wot[0], &gwot[0], q, stride, &gep[0], &pcum[0], &get[0])
 }

@@ -515,3 +515,185 @@ aloop:
 	JNZ          aloop
 	VZEROUPPER
 	RET
+
+// func backUnits8AccAVX512(mask uint64, a, gwot, wo *float64, q *[8]float64, stride, ld int, gep, pcum, get *float64)
+//
+// backUnits8AccAVX2 eight units at a time, from wo, the output weights
+// output-major (wo[k·ld+i] = wot[i·stride+k]): first, for each set bit i of
+// mask, lowest first, gwot[o+k] += a[i]·q[k] for the eight k at once; then, for
+// each block of eight units with an active one (its mask byte in K1),
+// s = ((0 + wo[i]·q[0]) + wo[ld+i]·q[1]) + … + wo[7·ld+i]·q[7] in each lane,
+// summed in order as there, and gep, pcum and get take + s in the active lanes.
+// Inactive units are neither read nor written (masked loads and stores).
+TEXT ·backUnits8AccAVX512(SB), NOSPLIT, $0-80
+	MOVQ      mask+0(FP), AX
+	MOVQ      a+8(FP), SI
+	MOVQ      gwot+16(FP), R9
+	MOVQ      wo+24(FP), R13
+	MOVQ      q+32(FP), R10
+	MOVQ      stride+40(FP), CX
+	MOVQ      ld+48(FP), R15
+	MOVQ      gep+56(FP), DI
+	MOVQ      pcum+64(FP), R8
+	MOVQ      get+72(FP), R11
+	SHLQ      $3, CX
+	SHLQ      $3, R15               // bytes per output row of wo
+	MOVQ      AX, DX
+	VMOVUPD   (R10), Z8
+
+zgloop:
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Z6     // h
+	MOVQ         BX, R12
+	IMULQ        CX, R12            // o in bytes
+	VMULPD       Z8, Z6, Z4
+	VADDPD       (R9)(R12*1), Z4, Z4
+	VMOVUPD      Z4, (R9)(R12*1)
+	LEAQ         -1(AX), BX
+	ANDQ         BX, AX
+	JNZ          zgloop
+
+	VBROADCASTSD 0(R10), Z8
+	VBROADCASTSD 8(R10), Z9
+	VBROADCASTSD 16(R10), Z10
+	VBROADCASTSD 24(R10), Z11
+	VBROADCASTSD 32(R10), Z12
+	VBROADCASTSD 40(R10), Z13
+	VBROADCASTSD 48(R10), Z14
+	VBROADCASTSD 56(R10), Z15
+	XORQ         BX, BX             // the block's offset in bytes
+
+zsloop:
+	MOVQ         DX, R12
+	ANDQ         $255, R12
+	JZ           zsnext
+	KMOVB        R12, K1
+	LEAQ         (R13)(BX*1), R14
+	VMOVUPD.Z    (R14), K1, Z1
+	VMULPD       Z8, Z1, Z1
+	VXORPD       Z0, Z0, Z0
+	VADDPD       Z1, Z0, Z0         // s = 0 + p0
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z1
+	VMULPD       Z9, Z1, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z1
+	VMULPD       Z10, Z1, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z1
+	VMULPD       Z11, Z1, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z1
+	VMULPD       Z12, Z1, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z1
+	VMULPD       Z13, Z1, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z1
+	VMULPD       Z14, Z1, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z1
+	VMULPD       Z15, Z1, Z1
+	VADDPD       Z1, Z0, Z0
+	VMOVUPD.Z    (DI)(BX*1), K1, Z3
+	VADDPD       Z0, Z3, Z3         // gep + s
+	VMOVUPD      Z3, K1, (DI)(BX*1)
+	VMOVUPD.Z    (R8)(BX*1), K1, Z3
+	VADDPD       Z0, Z3, Z3         // pcum + s
+	VMOVUPD      Z3, K1, (R8)(BX*1)
+	VMOVUPD.Z    (R11)(BX*1), K1, Z3
+	VADDPD       Z0, Z3, Z3         // get + s
+	VMOVUPD      Z3, K1, (R11)(BX*1)
+
+zsnext:
+	ADDQ         $64, BX
+	SHRQ         $8, DX
+	JNZ          zsloop
+	VZEROUPPER
+	RET
+
+// func gemv8x4AVX512(l *[32]float64, m *[4]uint64, a *float64, ld int, w *float64, stride int)
+//
+// gemv8 for four nodes at once, one accumulator of eight outputs each: node n's
+// outputs are l[8n:8n+8], its active units m[n] and its hidden state a[n·ld:];
+// for each node, its set bits lowest first, l[8n+k] += a[n·ld+i]·w[i·stride+k].
+// It runs while every node has units left, and leaves in m what it has not
+// consumed (gemv8x2 finishes them, in the same order).
+TEXT ·gemv8x4AVX512(SB), NOSPLIT, $0-48
+	MOVQ    l+0(FP), DI
+	MOVQ    m+8(FP), R14
+	MOVQ    a+16(FP), SI
+	MOVQ    ld+24(FP), R15
+	MOVQ    w+32(FP), DX
+	MOVQ    stride+40(FP), CX
+	SHLQ    $3, R15
+	SHLQ    $3, CX
+	MOVQ    0(R14), AX
+	MOVQ    8(R14), R8
+	MOVQ    16(R14), R9
+	MOVQ    24(R14), R10
+	LEAQ    (SI)(R15*1), R11
+	LEAQ    (R11)(R15*1), R12
+	LEAQ    (R12)(R15*1), R13
+	VMOVUPD 0(DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+
+x4loop:
+	TESTQ        AX, AX
+	JZ           x4done
+	TESTQ        R8, R8
+	JZ           x4done
+	TESTQ        R9, R9
+	JZ           x4done
+	TESTQ        R10, R10
+	JZ           x4done
+	BSFQ         AX, BX
+	VBROADCASTSD (SI)(BX*8), Z4
+	IMULQ        CX, BX
+	VMULPD       (DX)(BX*1), Z4, Z4
+	VADDPD       Z4, Z0, Z0
+	LEAQ         -1(AX), R14
+	ANDQ         R14, AX
+	BSFQ         R8, BX
+	VBROADCASTSD (R11)(BX*8), Z5
+	IMULQ        CX, BX
+	VMULPD       (DX)(BX*1), Z5, Z5
+	VADDPD       Z5, Z1, Z1
+	LEAQ         -1(R8), R14
+	ANDQ         R14, R8
+	BSFQ         R9, BX
+	VBROADCASTSD (R12)(BX*8), Z6
+	IMULQ        CX, BX
+	VMULPD       (DX)(BX*1), Z6, Z6
+	VADDPD       Z6, Z2, Z2
+	LEAQ         -1(R9), R14
+	ANDQ         R14, R9
+	BSFQ         R10, BX
+	VBROADCASTSD (R13)(BX*8), Z7
+	IMULQ        CX, BX
+	VMULPD       (DX)(BX*1), Z7, Z7
+	VADDPD       Z7, Z3, Z3
+	LEAQ         -1(R10), R14
+	ANDQ         R14, R10
+	JMP          x4loop
+
+x4done:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	MOVQ    m+8(FP), R14
+	MOVQ    AX, 0(R14)
+	MOVQ    R8, 8(R14)
+	MOVQ    R9, 16(R14)
+	MOVQ    R10, 24(R14)
+	VZEROUPPER
+	RET

@@ -25,7 +25,16 @@ func gemv8x2(l1 *[8]float64, m1 uint64, a1 []float64, l2 *[8]float64, m2 uint64,
 	gemv8Go(l2, m2, a2, w, stride)
 }
 
-// backUnits8Acc is backUnits8AccGo (see there).
-func backUnits8Acc(mask uint64, a, wot, gwot []float64, q *[8]float64, stride int, gep, pcum, get []float64) {
+// backUnits8Acc is backUnits8AccGo (see there); wo, the output weights
+// output-major, serves the amd64 kernel only.
+func backUnits8Acc(mask uint64, a, wot, wo []float64, ld int, gwot []float64, q *[8]float64, stride int, gep, pcum, get []float64) {
 	backUnits8AccGo(mask, a, wot, gwot, q, stride, gep, pcum, get)
+}
+
+// gemv8x4 is gemv8 for four nodes: node n's outputs are l[8n:8n+8], its active
+// units m[n] and its hidden state a[n·ld:].
+func gemv8x4(l *[32]float64, m [4]uint64, a []float64, ld int, w []float64, stride int) {
+	for n := range m {
+		gemv8Go((*[8]float64)(l[8*n:8*n+8]), m[n], a[n*ld:], w, stride)
+	}
 }

@@ -224,6 +224,7 @@ type mlpProj struct {
 	lmx  []float64 // V row maxima
 	lsum []float64 // V row sums of exps
 	llog []float64 // V their logs
+	wo   []float64 // V×D output weights output-major, for backUnits8Acc (made by project)
 
 	serial bool // tests: walk the leaves' parents one at a time, as for other shapes
 }
@@ -234,7 +235,8 @@ func newMLPProj(m *MLP) *mlpProj {
 		lg: make([]float64, v), prob: make([]float64, h*v), lsm: make([]float64, h*v), q: make([]float64, h*v),
 		cum: make([]float64, h*d), sd: make([]float64, d), dl: make([]float64, v),
 		la: make([]float64, v*d), lm: make([]uint64, v*m.words), llg: make([]float64, v*v), lpr: make([]float64, v*v),
-		lls: make([]float64, v*v), lmx: make([]float64, v), lsum: make([]float64, v), llog: make([]float64, v)}
+		lls: make([]float64, v*v), lmx: make([]float64, v), lsum: make([]float64, v), llog: make([]float64, v),
+		wo: make([]float64, v*d)}
 }
 
 // children is visit's loop over the children of the node at depth t < H−1, one
@@ -311,12 +313,12 @@ func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum
 		}
 		get := w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
 		if nw == 1 {
-			backUnits8Acc(lm[k], la[k*d:k*d+d], m.wot, w.g.wot, (*[8]float64)(dl), v, gep, cum, get)
+			backUnits8Acc(lm[k], la[k*d:k*d+d], m.wot, w.wo, d, w.g.wot, (*[8]float64)(dl), v, gep, cum, get)
 			continue
 		}
 		for wd, bm := range lm[k*nw : k*nw+nw] {
 			lo, hi := wd*64, min(wd*64+64, d)
-			backUnits8Acc(bm, la[k*d+lo:k*d+hi], m.wot[lo*v:], w.g.wot[lo*v:], (*[8]float64)(dl), v,
+			backUnits8Acc(bm, la[k*d+lo:k*d+hi], m.wot[lo*v:], w.wo[lo:], d, w.g.wot[lo*v:], (*[8]float64)(dl), v,
 				gep[lo:hi], cum[lo:hi], get[lo:hi])
 		}
 	}
@@ -345,13 +347,18 @@ func (w *mlpProj) leafParentsForward(t int) (prob, lsm []float64) {
 			activate3(acc, ets[k*d:k*d+d], ep, la[k*d:k*d+d], lm[k*nw:k*nw+nw])
 		}
 	}
-	for k := 0; k < v; k += 2 {
+	if nw == 1 {
+		for k := 0; k < v; k += 4 {
+			l4 := (*[32]float64)(lg[k*v : k*v+32])
+			for n := range 4 {
+				copy(l4[8*n:8*n+8], m.bo)
+			}
+			gemv8x4(l4, [4]uint64(lm[k:k+4]), la[k*d:], d, m.wot, v)
+		}
+	}
+	for k := 0; k < v && nw > 1; k += 2 {
 		l1, l2 := (*[8]float64)(lg[k*v:k*v+8]), (*[8]float64)(lg[(k+1)*v:(k+1)*v+8])
 		*l1, *l2 = [8]float64(m.bo), [8]float64(m.bo)
-		if nw == 1 {
-			gemv8x2(l1, lm[k], la[k*d:], l2, lm[k+1], la[(k+1)*d:], m.wot, v)
-			continue
-		}
 		for wd := range nw {
 			lo := wd * 64
 			gemv8x2(l1, lm[k*nw+wd], la[k*d+lo:], l2, lm[(k+1)*nw+wd], la[(k+1)*d+lo:], m.wot[lo*v:], v)
@@ -398,6 +405,9 @@ func (w *mlpProj) project(x Input, target, grad []float64, scale float64) float6
 	w.target, w.scale, w.grad = target, scale, grad != nil
 	if w.grad {
 		w.g = m.gradViews(grad)
+		if w.batchLeafParents() {
+			outputMajor(w.wo, m.wot, d, m.sp.V)
+		}
 	}
 	m.base(x, w.acc[:d])
 	w.eval(0)

@@ -8,6 +8,10 @@ import "golang.org/x/sys/cpu"
 // without AVX2.
 var useAVX2 = cpu.X86.HasAVX2
 
+// useAVX512 selects the AVX-512 kernels (eight lanes, masked loads and stores)
+// where the CPU has them, over the AVX2 ones.
+var useAVX512 = useAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ
+
 //go:noescape
 func addVecAVX2(dst, a, b *float64, n int)
 

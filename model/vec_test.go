@@ -115,7 +115,12 @@ func TestBackUnits8Acc(t *testing.T) {
 				}
 				mask := c.mask()
 				got, twin, want := clone(), clone(), clone()
-				backUnits8Acc(mask, a, wot, got[0], &q, c.stride, got[1], got[2], got[3])
+				var wo []float64 // every other trial, the output-major kernel
+				if trial%2 == 0 {
+					wo = make([]float64, c.stride*64)
+					outputMajor(wo, wot, 64, c.stride)
+				}
+				backUnits8Acc(mask, a, wot, wo, 64, got[0], &q, c.stride, got[1], got[2], got[3])
 				backUnits8AccGo(mask, a, wot, twin[0], &q, c.stride, twin[1], twin[2], twin[3])
 				sd := make([]float64, 64)
 				backUnits8Go(mask, a, wot, want[0], &q, sd, c.stride, true)
@@ -184,6 +189,49 @@ func TestGemv8x2(t *testing.T) {
 		gemv8Go(&r2, m2, a2, w, 8)
 		same(t, "gemv8x2 first", l1[:], r1[:])
 		same(t, "gemv8x2 second", l2[:], r2[:])
+	}
+}
+
+// TestGemv8x4 checks gemv8x4 against four portable gemv8s, bit for bit, with
+// masks of every density, empty ones, and units 64 apart (ld = 70).
+func TestGemv8x4(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 5))
+	const ld = 70
+	w := make([]float64, 64*9)
+	a := make([]float64, 3*ld+64)
+	for trial := range 500 {
+		normal(rng, w, 1)
+		normal(rng, a, 1)
+		if trial%11 == 0 {
+			a[3], w[9*5+2] = math.Copysign(0, -1), math.Inf(1)
+		}
+		var m [4]uint64
+		for n := range m {
+			m[n] = rng.Uint64()
+			switch (trial + n) % 6 {
+			case 1:
+				m[n] &= rng.Uint64() & rng.Uint64()
+			case 2:
+				m[n] >>= rng.Uint64() % 64
+			case 3:
+				m[n] = 1 << (rng.Uint64() % 64)
+			case 4:
+				if trial%3 == 0 {
+					m[n] = 0
+				}
+			}
+		}
+		stride := 8 + trial%2
+		var l, r [32]float64
+		for k := range l {
+			l[k] = rng.NormFloat64()
+		}
+		r = l
+		gemv8x4(&l, m, a, ld, w, stride)
+		for n := range m {
+			gemv8Go((*[8]float64)(r[8*n:8*n+8]), m[n], a[n*ld:], w, stride)
+		}
+		same(t, "gemv8x4", l[:], r[:])
 	}
 }
 
