@@ -25,9 +25,15 @@ func BenchmarkRLHFStep(b *testing.B) {
 // prompts × 4,096 completions, width 64.
 func benchRLHF() (*Projection, Space) {
 	sp := Space{V: 8, H: 4}
-	m := NewMLP(sp, 16, 64, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 2)))
-	ref := NewMLP(sp, 16, 64, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 3)))
-	xs := benchInputs(64)
+	return benchProjection(sp, 64, 64), sp
+}
+
+// benchProjection is the projection of a width-w mlp onto targets tilted from
+// another's, at β = 0.1 with standard normal rewards, on n prompts.
+func benchProjection(sp Space, w, n int) *Projection {
+	m := NewMLP(sp, 16, w, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 2)))
+	ref := NewMLP(sp, 16, w, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 3)))
+	xs := benchInputs(n)
 	rng := rand.New(rand.NewPCG(1, 4))
 	targets := make([][]float64, len(xs))
 	r := make([]float64, sp.Size())
@@ -37,7 +43,7 @@ func benchRLHF() (*Projection, Space) {
 		normal(rng, r, 1)
 		TiltTarget(targets[i], r, 0.1, targets[i])
 	}
-	return NewProjection(m, xs, targets), sp
+	return NewProjection(m, xs, targets)
 }
 
 // BenchmarkFisherDiag is one pass of Projection.FisherDiag on
@@ -68,25 +74,13 @@ func BenchmarkRLHFStepShapes(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			sp := Space{V: c.v, H: c.h}
-			m := NewMLP(sp, 16, c.w, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 2)))
-			ref := NewMLP(sp, 16, c.w, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 3)))
-			xs := benchInputs(16)
-			rng := rand.New(rand.NewPCG(1, 4))
-			targets := make([][]float64, len(xs))
-			r := make([]float64, sp.Size())
-			for i, x := range xs {
-				targets[i] = make([]float64, sp.Size())
-				ref.Enumerate(x, targets[i])
-				normal(rng, r, 1)
-				TiltTarget(targets[i], r, 0.1, targets[i])
-			}
-			p := NewProjection(m, xs, targets)
-			grad := make([]float64, len(m.Params()))
+			p := benchProjection(sp, c.w, 16)
+			grad := make([]float64, len(p.Policy.Params()))
 			for b.Loop() {
 				clear(grad)
 				p.Eval(grad)
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(xs)*sp.Size()), "ns/completion")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(p.Inputs)*sp.Size()), "ns/completion")
 		})
 	}
 }
