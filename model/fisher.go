@@ -34,6 +34,9 @@ func (p *Projection) FisherDiag(out []float64) {
 	m := w.m
 	d := m.d
 	g := m.gradViews(out)
+	if m.sp.V == 8 {
+		outputMajor(w.wo, m.wot, d, m.sp.V) // for fisherUnits
+	}
 	scale := 1 / float64(len(p.Inputs))
 	for _, x := range p.Inputs {
 		m.base(x, w.acc[:d])
@@ -99,23 +102,48 @@ func (w *mlpProj) fisherNode(t int, mass float64, prob, a []float64, mask []uint
 		g.bo[k] += mass * pk * (1 - pk)
 	}
 	gep := g.epos[t*d : t*d+d]
-	for wd, bm := range mask {
-		for bm != 0 {
-			j := wd*64 + bits.TrailingZeros64(bm)
-			bm &= bm - 1
-			wo := m.wot[j*v : j*v+v]
-			gwo := g.wot[j*v : j*v+v]
-			h2 := a[j] * a[j]
-			e1, e2 := 0.0, 0.0
-			for k, pk := range prob {
-				e1 += pk * wo[k]
-				e2 += pk * wo[k] * wo[k]
-				gwo[k] += mass * h2 * pk * (1 - pk)
-			}
-			s := mass * max(0, e2-e1*e1)
-			gep[j] += s
-			cum[j] += s
+	if v == 8 {
+		p := (*[8]float64)(prob)
+		for wd, bm := range mask {
+			lo, hi := wd*64, min(wd*64+64, d)
+			fisherUnits(bm, a[lo:hi], m.wot[lo*v:], w.wo[lo:], d, g.wot[lo*v:], p, mass, gep[lo:hi], cum[lo:hi])
 		}
+		return
+	}
+	for wd, bm := range mask {
+		lo, hi := wd*64, min(wd*64+64, d)
+		fisherUnitsV(bm, a[lo:hi], m.wot[lo*v:], g.wot[lo*v:], prob, mass, gep[lo:hi], cum[lo:hi])
+	}
+}
+
+// fisherUnitsGo is fisherUnitsV for V = 8 (the portable twin of the AVX-512
+// kernel).
+func fisherUnitsGo(mask uint64, a, wot, gwot []float64, p *[8]float64, mass float64, gep, cum []float64) {
+	fisherUnitsV(mask, a, wot, gwot, p[:], mass, gep, cum)
+}
+
+// fisherUnitsV adds the Fisher diagonal's terms of a node's active units i
+// (the set bits of mask, lowest first; units of one mask word) into the output
+// weights' rows gwot[i·V:] and into gep[i] and cum[i]: for output weights
+// M·a_i²·p_k(1 − p_k), for the hidden unit M·Var_p(Wo[·, i]) =
+// M·max(0, E_p[Wo²] − E_p[Wo]²), the sums over outputs k in order.
+func fisherUnitsV(mask uint64, a, wot, gwot, prob []float64, mass float64, gep, cum []float64) {
+	v := len(prob)
+	for mask != 0 {
+		j := bits.TrailingZeros64(mask)
+		mask &= mask - 1
+		wo := wot[j*v : j*v+v]
+		gwo := gwot[j*v : j*v+v]
+		h2 := a[j] * a[j]
+		e1, e2 := 0.0, 0.0
+		for k, pk := range prob {
+			e1 += pk * wo[k]
+			e2 += pk * wo[k] * wo[k]
+			gwo[k] += mass * h2 * pk * (1 - pk)
+		}
+		s := mass * max(0, e2-e1*e1)
+		gep[j] += s
+		cum[j] += s
 	}
 }
 

@@ -40,6 +40,9 @@ func backUnits8AccAVX512(mask uint64, a, gwot, wo *float64, q *[8]float64, strid
 func gemv8x4AVX512(l *[32]float64, m *[4]uint64, a *float64, ld int, w *float64, stride int)
 
 //go:noescape
+func fisherUnitsAVX512(mask uint64, a, gwot, wo *float64, ld int, p *[8]float64, mass float64, gep, cum *float64)
+
+//go:noescape
 func backUnits8AVX2(mask uint64, a, wot, gwot *float64, q *[8]float64, sd *float64, stride int, first bool)
 
 // act64 writes a = q + e (len(q) <= 64) and returns its active-unit mask.
@@ -161,4 +164,20 @@ func backUnits8Acc(mask uint64, a, wot, wo []float64, ld int, gwot []float64, q 
 	}
 	_ = wot[hi*stride+7]
 	backUnits8AccAVX2(mask, &a[0], &wot[0], &gwot[0], q, stride, &gep[0], &pcum[0], &get[0])
+}
+
+// fisherUnits is fisherUnitsGo; where the CPU has AVX-512 and wo is not nil
+// (the same units' output weights output-major, in rows of ld: wo[k·ld+i] =
+// wot[8i+k]), it takes the sums over outputs eight units at a time.
+func fisherUnits(mask uint64, a, wot, wo []float64, ld int, gwot []float64, p *[8]float64, mass float64, gep, cum []float64) {
+	if mask == 0 {
+		return
+	}
+	if !useAVX512 || wo == nil {
+		fisherUnitsGo(mask, a, wot, gwot, p, mass, gep, cum)
+		return
+	}
+	hi := 63 - bits.LeadingZeros64(mask)
+	_, _, _, _, _ = a[hi], gep[hi], cum[hi], gwot[8*hi+7], wo[7*ld+hi]
+	fisherUnitsAVX512(mask, &a[0], &gwot[0], &wo[0], ld, p, mass, &gep[0], &cum[0])
 }

@@ -697,3 +697,131 @@ x4done:
 	MOVQ    R10, 24(R14)
 	VZEROUPPER
 	RET
+
+// func fisherUnitsAVX512(mask uint64, a, gwot, wo *float64, ld int, p *[8]float64, mass float64, gep, cum *float64)
+//
+// The Fisher diagonal's terms of one node's active units (see fisherUnitsGo),
+// with the same operations in the same order: first, for each set bit i of
+// mask, lowest first, gwot[8i+k] += ((mass·(a[i]·a[i]))·p[k])·(1 − p[k]) for
+// the eight k at once; then, for each block of eight units with an active one
+// (its mask byte in K1), in each lane e1 = Σ_k p[k]·wo[k·ld+i] and
+// e2 = Σ_k (p[k]·wo[k·ld+i])·wo[k·ld+i], summed in order from 0, and
+// s = mass·max(0, e2 − e1·e1) added to gep[i] and cum[i] in the active lanes.
+TEXT ·fisherUnitsAVX512(SB), NOSPLIT, $0-72
+	MOVQ         mask+0(FP), AX
+	MOVQ         a+8(FP), SI
+	MOVQ         gwot+16(FP), R9
+	MOVQ         wo+24(FP), R13
+	MOVQ         ld+32(FP), R15
+	MOVQ         p+40(FP), R10
+	MOVSD        mass+48(FP), X7
+	MOVQ         gep+56(FP), DI
+	MOVQ         cum+64(FP), R8
+	SHLQ         $3, R15              // bytes per output row of wo
+	MOVQ         AX, DX
+	VMOVUPD      (R10), Z8            // p
+	MOVQ         $1, BX
+	CVTSQ2SD     BX, X0
+	VBROADCASTSD X0, Z1
+	VSUBPD       Z8, Z1, Z9           // 1 − p
+
+fgloop:
+	BSFQ         AX, BX
+	MOVSD        (SI)(BX*8), X0
+	MULSD        X0, X0               // h2 = a·a
+	MOVAPD       X7, X1
+	MULSD        X0, X1               // mass·h2
+	VBROADCASTSD X1, Z2
+	VMULPD       Z8, Z2, Z2           // ·p
+	VMULPD       Z9, Z2, Z2           // ·(1 − p)
+	SHLQ         $6, BX               // row of 8 outputs in bytes
+	VADDPD       (R9)(BX*1), Z2, Z2
+	VMOVUPD      Z2, (R9)(BX*1)
+	LEAQ         -1(AX), BX
+	ANDQ         BX, AX
+	JNZ          fgloop
+
+	VBROADCASTSD 0(R10), Z8
+	VBROADCASTSD 8(R10), Z9
+	VBROADCASTSD 16(R10), Z10
+	VBROADCASTSD 24(R10), Z11
+	VBROADCASTSD 32(R10), Z12
+	VBROADCASTSD 40(R10), Z13
+	VBROADCASTSD 48(R10), Z14
+	VBROADCASTSD 56(R10), Z15
+	VBROADCASTSD X7, Z7               // mass
+	VXORPD       Z6, Z6, Z6           // 0
+	XORQ         BX, BX
+
+fsloop:
+	MOVQ         DX, R12
+	ANDQ         $255, R12
+	JZ           fsnext
+	KMOVB        R12, K1
+	LEAQ         (R13)(BX*1), R14
+	VMOVAPD      Z6, Z0               // e1
+	VMOVAPD      Z6, Z1               // e2
+	VMOVUPD.Z    (R14), K1, Z2
+	VMULPD       Z8, Z2, Z3           // t = p·w
+	VADDPD       Z3, Z0, Z0
+	VMULPD       Z2, Z3, Z3           // t·w
+	VADDPD       Z3, Z1, Z1
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z2
+	VMULPD       Z9, Z2, Z3
+	VADDPD       Z3, Z0, Z0
+	VMULPD       Z2, Z3, Z3
+	VADDPD       Z3, Z1, Z1
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z2
+	VMULPD       Z10, Z2, Z3
+	VADDPD       Z3, Z0, Z0
+	VMULPD       Z2, Z3, Z3
+	VADDPD       Z3, Z1, Z1
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z2
+	VMULPD       Z11, Z2, Z3
+	VADDPD       Z3, Z0, Z0
+	VMULPD       Z2, Z3, Z3
+	VADDPD       Z3, Z1, Z1
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z2
+	VMULPD       Z12, Z2, Z3
+	VADDPD       Z3, Z0, Z0
+	VMULPD       Z2, Z3, Z3
+	VADDPD       Z3, Z1, Z1
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z2
+	VMULPD       Z13, Z2, Z3
+	VADDPD       Z3, Z0, Z0
+	VMULPD       Z2, Z3, Z3
+	VADDPD       Z3, Z1, Z1
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z2
+	VMULPD       Z14, Z2, Z3
+	VADDPD       Z3, Z0, Z0
+	VMULPD       Z2, Z3, Z3
+	VADDPD       Z3, Z1, Z1
+	ADDQ         R15, R14
+	VMOVUPD.Z    (R14), K1, Z2
+	VMULPD       Z15, Z2, Z3
+	VADDPD       Z3, Z0, Z0
+	VMULPD       Z2, Z3, Z3
+	VADDPD       Z3, Z1, Z1
+	VMULPD       Z0, Z0, Z0           // e1·e1
+	VSUBPD       Z0, Z1, Z1           // e2 − e1·e1
+	VMAXPD       Z1, Z6, Z1           // 0 > x ? 0 : x (NaN stays)
+	VMULPD       Z1, Z7, Z1           // s = mass·max
+	VMOVUPD.Z    (DI)(BX*1), K1, Z3
+	VADDPD       Z1, Z3, Z3           // gep + s
+	VMOVUPD      Z3, K1, (DI)(BX*1)
+	VMOVUPD.Z    (R8)(BX*1), K1, Z3
+	VADDPD       Z1, Z3, Z3           // cum + s
+	VMOVUPD      Z3, K1, (R8)(BX*1)
+
+fsnext:
+	ADDQ         $64, BX
+	SHRQ         $8, DX
+	JNZ          fsloop
+	VZEROUPPER
+	RET

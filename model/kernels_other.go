@@ -38,3 +38,9 @@ func gemv8x4(l *[32]float64, m [4]uint64, a []float64, ld int, w []float64, stri
 		gemv8Go((*[8]float64)(l[8*n:8*n+8]), m[n], a[n*ld:], w, stride)
 	}
 }
+
+// fisherUnits is fisherUnitsGo; wo, the output weights output-major, serves
+// the amd64 kernel only.
+func fisherUnits(mask uint64, a, wot, wo []float64, ld int, gwot []float64, p *[8]float64, mass float64, gep, cum []float64) {
+	fisherUnitsGo(mask, a, wot, gwot, p, mass, gep, cum)
+}
