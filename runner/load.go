@@ -26,9 +26,9 @@ func (u *Unusable) Unwrap() error { return u.Err }
 
 // Stored returns a job's stored result when it can be reused: its file exists,
 // reads, and holds a complete result (CheckResult) of this Version for this
-// very key, with the per-step loss curve unless the job is Slim. Otherwise the error is an *Unusable saying why, or the store's own
-// error when it cannot be read at all. Sweep and Load reuse results by this
-// one rule.
+// very key, with the per-step loss curve unless the job is Slim. Otherwise the
+// error is an *Unusable saying why, or the store's own error when it cannot be
+// read at all. Sweep and Load reuse results by this one rule.
 func Stored(st *store.Store, j Job) (*Result, error) {
 	key := j.Key()
 	var res Result
