@@ -525,6 +525,14 @@ aloop:
 // s = ((0 + wo[i]·q[0]) + wo[ld+i]·q[1]) + … + wo[7·ld+i]·q[7] in each lane,
 // summed in order as there, and gep, pcum and get take + s in the active lanes.
 // Inactive units are neither read nor written (masked loads and stores).
+// BACKROW adds the next output row's products to s (Z0): R14 steps to the row,
+// its active lanes are loaded (Z1), multiplied by q[k] (zq) and added.
+#define BACKROW(zq) \
+	ADDQ      R15, R14        \
+	VMOVUPD.Z (R14), K1, Z1   \
+	VMULPD    zq, Z1, Z1      \
+	VADDPD    Z1, Z0, Z0
+
 TEXT ·backUnits8AccAVX512(SB), NOSPLIT, $0-80
 	MOVQ      mask+0(FP), AX
 	MOVQ      a+8(FP), SI
@@ -573,34 +581,13 @@ zsloop:
 	VMULPD       Z8, Z1, Z1
 	VXORPD       Z0, Z0, Z0
 	VADDPD       Z1, Z0, Z0         // s = 0 + p0
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z1
-	VMULPD       Z9, Z1, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z1
-	VMULPD       Z10, Z1, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z1
-	VMULPD       Z11, Z1, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z1
-	VMULPD       Z12, Z1, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z1
-	VMULPD       Z13, Z1, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z1
-	VMULPD       Z14, Z1, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z1
-	VMULPD       Z15, Z1, Z1
-	VADDPD       Z1, Z0, Z0
+	BACKROW(Z9)
+	BACKROW(Z10)
+	BACKROW(Z11)
+	BACKROW(Z12)
+	BACKROW(Z13)
+	BACKROW(Z14)
+	BACKROW(Z15)
 	VMOVUPD.Z    (DI)(BX*1), K1, Z3
 	VADDPD       Z0, Z3, Z3         // gep + s
 	VMOVUPD      Z3, K1, (DI)(BX*1)
@@ -625,6 +612,16 @@ zsnext:
 // for each node, its set bits lowest first, l[8n+k] += a[n·ld+i]·w[i·stride+k].
 // It runs while every node has units left, and leaves in m what it has not
 // consumed (gemv8x2 finishes them, in the same order).
+// GEMVNODE takes the lowest unit of one node's mask: acc += a[i]·w[i·stride:].
+#define GEMVNODE(mask, a, zt, acc) \
+	BSFQ         mask, BX          \
+	VBROADCASTSD (a)(BX*8), zt     \
+	IMULQ        CX, BX            \
+	VMULPD       (DX)(BX*1), zt, zt \
+	VADDPD       zt, acc, acc      \
+	LEAQ         -1(mask), R14     \
+	ANDQ         R14, mask
+
 TEXT ·gemv8x4AVX512(SB), NOSPLIT, $0-48
 	MOVQ    l+0(FP), DI
 	MOVQ    m+8(FP), R14
@@ -655,34 +652,10 @@ x4loop:
 	JZ           x4done
 	TESTQ        R10, R10
 	JZ           x4done
-	BSFQ         AX, BX
-	VBROADCASTSD (SI)(BX*8), Z4
-	IMULQ        CX, BX
-	VMULPD       (DX)(BX*1), Z4, Z4
-	VADDPD       Z4, Z0, Z0
-	LEAQ         -1(AX), R14
-	ANDQ         R14, AX
-	BSFQ         R8, BX
-	VBROADCASTSD (R11)(BX*8), Z5
-	IMULQ        CX, BX
-	VMULPD       (DX)(BX*1), Z5, Z5
-	VADDPD       Z5, Z1, Z1
-	LEAQ         -1(R8), R14
-	ANDQ         R14, R8
-	BSFQ         R9, BX
-	VBROADCASTSD (R12)(BX*8), Z6
-	IMULQ        CX, BX
-	VMULPD       (DX)(BX*1), Z6, Z6
-	VADDPD       Z6, Z2, Z2
-	LEAQ         -1(R9), R14
-	ANDQ         R14, R9
-	BSFQ         R10, BX
-	VBROADCASTSD (R13)(BX*8), Z7
-	IMULQ        CX, BX
-	VMULPD       (DX)(BX*1), Z7, Z7
-	VADDPD       Z7, Z3, Z3
-	LEAQ         -1(R10), R14
-	ANDQ         R14, R10
+	GEMVNODE(AX, SI, Z4, Z0)
+	GEMVNODE(R8, R11, Z5, Z1)
+	GEMVNODE(R9, R12, Z6, Z2)
+	GEMVNODE(R10, R13, Z7, Z3)
 	JMP          x4loop
 
 x4done:
@@ -707,6 +680,17 @@ x4done:
 // (its mask byte in K1), in each lane e1 = Σ_k p[k]·wo[k·ld+i] and
 // e2 = Σ_k (p[k]·wo[k·ld+i])·wo[k·ld+i], summed in order from 0, and
 // s = mass·max(0, e2 − e1·e1) added to gep[i] and cum[i] in the active lanes.
+// FISHERROW adds the next output row's terms to e1 (Z0) and e2 (Z1): R14
+// steps to the row, its active lanes are loaded (Z2), t = p[k]·w (pk the
+// broadcast p[k]), e1 += t, e2 += t·w.
+#define FISHERROW(pk) \
+	ADDQ      R15, R14        \
+	VMOVUPD.Z (R14), K1, Z2   \
+	VMULPD    pk, Z2, Z3      \
+	VADDPD    Z3, Z0, Z0      \
+	VMULPD    Z2, Z3, Z3      \
+	VADDPD    Z3, Z1, Z1
+
 TEXT ·fisherUnitsAVX512(SB), NOSPLIT, $0-72
 	MOVQ         mask+0(FP), AX
 	MOVQ         a+8(FP), SI
@@ -766,48 +750,13 @@ fsloop:
 	VADDPD       Z3, Z0, Z0
 	VMULPD       Z2, Z3, Z3           // t·w
 	VADDPD       Z3, Z1, Z1
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z2
-	VMULPD       Z9, Z2, Z3
-	VADDPD       Z3, Z0, Z0
-	VMULPD       Z2, Z3, Z3
-	VADDPD       Z3, Z1, Z1
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z2
-	VMULPD       Z10, Z2, Z3
-	VADDPD       Z3, Z0, Z0
-	VMULPD       Z2, Z3, Z3
-	VADDPD       Z3, Z1, Z1
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z2
-	VMULPD       Z11, Z2, Z3
-	VADDPD       Z3, Z0, Z0
-	VMULPD       Z2, Z3, Z3
-	VADDPD       Z3, Z1, Z1
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z2
-	VMULPD       Z12, Z2, Z3
-	VADDPD       Z3, Z0, Z0
-	VMULPD       Z2, Z3, Z3
-	VADDPD       Z3, Z1, Z1
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z2
-	VMULPD       Z13, Z2, Z3
-	VADDPD       Z3, Z0, Z0
-	VMULPD       Z2, Z3, Z3
-	VADDPD       Z3, Z1, Z1
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z2
-	VMULPD       Z14, Z2, Z3
-	VADDPD       Z3, Z0, Z0
-	VMULPD       Z2, Z3, Z3
-	VADDPD       Z3, Z1, Z1
-	ADDQ         R15, R14
-	VMOVUPD.Z    (R14), K1, Z2
-	VMULPD       Z15, Z2, Z3
-	VADDPD       Z3, Z0, Z0
-	VMULPD       Z2, Z3, Z3
-	VADDPD       Z3, Z1, Z1
+	FISHERROW(Z9)
+	FISHERROW(Z10)
+	FISHERROW(Z11)
+	FISHERROW(Z12)
+	FISHERROW(Z13)
+	FISHERROW(Z14)
+	FISHERROW(Z15)
 	VMULPD       Z0, Z0, Z0           // e1·e1
 	VSUBPD       Z0, Z1, Z1           // e2 − e1·e1
 	VMAXPD       Z1, Z6, Z1           // 0 > x ? 0 : x (NaN stays)
