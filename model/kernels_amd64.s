@@ -525,6 +525,17 @@ aloop:
 // s = ((0 + wo[i]·q[0]) + wo[ld+i]·q[1]) + … + wo[7·ld+i]·q[7] in each lane,
 // summed in order as there, and gep, pcum and get take + s in the active lanes.
 // Inactive units are neither read nor written (masked loads and stores).
+// BROADCAST8 broadcasts the eight values at p into Z8 … Z15.
+#define BROADCAST8(p) \
+	VBROADCASTSD 0(p), Z8   \
+	VBROADCASTSD 8(p), Z9   \
+	VBROADCASTSD 16(p), Z10 \
+	VBROADCASTSD 24(p), Z11 \
+	VBROADCASTSD 32(p), Z12 \
+	VBROADCASTSD 40(p), Z13 \
+	VBROADCASTSD 48(p), Z14 \
+	VBROADCASTSD 56(p), Z15
+
 // BACKROW adds the next output row's products to s (Z0): R14 steps to the row,
 // its active lanes are loaded (Z1), multiplied by q[k] (zq) and added.
 #define BACKROW(zq) \
@@ -561,14 +572,7 @@ zgloop:
 	ANDQ         BX, AX
 	JNZ          zgloop
 
-	VBROADCASTSD 0(R10), Z8
-	VBROADCASTSD 8(R10), Z9
-	VBROADCASTSD 16(R10), Z10
-	VBROADCASTSD 24(R10), Z11
-	VBROADCASTSD 32(R10), Z12
-	VBROADCASTSD 40(R10), Z13
-	VBROADCASTSD 48(R10), Z14
-	VBROADCASTSD 56(R10), Z15
+	BROADCAST8(R10)
 	XORQ         BX, BX             // the block's offset in bytes
 
 zsloop:
@@ -725,14 +729,7 @@ fgloop:
 	ANDQ         BX, AX
 	JNZ          fgloop
 
-	VBROADCASTSD 0(R10), Z8
-	VBROADCASTSD 8(R10), Z9
-	VBROADCASTSD 16(R10), Z10
-	VBROADCASTSD 24(R10), Z11
-	VBROADCASTSD 32(R10), Z12
-	VBROADCASTSD 40(R10), Z13
-	VBROADCASTSD 48(R10), Z14
-	VBROADCASTSD 56(R10), Z15
+	BROADCAST8(R10)
 	VBROADCASTSD X7, Z7               // mass
 	VXORPD       Z6, Z6, Z6           // 0
 	XORQ         BX, BX
