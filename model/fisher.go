@@ -134,14 +134,17 @@ func fisherUnitsV(mask uint64, a, wot, gwot, prob []float64, mass float64, gep, 
 		mask &= mask - 1
 		wo := wot[j*v : j*v+v]
 		gwo := gwot[j*v : j*v+v]
-		h2 := a[j] * a[j]
+		// Each product is rounded before it is summed (float64 forbids fused
+		// multiply-adds), as in the assembly.
+		h2 := float64(a[j] * a[j])
 		e1, e2 := 0.0, 0.0
 		for k, pk := range prob {
-			e1 += pk * wo[k]
-			e2 += pk * wo[k] * wo[k]
-			gwo[k] += mass * h2 * pk * (1 - pk)
+			t := float64(pk * wo[k])
+			e1 += t
+			e2 += float64(t * wo[k])
+			gwo[k] += float64(float64(float64(mass*h2)*pk) * (1 - pk))
 		}
-		s := mass * max(0, e2-e1*e1)
+		s := mass * max(0, e2-float64(e1*e1))
 		gep[j] += s
 		cum[j] += s
 	}

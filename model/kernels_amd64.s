@@ -702,23 +702,22 @@ TEXT ·fisherUnitsAVX512(SB), NOSPLIT, $0-72
 	MOVQ         wo+24(FP), R13
 	MOVQ         ld+32(FP), R15
 	MOVQ         p+40(FP), R10
-	MOVSD        mass+48(FP), X7
+	VMOVSD       mass+48(FP), X7
 	MOVQ         gep+56(FP), DI
 	MOVQ         cum+64(FP), R8
 	SHLQ         $3, R15              // bytes per output row of wo
 	MOVQ         AX, DX
 	VMOVUPD      (R10), Z8            // p
-	MOVQ         $1, BX
-	CVTSQ2SD     BX, X0
+	MOVQ         $0x3ff0000000000000, BX // 1.0
+	VMOVQ        BX, X0
 	VBROADCASTSD X0, Z1
 	VSUBPD       Z8, Z1, Z9           // 1 − p
 
 fgloop:
 	BSFQ         AX, BX
-	MOVSD        (SI)(BX*8), X0
-	MULSD        X0, X0               // h2 = a·a
-	MOVAPD       X7, X1
-	MULSD        X0, X1               // mass·h2
+	VMOVSD       (SI)(BX*8), X0
+	VMULSD       X0, X0, X0           // h2 = a·a
+	VMULSD       X0, X7, X1           // mass·h2
 	VBROADCASTSD X1, Z2
 	VMULPD       Z8, Z2, Z2           // ·p
 	VMULPD       Z9, Z2, Z2           // ·(1 − p)

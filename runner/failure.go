@@ -154,8 +154,12 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // Diverged reports whether a finished run's training loss ended above where it
 // started: the mean of its last 8 steps (final_loss) exceeds the mean of its
-// first 8. Such a run is finite but did not learn; tables mark it.
+// first 8. Such a run is finite but did not learn; tables mark it. A slim
+// result (Result.Slim) has no loss curve: asking is a programming error.
 func Diverged(res *Result) bool {
+	if res.Slim {
+		panic("runner: Diverged on a slim result, which has no loss curve to judge by")
+	}
 	loss := res.Curves[metrics.CurveLoss]
 	if len(loss) < 2 {
 		return false

@@ -124,8 +124,11 @@ func TestExactReachesClosedForm(t *testing.T) {
 			if !slices.Equal(end, tc.pi.Params()) || again.Steps != res.Steps {
 				t.Error("a second run from the same start differs")
 			}
+			if len(probes) != res.Steps+1 {
+				t.Fatalf("ProbeAll probed %v for %d steps, want 0 … %d", probes, res.Steps, res.Steps)
+			}
 			for i, p := range probes {
-				if p != i || len(probes) != res.Steps+1 {
+				if p != i {
 					t.Fatalf("ProbeAll probed %v for %d steps, want 0 … %d", probes, res.Steps, res.Steps)
 				}
 			}
