@@ -93,7 +93,7 @@ func TestFisherUnits(t *testing.T) {
 		for i, name := range []string{"gwot", "gep", "cum"} {
 			for j := range got[i] {
 				g, w := got[i][j], want[i][j]
-				if math.Float64bits(g) != math.Float64bits(w) && !(math.IsNaN(g) && math.IsNaN(w)) {
+				if !sameFloat(g, w) {
 					t.Fatalf("trial %d (n %d, mask %x): %s[%d] = %v, want %v", trial, n, mask, name, j, g, w)
 				}
 			}

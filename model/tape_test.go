@@ -262,7 +262,7 @@ func TestKernels(t *testing.T) {
 			t.Fatalf("%s n=%d: mask %x, portable %x", what, n, m1, m2)
 		}
 		for i := range n {
-			if math.Float64bits(a1[i]) != math.Float64bits(a2[i]) {
+			if !sameFloat(a1[i], a2[i]) {
 				t.Fatalf("%s n=%d: a[%d] = %v, portable %v", what, n, i, a1[i], a2[i])
 			}
 		}
@@ -296,7 +296,7 @@ func TestKernels(t *testing.T) {
 			gemv8(&l1, mask, q, w, stride)
 			gemv8Go(&l2, mask, q, w, stride)
 			for k := range l1 {
-				if math.Float64bits(l1[k]) != math.Float64bits(l2[k]) {
+				if !sameFloat(l1[k], l2[k]) {
 					t.Fatalf("stride %d: gemv8 l[%d] = %v, portable %v", stride, k, l1[k], l2[k])
 				}
 			}
