@@ -525,6 +525,12 @@ aloop:
 // s = ((0 + wo[i]·q[0]) + wo[ld+i]·q[1]) + … + wo[7·ld+i]·q[7] in each lane,
 // summed in order as there, and gep, pcum and get take + s in the active lanes.
 // Inactive units are neither read nor written (masked loads and stores).
+// ADDMASKED adds s to the block at p (offset BX) in the lanes of K1 only.
+#define ADDMASKED(p, s) \
+	VMOVUPD.Z (p)(BX*1), K1, Z3 \
+	VADDPD    s, Z3, Z3         \
+	VMOVUPD   Z3, K1, (p)(BX*1)
+
 // BROADCAST8 broadcasts the eight values at p into Z8 … Z15.
 #define BROADCAST8(p) \
 	VBROADCASTSD 0(p), Z8   \
@@ -592,15 +598,9 @@ zsloop:
 	BACKROW(Z13)
 	BACKROW(Z14)
 	BACKROW(Z15)
-	VMOVUPD.Z    (DI)(BX*1), K1, Z3
-	VADDPD       Z0, Z3, Z3         // gep + s
-	VMOVUPD      Z3, K1, (DI)(BX*1)
-	VMOVUPD.Z    (R8)(BX*1), K1, Z3
-	VADDPD       Z0, Z3, Z3         // pcum + s
-	VMOVUPD      Z3, K1, (R8)(BX*1)
-	VMOVUPD.Z    (R11)(BX*1), K1, Z3
-	VADDPD       Z0, Z3, Z3         // get + s
-	VMOVUPD      Z3, K1, (R11)(BX*1)
+	ADDMASKED(DI, Z0)           // gep += s
+	ADDMASKED(R8, Z0)           // pcum += s
+	ADDMASKED(R11, Z0)           // get += s
 
 zsnext:
 	ADDQ         $64, BX
@@ -757,12 +757,8 @@ fsloop:
 	VSUBPD       Z0, Z1, Z1           // e2 − e1·e1
 	VMAXPD       Z1, Z6, Z1           // 0 > x ? 0 : x (NaN stays)
 	VMULPD       Z1, Z7, Z1           // s = mass·max
-	VMOVUPD.Z    (DI)(BX*1), K1, Z3
-	VADDPD       Z1, Z3, Z3           // gep + s
-	VMOVUPD      Z3, K1, (DI)(BX*1)
-	VMOVUPD.Z    (R8)(BX*1), K1, Z3
-	VADDPD       Z1, Z3, Z3           // cum + s
-	VMOVUPD      Z3, K1, (R8)(BX*1)
+	ADDMASKED(DI, Z1)           // gep += s
+	ADDMASKED(R8, Z1)           // cum += s
 
 fsnext:
 	ADDQ         $64, BX
