@@ -224,7 +224,7 @@ type mlpProj struct {
 	lmx  []float64 // V row maxima
 	lsum []float64 // V row sums of exps
 	llog []float64 // V their logs
-	wo   []float64 // V×D output weights output-major, for backUnits8Acc (made by project)
+	wo   []float64 // V×D output weights output-major (outputMajor), made by project and FisherDiag for the AVX-512 kernels
 
 	serial bool // tests: walk the leaves' parents one at a time, as for other shapes
 }
@@ -266,17 +266,14 @@ func (w *mlpProj) children(t, node int, lp, mass float64, lsm, prob, q, cum []fl
 }
 
 // batchLeafParents reports whether leafParents serves the MLP: V = 8, the
-// shape of its two-at-a-time and fused kernels (at any width, 64 units at a
-// time).
+// shape of its batched and fused kernels (at any width, 64 units at a time).
 func (w *mlpProj) batchLeafParents() bool { return w.m.sp.V == 8 && !w.serial }
 
 // leafParents is visit's loop over the children of the node at depth t = H−2
-// (they are the leaves' parents), with the same values bit for bit, in three
-// passes: the children's pre-activations, then their logits two at a time
-// (gemv8x2) and their softmaxes with one vector exp and one vector log for all
-// of them (each child's entries take nodeSoftmax's operations), then each
-// child's Q and backward pass, in order, its hidden-state gradient scattered
-// by the fused kernel backUnits8Acc. plsm, pprob and lp, mass are the node's
+// (they are the leaves' parents), with the same values bit for bit: the
+// children's forward pass together (leafParentsForward), then each child's Q
+// and backward pass, in order, its hidden-state gradient scattered by the
+// fused kernel backUnits8Acc. plsm, pprob and lp, mass are the node's
 // log-conditionals, conditionals, log-mass and mass; the children's Q go to q
 // and, with a gradient, their hidden-state sums to cum (the node's).
 func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum []float64) {
@@ -325,9 +322,10 @@ func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum
 }
 
 // leafParentsForward is the forward pass of the V children of the node at
-// depth t = H−2 (the leaves' parents), for leafParents and fisherLeafParents
+// depth t = H−2 (the leaves' parents), for leafParents and fisherVisit
 // (batchLeafParents must hold): their pre-activations and active units into
-// w.la and w.lm, then their logits two at a time (gemv8x2) and their softmaxes,
+// w.la and w.lm, then their logits four at a time (gemv8x4; two at a time,
+// gemv8x2, over 64 units) and their softmaxes,
 // with one vector exp and one vector log for all of them, each child's entries
 // taking nodeSoftmax's operations. It returns the children's conditionals and
 // log-conditionals, V×V, child-major: the values eval computes for each child,
