@@ -31,7 +31,7 @@ const (
 	MaxBestOfN   = 1024    // each eval.best_of_n entry
 	MaxBestOfNs  = 32      // the number of eval.best_of_n entries
 	MaxRLHFSteps = 100000  // rlhf.max_steps: exact-RLHF iterations at β (each costs about 3 enumerations of the RL prompts)
-	MaxAnneal    = 20      // rlhf.anneal: β-continuation stages (each up to rlhf.max_steps/20 iterations)
+	MaxAnneal    = 20      // rlhf.anneal: β-continuation stages (each up to rlhf.max_steps/7 iterations)
 	// MaxExamples bounds the examples one training stage processes: epochs × its
 	// items (sft: train_prompts × demos; rm: pairs × data_mult; dpo and online:
 	// pairs, plus the augmentation slots with online.prompt_aug).

@@ -189,7 +189,7 @@ type RLHFConfig struct {
 	// reward β·log π_dpo/π_ref) or gold (the gold judge's Bradley–Terry reward
 	// gold/world.tau).
 	Reward   string  `json:"reward"`
-	MaxSteps int     `json:"max_steps"` // cap on the iterations at β (each earlier anneal stage: a twentieth of it)
+	MaxSteps int     `json:"max_steps"` // cap on the iterations at β (each earlier anneal stage: a seventh of it)
 	GradTol  float64 `json:"grad_tol"`  // convergence: the largest gradient component of the mean KL below this
 	RelTol   float64 `json:"rel_tol"`   // or: the mean KL fell by less than rel_tol of itself over the last 10 iterations
 	// AbsTol is the third criterion: the mean KL fell by less than abs_tol nats
@@ -206,7 +206,7 @@ type RLHFConfig struct {
 	AbsTol float64 `json:"abs_tol"`
 	// Anneal is the number of β-continuation stages: solve first at
 	// β·2^anneal, then halve β, warm-starting each stage from the last, down to
-	// β (0: solve at β directly); stages before the last stop at a twentieth
+	// β (0: solve at β directly); stages before the last stop at a seventh
 	// of max_steps. The objective is the same; a far, peaked target reached
 	// through a path of nearer ones avoids saturating the softmax where the
 	// target has mass. The default, 6 (first stage at 64β, close to π_ref), was

@@ -177,12 +177,21 @@ func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res
 }
 
 // interStageDiv sets the iteration cap of the β-continuation's intermediate
-// stages: rlhf.max_steps/interStageDiv each. They only give warm starts; with
-// the Fisher-preconditioned iteration 15 iterations per stage (at the default
-// cap, 300) reached the same or lower objectives at β as 30 in the quick
-// world's exact-RLHF fits (seeds 1–3), for half the intermediate cost; 10
-// reached higher ones on the linear RM's target.
-const interStageDiv = 20
+// stages: rlhf.max_steps/interStageDiv each (42 at the default cap, 300).
+// They only give warm starts, but how far each gets decides where the last
+// stage starts: a stage cut short leaves the backbone RM's peaked targets on
+// plateaus tens of nats above what the same fit reaches when every stage runs
+// on. The value was set from the objective reached at β, before any arm was
+// compared (gapbench-7): over the quick world's exact-RLHF fits rlhf-rm,
+// rlhf-linear, rlhf-local, rlhf-rm-w0.25, rlhf-rm-w4, rlhf-rm@n4096,
+// rlhf-linear@n4096 and rlhf-rm@n64 (seeds 1–3, 24 fits), a cap of 15 per
+// stage (gapbench-6's /20) summed to 45.8 nats for 4,444 evaluations; 30 to
+// 15.0 for 5,903; 42 (/7) to 9.7 for 7,041; 60 to 8.9 for 8,421; 80 to 6.5
+// for 9,030. rlhf-rm@n4096 dominates the sums (4.8, 23.8 and 13.1 nats at 15;
+// 3.9, 3.5 and 1.2 at 42; 1.0, 1.3 and 0.5 with 150 per stage). Fewer, longer
+// stages did worse at equal cost (4 stages of 50: 96 nats; 3 stages of 60 at
+// β·4^k: 31 nats).
+const interStageDiv = 7
 
 // fisherDamping is the preconditioner's damping, relative to the mean of the
 // Fisher diagonal: parameters of prefixes the policy never visits (F_ii ≈ 0)

@@ -43,7 +43,7 @@ func TestRunRLHF(t *testing.T) {
 					t.Errorf("CheckResult: %v; diverged %v (loss %v)", err, Diverged(res), res.Curves["loss"])
 				}
 				loss := res.Curves["loss"]
-				limit := c.RLHF.MaxSteps + c.RLHF.Anneal*max(1, c.RLHF.MaxSteps/10)
+				limit := c.RLHF.MaxSteps + c.RLHF.Anneal*max(1, c.RLHF.MaxSteps/interStageDiv)
 				if int(m["steps"]) != len(loss) || m["steps"] < 1 || m["steps"] > float64(limit) {
 					t.Errorf("steps %v with %d losses, cap %d", m["steps"], len(loss), limit)
 				}
