@@ -150,10 +150,10 @@ type Budget struct {
 // the seed count the headline gap at the paper's recipe needs to be decided (20);
 // full is the report of record: quick plus the data suite's whole curve.
 var Budgets = map[string]Budget{
-	"smoke": {Name: "smoke", Seeds: 3, Doc: "a shrunken world for tests: 16 prompts, 64 pairs, width 16, batches of 8, exact RLHF capped at 60 steps (seconds)",
+	"smoke": {Name: "smoke", Seeds: 3, Doc: "a shrunken world for tests: 16 prompts, 64 pairs, width 16, batches of 8, exact RLHF capped at a 20-step warm start and 60 steps (seconds)",
 		Diff: recipe.Diff{"world.train_prompts": 16, "world.val_prompts": 16, "world.aug_prompts": 21,
 			"world.pairs": 64, "world.demos": 8, "world.teacher_width": 32, "policy.width": 16,
-			"sft.batch": 16, "rm.batch": 8, "dpo.batch": 8, "rlhf.max_steps": 60, "rlhf.anneal": 1},
+			"sft.batch": 16, "rm.batch": 8, "dpo.batch": 8, "rlhf.max_steps": 60, "rlhf.warm_steps": 20},
 		Curves: true},
 	"quick": {Name: "quick", Seeds: 20, Doc: "the default world, 20 seeds (what the headline gap needs to be decided); the data suite runs only the sizes its claims compare"},
 	"full":  {Name: "full", Seeds: 20, Doc: "the default world, 20 seeds and every size of the data suite's curve: the report of record", Curves: true},

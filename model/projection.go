@@ -51,6 +51,7 @@ type Projection struct {
 	second float64
 
 	mp  *mlpProj
+	fwd *prefixMasses // the targets' prefix masses, made by ForwardKL's first call
 	tp  *trieProj
 	lin *tiltLinNat // the tilt-linear natural gradient, when f is a *LinearRM
 	lp  []float64   // V^H (tilt)
@@ -203,6 +204,8 @@ type mlpProj struct {
 	grad   bool
 	second []float64 // Projection.Second's targets of the prompt, or nil
 	dsum   float64   // Σ_y π(y)·(target(y) − second(y)) when second is set
+	tmass  []float64 // ForwardKL: the prompt's target prefix masses (see prefixMasses)
+	xent   float64   // ForwardKL: Σ_s M*(s)·Σ_a p*(a|s)·log p(a|s) so far
 
 	acc  []float64 // H×D: Wx·bag + b + Σ_{j<t} Etok[j, y_j] of the node at depth t
 	a    []float64 // H×D pre-activations
@@ -277,11 +280,8 @@ func (w *mlpProj) batchLeafParents() bool { return w.m.sp.V == 8 && !w.serial }
 // log-conditionals, conditionals, log-mass and mass; the children's Q go to q
 // and, with a gradient, their hidden-state sums to cum (the node's).
 func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum []float64) {
-	m := w.m
-	d, v := m.d, m.sp.V
-	nw := m.words
+	d, v := w.m.d, w.m.sp.V
 	prob, lsm := w.leafParentsForward(t)
-	la, lm := w.la[:v*d], w.lm[:v*nw]
 	qc := w.q[(t+1)*v : (t+2)*v]
 	var gep []float64
 	if w.grad {
@@ -304,20 +304,33 @@ func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum
 		}
 		dl := w.dl[:v]
 		q[k] = nodeWeights(pr, qc, mk, w.scale, dl)
-		gbo := w.g.bo[:v]
-		for j, g := range dl {
-			gbo[j] += g
-		}
-		get := w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
-		if nw == 1 {
-			backUnits8Acc(lm[k], la[k*d:k*d+d], m.wot, w.wo, d, w.g.wot, (*[8]float64)(dl), v, gep, cum, get)
-			continue
-		}
-		for wd, bm := range lm[k*nw : k*nw+nw] {
-			lo, hi := wd*64, min(wd*64+64, d)
-			backUnits8Acc(bm, la[k*d+lo:k*d+hi], m.wot[lo*v:], w.wo[lo:], d, w.g.wot[lo*v:], (*[8]float64)(dl), v,
-				gep[lo:hi], cum[lo:hi], get[lo:hi])
-		}
+		w.leafParentBackward(t, k, dl, gep, cum)
+	}
+}
+
+// leafParentBackward is the backward pass of the k-th child of the node at
+// depth t = H−2, whose forward pass leafParentsForward left in w.la and w.lm,
+// given its logits' gradient dl: dl into the output bias, the output weights'
+// gradient and, by the fused kernel backUnits8Acc, the child's hidden-state
+// gradient into gep (its position embedding's gradient), cum (its parent's
+// subtree sum) and its token embedding's gradient.
+func (w *mlpProj) leafParentBackward(t, k int, dl, gep, cum []float64) {
+	m := w.m
+	d, v, nw := m.d, m.sp.V, m.words
+	la, lm := w.la[:v*d], w.lm[:v*nw]
+	gbo := w.g.bo[:v]
+	for j, g := range dl {
+		gbo[j] += g
+	}
+	get := w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
+	if nw == 1 {
+		backUnits8Acc(lm[k], la[k*d:k*d+d], m.wot, w.wo, d, w.g.wot, (*[8]float64)(dl), v, gep, cum, get)
+		return
+	}
+	for wd, bm := range lm[k*nw : k*nw+nw] {
+		lo, hi := wd*64, min(wd*64+64, d)
+		backUnits8Acc(bm, la[k*d+lo:k*d+hi], m.wot[lo*v:], w.wo[lo:], d, w.g.wot[lo*v:], (*[8]float64)(dl), v,
+			gep[lo:hi], cum[lo:hi], get[lo:hi])
 	}
 }
 
@@ -447,8 +460,7 @@ func (w *mlpProj) evalLeafParent(t int, acc, et []float64) {
 // gradient of the token embedding that leads to the node; nil at the root) and
 // into pcum (the parent's sum; the root's own sum, cum[0], when nil).
 func (w *mlpProj) visit(t, node int, lp, mass float64, get, pcum []float64) float64 {
-	m := w.m
-	d, v, H, nw := m.d, m.sp.V, m.sp.H, m.words
+	d, v, H := w.m.d, w.m.sp.V, w.m.sp.H
 	prob, lsm, q := w.prob[t*v:t*v+v], w.lsm[t*v:t*v+v], w.q[t*v:t*v+v]
 	cum := w.cum[t*d : t*d+d]
 	leafParent := t == H-1
@@ -475,6 +487,22 @@ func (w *mlpProj) visit(t, node int, lp, mass float64, get, pcum []float64) floa
 	}
 	dl := w.dl
 	qs := nodeWeights(prob, q, mass, w.scale, dl)
+	w.nodeBackward(t, dl, get, pcum)
+	return qs
+}
+
+// nodeBackward is the backward pass of the node at depth t, whose network
+// state eval left in w.a and w.mask and whose subtree's hidden-state
+// gradients below it are summed in cum[t] (nothing below a leaf parent), given
+// its logits' gradient dl: dl into the output bias, the output weights'
+// gradient and the position embedding's, and the subtree's sum, its own
+// hidden-state gradient included, into get (the gradient of the token
+// embedding that leads to the node; nil at the root) and pcum (the parent's
+// sum; the root's own sum, cum[0], when nil).
+func (w *mlpProj) nodeBackward(t int, dl, get, pcum []float64) {
+	m := w.m
+	d, v, H, nw := m.d, m.sp.V, m.sp.H, m.words
+	cum := w.cum[t*d : t*d+d]
 	gbo := w.g.bo[:v]
 	for k, g := range dl {
 		gbo[k] += g
@@ -482,7 +510,7 @@ func (w *mlpProj) visit(t, node int, lp, mass float64, get, pcum []float64) floa
 	a, mask := w.a[t*d:t*d+d], w.mask[t*nw:t*nw+nw]
 	m.backUnits(a, mask, dl, w.g.wot, w.sd)
 	gep := w.g.epos[t*d : t*d+d]
-	if leafParent {
+	if t == H-1 {
 		// The subtree is the node: its sum is its own ∂L/∂a, non-zero on the
 		// active units only.
 		if pcum == nil {
@@ -500,7 +528,7 @@ func (w *mlpProj) visit(t, node int, lp, mass float64, get, pcum []float64) floa
 				}
 			}
 		}
-		return qs
+		return
 	}
 	for wd, bm := range mask {
 		for bm != 0 {
@@ -517,7 +545,6 @@ func (w *mlpProj) visit(t, node int, lp, mass float64, get, pcum []float64) floa
 			pcum[i] += c
 		}
 	}
-	return qs
 }
 
 // trieProj is the trie's prefix-tree walk for the projection: the logits are the

@@ -58,6 +58,21 @@ func BenchmarkFisherDiag(b *testing.B) {
 	}
 }
 
+// BenchmarkForwardKL is one pass of Projection.ForwardKL with its gradient on
+// BenchmarkRLHFStep's objective: an iteration of exact RLHF's likelihood warm
+// start, to set beside BenchmarkRLHFStep.
+func BenchmarkForwardKL(b *testing.B) {
+	p, sp := benchRLHF()
+	grad := make([]float64, len(p.Policy.Params()))
+	p.ForwardKL(grad) // makes the targets' prefix masses
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(grad)
+		p.ForwardKL(grad)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(64*sp.Size()), "ns/completion")
+}
+
 // BenchmarkRLHFStepShapes is BenchmarkRLHFStep at the robustness grid's other
 // shapes: the policy widths 32 and 128 and the worlds V×H = 4×6 and 16×3 (8×4 at
 // width 64 is BenchmarkRLHFStep), on 16 prompts each.

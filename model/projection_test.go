@@ -132,40 +132,52 @@ func worstRelError(params []float64, eval func([]float64) float64) float64 {
 	return worst
 }
 
+// leafParentShapes are the shapes the batched walk of the leaves' parents
+// (mlpProj.leafParents) serves, V = 8 with up to 64 units at a time, at
+// several depths and widths.
+var leafParentShapes = []struct {
+	name string
+	h, d int
+}{
+	{"h2-d4", 2, 4},
+	{"h2-d16", 2, 16},
+	{"h3-d12", 3, 12},
+	{"h3-d60", 3, 60},
+	{"h3-d7", 3, 7},
+	{"h3-d64", 3, 64},
+	{"h4-d33", 4, 33},
+	{"h3-d100", 3, 100},
+	{"h3-d128", 3, 128},
+	{"h2-d130", 2, 130},
+}
+
+// leafParentCase is a width-d mlp over V = 8, H = h, two prompts and targets
+// tilted from another mlp's.
+func leafParentCase(h, d int) (*MLP, []Input, [][]float64) {
+	sp := Space{V: 8, H: h}
+	rng := rand.New(rand.NewPCG(50, uint64(h*100+d)))
+	m := NewMLP(sp, 5, d, MLPInit{In: 0.7, Out: 1.5}, rng)
+	normal(rng, m.b, 0.3)
+	ref := NewMLP(sp, 5, d, MLPInit{In: 0.7, Out: 1}, rng)
+	inputs := []Input{testInput(), {ID: 0, Bag: []Feature{{1, 0.5}, {2, 0.5}}}}
+	targets := make([][]float64, len(inputs))
+	r := make([]float64, sp.Size())
+	for i, x := range inputs {
+		targets[i] = make([]float64, sp.Size())
+		ref.Enumerate(x, targets[i])
+		normal(rng, r, 1)
+		TiltTarget(targets[i], r, 0.5, targets[i])
+	}
+	return m, inputs, targets
+}
+
 // TestLeafParentsSerial checks the batched walk of the leaves' parents
 // (mlpProj.leafParents) against the walk one node at a time, bit for bit, in the
-// shapes it serves: V = 8 with up to 64 units, at several depths and widths.
+// shapes it serves.
 func TestLeafParentsSerial(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		h, d int
-	}{
-		{"h2-d4", 2, 4},
-		{"h2-d16", 2, 16},
-		{"h3-d12", 3, 12},
-		{"h3-d60", 3, 60},
-		{"h3-d7", 3, 7},
-		{"h3-d64", 3, 64},
-		{"h4-d33", 4, 33},
-		{"h3-d100", 3, 100},
-		{"h3-d128", 3, 128},
-		{"h2-d130", 2, 130},
-	} {
+	for _, c := range leafParentShapes {
 		t.Run(c.name, func(t *testing.T) {
-			sp := Space{V: 8, H: c.h}
-			rng := rand.New(rand.NewPCG(50, uint64(c.h*100+c.d)))
-			m := NewMLP(sp, 5, c.d, MLPInit{In: 0.7, Out: 1.5}, rng)
-			normal(rng, m.b, 0.3)
-			ref := NewMLP(sp, 5, c.d, MLPInit{In: 0.7, Out: 1}, rng)
-			inputs := []Input{testInput(), {ID: 0, Bag: []Feature{{1, 0.5}, {2, 0.5}}}}
-			targets := make([][]float64, len(inputs))
-			r := make([]float64, sp.Size())
-			for i, x := range inputs {
-				targets[i] = make([]float64, sp.Size())
-				ref.Enumerate(x, targets[i])
-				normal(rng, r, 1)
-				TiltTarget(targets[i], r, 0.5, targets[i])
-			}
+			m, inputs, targets := leafParentCase(c.h, c.d)
 			eval := func(serial bool) (float64, float64, []float64) {
 				p := NewProjection(m, inputs, targets)
 				p.mp.serial = serial

@@ -32,6 +32,7 @@ const (
 	MaxBestOfNs  = 32      // the number of eval.best_of_n entries
 	MaxRLHFSteps = 100000  // rlhf.max_steps: exact-RLHF iterations at β (each costs about 3 enumerations of the RL prompts)
 	MaxAnneal    = 20      // rlhf.anneal: β-continuation stages (each up to rlhf.max_steps/7 iterations)
+	MaxWarmSteps = 100000  // rlhf.warm_steps: likelihood warm-start iterations (each costs about one enumeration of the RL prompts with its backward pass)
 	// MaxExamples bounds the examples one training stage processes: epochs × its
 	// items (sft: train_prompts × demos; rm: pairs × data_mult; dpo and online:
 	// pairs, plus the augmentation slots with online.prompt_aug).
@@ -71,6 +72,7 @@ func Bounds() []Bound {
 		{"online.k", MaxK, "samples per online pair slot"},
 		{"rlhf.max_steps", MaxRLHFSteps, "exact-RLHF iterations at β (time)"},
 		{"rlhf.anneal", MaxAnneal, "exact-RLHF β-continuation stages (time)"},
+		{"rlhf.warm_steps", MaxWarmSteps, "exact-RLHF likelihood warm-start iterations (time)"},
 		{"eval.best_of_n entries", MaxBestOfN, "samples per Best-of-N draw"},
 		{"len(eval.best_of_n)", MaxBestOfNs, "Best-of-N values evaluated"},
 		{"epochs × examples of a stage", MaxExamples, "examples one training stage processes (time)"},
@@ -100,6 +102,7 @@ func (c Config) checkBounds() error {
 		over("online.k", c.Online.K, MaxK),
 		over("rlhf.max_steps", c.RLHF.MaxSteps, MaxRLHFSteps),
 		over("rlhf.anneal", c.RLHF.Anneal, MaxAnneal),
+		over("rlhf.warm_steps", c.RLHF.WarmSteps, MaxWarmSteps),
 	} {
 		if e != nil {
 			return e

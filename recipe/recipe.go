@@ -39,6 +39,7 @@
 //	online.k                                   1024  samples per online pair slot
 //	rlhf.max_steps                           100000  exact-RLHF iterations at β (time)
 //	rlhf.anneal                                  20  exact-RLHF β-continuation stages (time)
+//	rlhf.warm_steps                          100000  exact-RLHF likelihood warm-start iterations (time)
 //	eval.best_of_n entries                     1024  samples per Best-of-N draw
 //	len(eval.best_of_n)                          32  Best-of-N values evaluated
 //	epochs × examples of a stage          134217728  examples one training stage processes (time)
@@ -179,8 +180,8 @@ type OnlineConfig struct {
 // class, with β = dpo.beta and π_ref the start policy, on the RL prompts: the
 // training prompts, plus the augmentation prompts when online.prompt_aug. The
 // objective and its gradient are computed exactly by enumeration and minimised
-// (L-BFGS preconditioned by the Fisher diagonal; natural gradient for the trie
-// and the linear tilt) until ‖∇‖∞ < grad_tol or the objective falls by less
+// (for the mlp, from a likelihood warm start, then L-BFGS preconditioned by the
+// Fisher diagonal; natural gradient for the trie and the linear tilt) until ‖∇‖∞ < grad_tol or the objective falls by less
 // than rel_tol of itself or by less than abs_tol nats over 10 iterations, for
 // at most max_steps iterations (see trainer.MinimiseExact).
 type RLHFConfig struct {
@@ -189,7 +190,7 @@ type RLHFConfig struct {
 	// reward β·log π_dpo/π_ref) or gold (the gold judge's Bradley–Terry reward
 	// gold/world.tau).
 	Reward   string  `json:"reward"`
-	MaxSteps int     `json:"max_steps"` // cap on the iterations at β (each earlier anneal stage: a seventh of it)
+	MaxSteps int     `json:"max_steps"` // cap on the reverse-KL iterations at β (each earlier anneal stage: a seventh of it)
 	GradTol  float64 `json:"grad_tol"`  // convergence: the largest gradient component of the mean KL below this
 	RelTol   float64 `json:"rel_tol"`   // or: the mean KL fell by less than rel_tol of itself over the last 10 iterations
 	// AbsTol is the third criterion: the mean KL fell by less than abs_tol nats
@@ -209,12 +210,32 @@ type RLHFConfig struct {
 	// β (0: solve at β directly); stages before the last stop at a seventh
 	// of max_steps. The objective is the same; a far, peaked target reached
 	// through a path of nearer ones avoids saturating the softmax where the
-	// target has mass. The default, 6 (first stage at 64β, close to π_ref), was
-	// set from the objective reached, before any arm was compared: in the quick
-	// world (seeds 1–2) L-BFGS at β directly stalled at KL 34–50 nats to the
-	// backbone RM's target and 2.7–7 nats to the gold and linear ones; with 6
-	// stages it reached 0.3–0.8 and 0.004–0.014 nats.
+	// target has mass. Up to gapbench-7 the default was 6 (first stage at 64β,
+	// close to π_ref), set from the objective reached: in the quick world
+	// (seeds 1–2) L-BFGS at β directly from π_ref stalled at KL 34–50 nats to
+	// the backbone RM's target and 2.7–7 nats to the gold and linear ones; with
+	// 6 stages it reached 0.3–0.8 and 0.004–0.014 nats. Since gapbench-8 the
+	// default is 0: the likelihood warm start (WarmSteps) lands nearer, at less
+	// than half the cost.
 	Anneal int `json:"anneal"`
+	// WarmSteps caps the likelihood warm start: before the reverse-KL
+	// stages, the forward KL (1/N) Σ_x KL(p*_x ‖ π_θ(·|x)) to the first
+	// stage's targets (maximum likelihood on the exact target distribution)
+	// is minimised by L-BFGS for at most warm_steps iterations, from the start
+	// policy, to the same criteria (0: no warm start; the mlp class only: the
+	// trie's and the tilt's natural gradient need none). The default, 60, was
+	// set from the objective reached, the reverse KL at β, before any arm was
+	// compared (gapbench-8): over the quick world's exact-RLHF fits rlhf-rm,
+	// rlhf-linear, rlhf-local, rlhf-rm-w0.25, rlhf-rm-w4, rlhf-rm@n4096,
+	// rlhf-linear@n4096 and rlhf-rm@n64 (seeds 1–3, 24 fits), gapbench-7's
+	// β-continuation (anneal 6, stages of max_steps/7) summed to 9.74 nats
+	// for 7,041 evaluations; with anneal 0 and a warm start of 30 iterations to
+	// 2.52 nats for 3,125; 45: 0.27 for 2,906; 60: 0.105 for 2,856; 80: 0.077
+	// for 3,099; 100: 0.062 for 3,375. rlhf-rm@n4096 went from 3.66, 3.58 and
+	// 1.92 nats to 0.0016, 0.015 and 0.006. Preconditioning the warm start by
+	// the Fisher diagonal, as the reverse-KL stages are, did not help (60
+	// iterations: 0.108 nats for 3,040 evaluations).
+	WarmSteps int `json:"warm_steps"`
 }
 
 // EvalConfig sets evaluation-only settings; it changes no training.
@@ -234,7 +255,7 @@ func Default() Config {
 		DPO:    DPOConfig{Loss: trainer.LossSigmoid, Beta: 0.1, LR: 3e-3, Batch: 32, Epochs: 2, KLSamples: 1},
 		Method: MethodDPO,
 		Online: OnlineConfig{Start: "sft", Labeller: LabelRM, K: 8, Temperature: 1, Rounds: 1},
-		RLHF:   RLHFConfig{Reward: LabelRM, MaxSteps: 300, GradTol: 1e-6, RelTol: 1e-3, AbsTol: 1e-3, Anneal: 6},
+		RLHF:   RLHFConfig{Reward: LabelRM, MaxSteps: 300, GradTol: 1e-6, RelTol: 1e-3, AbsTol: 1e-3, WarmSteps: 60},
 		Eval:   EvalConfig{BestOfN: []int{1, 2, 5, 10, 25}, Beta: 0.1},
 	}
 }
@@ -292,6 +313,7 @@ func (c Config) Validate() error {
 		{c.RLHF.RelTol >= 0 && c.RLHF.RelTol < 1, "rlhf.rel_tol", c.RLHF.RelTol, "in [0, 1)"},
 		{c.RLHF.AbsTol >= 0 && c.RLHF.AbsTol < 1, "rlhf.abs_tol", c.RLHF.AbsTol, "in [0, 1)"},
 		{c.RLHF.Anneal >= 0, "rlhf.anneal", c.RLHF.Anneal, ">= 0"},
+		{c.RLHF.WarmSteps >= 0, "rlhf.warm_steps", c.RLHF.WarmSteps, ">= 0"},
 		{pos(c.Eval.Beta), "eval.beta", c.Eval.Beta, "> 0"},
 	}
 	for _, r := range rules {

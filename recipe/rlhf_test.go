@@ -29,6 +29,9 @@ func TestValidateRLHF(t *testing.T) {
 		{Diff{"rlhf.anneal": 3}, ""},
 		{Diff{"rlhf.anneal": -1}, "rlhf.anneal must be >= 0, got -1"},
 		{Diff{"rlhf.anneal": 21}, "rlhf.anneal must be <= 20 (the documented bound: go doc gapbench/recipe), got 21"},
+		{Diff{"rlhf.warm_steps": 0}, ""},
+		{Diff{"rlhf.warm_steps": -1}, "rlhf.warm_steps must be >= 0, got -1"},
+		{Diff{"rlhf.warm_steps": 100001}, "rlhf.warm_steps must be <= 100000 (the documented bound: go doc gapbench/recipe), got 100001"},
 	} {
 		c, err := Default().Apply(tc.diff)
 		if err != nil {
@@ -79,7 +82,7 @@ func TestRLHFSectionJSON(t *testing.T) {
 	}
 	plain, _ := json.Marshal(plainConfig(Default()))
 	b, _ := json.Marshal(Default())
-	if want := strings.Replace(string(plain), `,"rlhf":{"reward":"rm","max_steps":300,"grad_tol":0.000001,"rel_tol":0.001,"abs_tol":0.001,"anneal":6}`, "", 1); string(b) != want {
+	if want := strings.Replace(string(plain), `,"rlhf":{"reward":"rm","max_steps":300,"grad_tol":0.000001,"rel_tol":0.001,"abs_tol":0.001,"anneal":0,"warm_steps":60}`, "", 1); string(b) != want {
 		t.Errorf("the default config's JSON is\n%s\nwant every section but rlhf, in order:\n%s", b, want)
 	}
 }

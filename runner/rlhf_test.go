@@ -43,7 +43,7 @@ func TestRunRLHF(t *testing.T) {
 					t.Errorf("CheckResult: %v; diverged %v (loss %v)", err, Diverged(res), res.Curves["loss"])
 				}
 				loss := res.Curves["loss"]
-				limit := c.RLHF.MaxSteps + c.RLHF.Anneal*max(1, c.RLHF.MaxSteps/interStageDiv)
+				limit := c.RLHF.WarmSteps + c.RLHF.MaxSteps + c.RLHF.Anneal*max(1, c.RLHF.MaxSteps/interStageDiv)
 				if int(m["steps"]) != len(loss) || m["steps"] < 1 || m["steps"] > float64(limit) {
 					t.Errorf("steps %v with %d losses, cap %d", m["steps"], len(loss), limit)
 				}
@@ -219,5 +219,40 @@ func TestRLHFAnneal(t *testing.T) {
 	t.Logf("anneal 3: %v steps, KL to the target %.4g; anneal 0: %v steps, %.4g", m["steps"], m["rlhf_kl"], direct.Metrics["steps"], direct.Metrics["rlhf_kl"])
 	if loss := res.Curves["loss"]; loss[len(loss)-1] != m["rlhf_kl"] {
 		t.Errorf("the last loss %g is not rlhf_kl %g: the last stage must be at β", loss[len(loss)-1], m["rlhf_kl"])
+	}
+}
+
+// TestRLHFWarmStart checks the likelihood warm start runs before the
+// reverse-KL fit and is counted with it: with warm_steps 5 and max_steps 1,
+// the fit takes more than the one reverse-KL iteration and at most six, the
+// loss curve has one entry per step, and the last is rlhf_kl; with
+// warm_steps 0 it takes the one iteration. The warm start changes the
+// parameters the reverse-KL fit starts from, so the two fits differ.
+func TestRLHFWarmStart(t *testing.T) {
+	r := New()
+	c := rlhfTiny(recipe.MethodRLHF, recipe.LabelRM)
+	c.RLHF.MaxSteps = 1
+	c.RLHF.WarmSteps = 5
+	warm, err := r.Run(context.Background(), c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.RLHF.WarmSteps = 0
+	cold, err := r.Run(context.Background(), c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wm, cm := warm.Metrics, cold.Metrics
+	if wm["steps"] <= 1 || wm["steps"] > 6 || cm["steps"] != 1 {
+		t.Errorf("steps with a warm start of up to 5 and 1 reverse-KL iteration: %v, want 2…6; without: %v, want 1", wm["steps"], cm["steps"])
+	}
+	for name, res := range map[string]*Result{"warm": warm, "cold": cold} {
+		loss := res.Curves["loss"]
+		if len(loss) != int(res.Metrics["steps"]) || loss[len(loss)-1] != res.Metrics["rlhf_kl"] {
+			t.Errorf("%s: %d losses for %v steps, last %v, rlhf_kl %v", name, len(loss), res.Metrics["steps"], loss[len(loss)-1], res.Metrics["rlhf_kl"])
+		}
+	}
+	if wm["rlhf_kl"] == cm["rlhf_kl"] {
+		t.Errorf("rlhf_kl %v with and without a warm start: the warm start did not move the policy", wm["rlhf_kl"])
 	}
 }
