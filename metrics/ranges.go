@@ -30,11 +30,12 @@ var ranges = map[string]Range{
 	"steps":       {0, math.Inf(1)}, // optimiser steps
 	"evals":       {0, math.Inf(1)}, // objective evaluations (exact RLHF)
 	// Exact RLHF: whether a stopping rule held, the KL to the target reached
-	// (the runner clamps the closed-form fits' rounding negatives to 0) and
-	// the largest gradient component there.
+	// (the runner clamps the closed-form fits' rounding negatives to 0), the
+	// largest gradient component there and the warm start's iterations.
 	"converged":      {0, 1},
 	"rlhf_kl":        {0, math.Inf(1)},
 	"rlhf_grad_norm": {0, math.Inf(1)},
+	"warm_steps":     {0, math.Inf(1)}, // the likelihood warm start's iterations
 	// The tuned protocol's chosen epochs and its held-out log-likelihood.
 	"tuned_epochs": {1, math.Inf(1)},
 	"tuned_score":  {math.Inf(-1), 0},

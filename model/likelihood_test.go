@@ -1,20 +1,46 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
 	"gapbench/internal/gradcheck"
 )
 
-// bruteForwardKL is (1/N) Σ_x KL(p*_x ‖ π(·|x)) from Enumerate.
-func bruteForwardKL(pi Policy, inputs []Input, targets [][]float64) float64 {
-	lp := make([]float64, pi.Space().Size())
+// bruteForwardKL is (1/N) Σ_x Σ_s M*(s)·KL(p*(·|s) ‖ π(·|s)) over the
+// decision nodes s whose target mass M*(s) is at least tol (every node when
+// tol = 0: then it is KL(p*_x ‖ π(·|x)) by the chain rule), computed from
+// Enumerate's completions: each prefix's masses are sums over its completions.
+func bruteForwardKL(pi Policy, inputs []Input, targets [][]float64, tol float64) float64 {
+	sp := pi.Space()
+	lp := make([]float64, sp.Size())
 	s := 0.0
 	for i, x := range inputs {
 		pi.Enumerate(x, lp)
-		for j, l := range targets[i] {
-			s += math.Exp(l) * (l - lp[j])
+		// Completions under a prefix of length t are a block of V^(H−t).
+		for t, blk := 0, sp.Size(); t < sp.H; t, blk = t+1, blk/sp.V {
+			for lo := 0; lo < sp.Size(); lo += blk {
+				child := blk / sp.V
+				ms, mp := 0.0, 0.0
+				cs, cp := make([]float64, sp.V), make([]float64, sp.V)
+				for a := range sp.V {
+					for j := lo + a*child; j < lo+(a+1)*child; j++ {
+						cs[a] += math.Exp(targets[i][j])
+						cp[a] += math.Exp(lp[j])
+					}
+					ms += cs[a]
+					mp += cp[a]
+				}
+				if ms < tol || ms == 0 {
+					continue
+				}
+				for a := range sp.V {
+					if cs[a] > 0 {
+						s += cs[a] * (math.Log(cs[a]/ms) - math.Log(cp[a]/mp))
+					}
+				}
+			}
 		}
 	}
 	return s / float64(len(inputs))
@@ -34,39 +60,53 @@ func forwardCases(t *testing.T) []projectionCase {
 	return out
 }
 
-// TestForwardKLValue checks both of ForwardKL's values against sums over
-// Enumerate's completions, and that computing the gradient leaves them as
-// they are.
+// forwardTols are the ForwardTol values the tests run at: none, and one that
+// leaves out part of every case's tree deeper than its root.
+var forwardTols = []float64{0, 0.02}
+
+// TestForwardKLValue checks ForwardKL's value against the sum over the kept
+// nodes computed from Enumerate's completions (at tol 0, the forward KL
+// itself), that computing the gradient leaves it as it is, and that leaving
+// nodes out lowers it.
 func TestForwardKLValue(t *testing.T) {
 	for _, tc := range forwardCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := NewProjection(tc.pi, tc.inputs, tc.targets)
-			fwd, rev := p.ForwardKL(nil)
-			want := bruteForwardKL(tc.pi, tc.inputs, tc.targets)
-			if math.Abs(fwd-want) > 1e-12*math.Max(1, want) || !(want > 0.01) {
-				t.Errorf("forward KL = %.15g, want %.15g (> 0.01)", fwd, want)
-			}
-			if want := bruteKL(tc.pi, tc.inputs, tc.targets); math.Abs(rev-want) > 1e-12*math.Max(1, want) {
-				t.Errorf("reverse KL = %.15g, want %.15g", rev, want)
-			}
-			g := make([]float64, len(tc.pi.Params()))
-			if f2, r2 := p.ForwardKL(g); f2 != fwd || r2 != rev {
-				t.Errorf("with a gradient: %.17g, %.17g; without: %.17g, %.17g; want them equal", f2, r2, fwd, rev)
+			var full float64
+			for _, tol := range forwardTols {
+				p.ForwardTol = tol
+				fwd := p.ForwardKL(nil)
+				want := bruteForwardKL(tc.pi, tc.inputs, tc.targets, tol)
+				if math.Abs(fwd-want) > 1e-12*math.Max(1, want) || !(want > 0.01) {
+					t.Errorf("tol %v: forward KL = %.15g, want %.15g (> 0.01)", tol, fwd, want)
+				}
+				g := make([]float64, len(tc.pi.Params()))
+				if f2 := p.ForwardKL(g); f2 != fwd {
+					t.Errorf("tol %v: with a gradient %.17g, without %.17g; want them equal", tol, f2, fwd)
+				}
+				if tol == 0 {
+					full = fwd
+				} else if tc.pi.Space().H > 1 && !(fwd < full) {
+					// (With H = 1 the root is the only node, and it is kept.)
+					t.Errorf("tol %v: %v, want below the whole tree's %v (some nodes are left out)", tol, fwd, full)
+				}
 			}
 		})
 	}
 }
 
 // TestForwardKLGradient checks ForwardKL's backward pass against five-point
-// finite differences.
+// finite differences, with and without nodes left out.
 func TestForwardKLGradient(t *testing.T) {
 	for _, tc := range forwardCases(t) {
-		t.Run(tc.name, func(t *testing.T) {
-			p := NewProjection(tc.pi, tc.inputs, tc.targets)
-			eval := func(g []float64) float64 { f, _ := p.ForwardKL(g); return f }
-			gradcheck.Check(t, tc.pi.Params(), eval, 1e-6)
-			t.Logf("worst relative error %.2g over %d parameters", worstRelError(tc.pi.Params(), eval), len(tc.pi.Params()))
-		})
+		for _, tol := range forwardTols {
+			t.Run(fmt.Sprintf("%s/tol=%v", tc.name, tol), func(t *testing.T) {
+				p := NewProjection(tc.pi, tc.inputs, tc.targets)
+				p.ForwardTol = tol
+				gradcheck.Check(t, tc.pi.Params(), p.ForwardKL, 1e-6)
+				t.Logf("worst relative error %.2g over %d parameters", worstRelError(tc.pi.Params(), p.ForwardKL), len(tc.pi.Params()))
+			})
+		}
 	}
 }
 
@@ -81,9 +121,8 @@ func TestForwardKLZeroAtOwnTargets(t *testing.T) {
 				tc.pi.Enumerate(x, own[i])
 			}
 			g := make([]float64, len(tc.pi.Params()))
-			fwd, rev := NewProjection(tc.pi, tc.inputs, own).ForwardKL(g)
-			if math.Abs(fwd) > 1e-13 || math.Abs(rev) > 1e-13 {
-				t.Errorf("at the policy's own distribution: forward KL %g, reverse %g; want 0", fwd, rev)
+			if fwd := NewProjection(tc.pi, tc.inputs, own).ForwardKL(g); math.Abs(fwd) > 1e-13 {
+				t.Errorf("at the policy's own distribution: forward KL %g, want 0", fwd)
 			}
 			for i, x := range g {
 				if math.Abs(x) > 1e-13 {
@@ -100,18 +139,18 @@ func TestForwardKLSerial(t *testing.T) {
 	for _, c := range leafParentShapes {
 		t.Run(c.name, func(t *testing.T) {
 			m, inputs, targets := leafParentCase(c.h, c.d)
-			eval := func(serial bool) ([]float64, []float64) {
-				p := NewProjection(m, inputs, targets)
-				p.mp.serial = serial
-				g := make([]float64, len(m.Params()))
-				f, r := p.ForwardKL(g)
-				f2, r2 := p.ForwardKL(nil)
-				return []float64{f, r, f2, r2}, g
+			for _, tol := range forwardTols {
+				eval := func(serial bool) ([]float64, []float64) {
+					p := NewProjection(m, inputs, targets)
+					p.mp.serial, p.ForwardTol = serial, tol
+					g := make([]float64, len(m.Params()))
+					return []float64{p.ForwardKL(g), p.ForwardKL(nil)}, g
+				}
+				v1, g1 := eval(false)
+				v2, g2 := eval(true)
+				same(t, fmt.Sprintf("values at tol %v", tol), v1, v2)
+				same(t, fmt.Sprintf("gradient at tol %v", tol), g1, g2)
 			}
-			v1, g1 := eval(false)
-			v2, g2 := eval(true)
-			same(t, "values", v1, v2)
-			same(t, "gradient", g1, g2)
 		})
 	}
 }

@@ -47,6 +47,10 @@ type Projection struct {
 	// pass, returned by SecondValue, at the cost of one multiply-add per
 	// completion: KL(π‖p₂) = KL(π‖p*) + E_π[log p* − log p₂].
 	Second [][]float64
+	// ForwardTol, in [0, 1), is the target prefix mass below which ForwardKL
+	// leaves a decision node, and its subtree, out of the forward KL (0:
+	// none).
+	ForwardTol float64
 
 	second float64
 
@@ -205,7 +209,9 @@ type mlpProj struct {
 	second []float64 // Projection.Second's targets of the prompt, or nil
 	dsum   float64   // Σ_y π(y)·(target(y) − second(y)) when second is set
 	tmass  []float64 // ForwardKL: the prompt's target prefix masses (see prefixMasses)
-	xent   float64   // ForwardKL: Σ_s M*(s)·Σ_a p*(a|s)·log p(a|s) so far
+	tent   []float64 // ForwardKL: the prompt's node entropy terms (see prefixMasses)
+	tol    float64   // ForwardKL: Projection.ForwardTol
+	fkl    float64   // ForwardKL: the prompt's F so far
 
 	acc  []float64 // H×D: Wx·bag + b + Σ_{j<t} Etok[j, y_j] of the node at depth t
 	a    []float64 // H×D pre-activations

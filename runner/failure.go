@@ -84,7 +84,7 @@ func ExpectedMetrics(cfg recipe.Config) ([]string, bool) {
 		trains = false
 	case recipe.MethodRLHF:
 		m = append(m, policyMetrics...)
-		m = append(m, "converged", "rlhf_kl", "rlhf_grad_norm", metrics.Evals)
+		m = append(m, "converged", "rlhf_kl", "rlhf_grad_norm", metrics.Evals, "warm_steps")
 		trains = true
 	case recipe.MethodOracle:
 		m = append(m, policyMetrics...)

@@ -43,7 +43,7 @@ func TestRunRLHF(t *testing.T) {
 					t.Errorf("CheckResult: %v; diverged %v (loss %v)", err, Diverged(res), res.Curves["loss"])
 				}
 				loss := res.Curves["loss"]
-				limit := c.RLHF.WarmSteps + c.RLHF.MaxSteps + c.RLHF.Anneal*max(1, c.RLHF.MaxSteps/interStageDiv)
+				limit := c.RLHF.MaxSteps + c.RLHF.Anneal*max(1, c.RLHF.MaxSteps/interStageDiv)
 				if int(m["steps"]) != len(loss) || m["steps"] < 1 || m["steps"] > float64(limit) {
 					t.Errorf("steps %v with %d losses, cap %d", m["steps"], len(loss), limit)
 				}
@@ -223,11 +223,11 @@ func TestRLHFAnneal(t *testing.T) {
 }
 
 // TestRLHFWarmStart checks the likelihood warm start runs before the
-// reverse-KL fit and is counted with it: with warm_steps 5 and max_steps 1,
-// the fit takes more than the one reverse-KL iteration and at most six, the
-// loss curve has one entry per step, and the last is rlhf_kl; with
-// warm_steps 0 it takes the one iteration. The warm start changes the
-// parameters the reverse-KL fit starts from, so the two fits differ.
+// reverse-KL fit and is reported apart from it: with warm_steps 5 and
+// max_steps 1, warm_steps is 1…5 and steps is the one reverse-KL iteration,
+// with one loss per step, the last rlhf_kl, and more evaluations than
+// without the warm start; with warm_steps 0 the metric is 0. The warm start
+// changes where the reverse-KL fit starts, so the two fits differ.
 func TestRLHFWarmStart(t *testing.T) {
 	r := New()
 	c := rlhfTiny(recipe.MethodRLHF, recipe.LabelRM)
@@ -243,8 +243,11 @@ func TestRLHFWarmStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	wm, cm := warm.Metrics, cold.Metrics
-	if wm["steps"] <= 1 || wm["steps"] > 6 || cm["steps"] != 1 {
-		t.Errorf("steps with a warm start of up to 5 and 1 reverse-KL iteration: %v, want 2…6; without: %v, want 1", wm["steps"], cm["steps"])
+	if wm["warm_steps"] < 1 || wm["warm_steps"] > 5 || cm["warm_steps"] != 0 {
+		t.Errorf("warm_steps %v with a warm start of up to 5, want 1…5; %v without, want 0", wm["warm_steps"], cm["warm_steps"])
+	}
+	if wm["steps"] != 1 || cm["steps"] != 1 || wm["evals"] <= cm["evals"] {
+		t.Errorf("steps %v and %v, want 1 (the warm start is not counted); evals %v with the warm start, %v without", wm["steps"], cm["steps"], wm["evals"], cm["evals"])
 	}
 	for name, res := range map[string]*Result{"warm": warm, "cold": cold} {
 		loss := res.Curves["loss"]
