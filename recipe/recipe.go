@@ -220,10 +220,13 @@ type RLHFConfig struct {
 	Anneal int `json:"anneal"`
 	// WarmSteps caps the likelihood warm start: before the reverse-KL
 	// stages, the forward KL (1/N) Σ_x KL(p*_x ‖ π_θ(·|x)) to the first
-	// stage's targets (maximum likelihood on the exact target distribution)
-	// is minimised by L-BFGS for at most warm_steps iterations, from the start
-	// policy, to the same criteria (0: no warm start; the mlp class only: the
-	// trie's and the tilt's natural gradient need none). The default, 60, was
+	// stage's targets (maximum likelihood on the exact target distribution,
+	// over the prefixes of target mass 1e-10 or more) is minimised by L-BFGS
+	// for at most warm_steps iterations, from the start policy, to the same
+	// criteria (0: no warm start; the mlp class only: the trie's and the
+	// tilt's natural gradient need none). It is where the fit starts: its
+	// iterations are the metric warm_steps, not in steps or on the loss curve
+	// (since gapbench-9). The default, 60, was
 	// set from the objective reached, the reverse KL at β, before any arm was
 	// compared (gapbench-8): over the quick world's exact-RLHF fits rlhf-rm,
 	// rlhf-linear, rlhf-local, rlhf-rm-w0.25, rlhf-rm-w4, rlhf-rm@n4096,
