@@ -134,7 +134,8 @@ func TestForwardKLZeroAtOwnTargets(t *testing.T) {
 }
 
 // TestForwardKLSerial checks ForwardKL's batched walk of the leaves' parents
-// against the walk one node at a time, bit for bit.
+// against the walk one node at a time, bit for bit, and its value against the
+// sum from Enumerate's completions, in every shape the batched walk serves.
 func TestForwardKLSerial(t *testing.T) {
 	for _, c := range leafParentShapes {
 		t.Run(c.name, func(t *testing.T) {
@@ -150,6 +151,10 @@ func TestForwardKLSerial(t *testing.T) {
 				v2, g2 := eval(true)
 				same(t, fmt.Sprintf("values at tol %v", tol), v1, v2)
 				same(t, fmt.Sprintf("gradient at tol %v", tol), g1, g2)
+				// Deeper trees leave out whole subtrees above the leaves' parents.
+				if want := bruteForwardKL(m, inputs, targets, tol); math.Abs(v1[0]-want) > 1e-12*math.Max(1, want) {
+					t.Errorf("tol %v: forward KL %.15g, want %.15g", tol, v1[0], want)
+				}
 			}
 		})
 	}

@@ -224,7 +224,9 @@ type RLHFConfig struct {
 	// over the prefixes of target mass 1e-10 or more) is minimised by L-BFGS
 	// for at most warm_steps iterations, from the start policy, to the same
 	// criteria (0: no warm start; the mlp class only: the trie's and the
-	// tilt's natural gradient need none). It is where the fit starts: its
+	// linear tilt's natural gradient need none, and a tilt with
+	// policy.tilt_rm backbone, which runs L-BFGS, has none: give it anneal
+	// stages instead). It is where the fit starts: its
 	// iterations are the metric warm_steps, not in steps or on the loss curve
 	// (since gapbench-9). The default, 60, was
 	// set from the objective reached, the reverse KL at β, before any arm was

@@ -226,8 +226,8 @@ func TestRLHFAnneal(t *testing.T) {
 // reverse-KL fit and is reported apart from it: with warm_steps 5 and
 // max_steps 1, warm_steps is 1…5 and steps is the one reverse-KL iteration,
 // with one loss per step, the last rlhf_kl, and more evaluations than
-// without the warm start; with warm_steps 0 the metric is 0. The warm start
-// changes where the reverse-KL fit starts, so the two fits differ.
+// without the warm start; with warm_steps 0 the metric is 0. After that one
+// iteration the warm-started fit is nearer its target.
 func TestRLHFWarmStart(t *testing.T) {
 	r := New()
 	c := rlhfTiny(recipe.MethodRLHF, recipe.LabelRM)
@@ -251,11 +251,13 @@ func TestRLHFWarmStart(t *testing.T) {
 	}
 	for name, res := range map[string]*Result{"warm": warm, "cold": cold} {
 		loss := res.Curves["loss"]
-		if len(loss) != int(res.Metrics["steps"]) || loss[len(loss)-1] != res.Metrics["rlhf_kl"] {
+		if len(loss) == 0 || len(loss) != int(res.Metrics["steps"]) || loss[len(loss)-1] != res.Metrics["rlhf_kl"] {
 			t.Errorf("%s: %d losses for %v steps, last %v, rlhf_kl %v", name, len(loss), res.Metrics["steps"], loss[len(loss)-1], res.Metrics["rlhf_kl"])
 		}
 	}
-	if wm["rlhf_kl"] == cm["rlhf_kl"] {
-		t.Errorf("rlhf_kl %v with and without a warm start: the warm start did not move the policy", wm["rlhf_kl"])
+	// After one reverse-KL iteration, the fit from the warm start is nearer
+	// the target than the fit from π_ref.
+	if !(wm["rlhf_kl"] < cm["rlhf_kl"]) {
+		t.Errorf("rlhf_kl %v with a warm start, %v without: the warm start did not bring the policy nearer its target", wm["rlhf_kl"], cm["rlhf_kl"])
 	}
 }

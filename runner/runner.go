@@ -186,7 +186,9 @@ func (r *Runner) Run(ctx context.Context, cfg recipe.Config, seed int) (*Result,
 		return nil, asFailure(err)
 	}
 	// A probe's metrics depend only on the parameters: the one at step 0 is
-	// shared by every run that starts from the same policy, and the last one
+	// shared by every run whose step 0 is at the same parameters (memoised by
+	// their hash; an exact-RLHF fit's step 0 is where its warm start ended),
+	// and the last one
 	// (at the final parameters) is the final evaluation's validation part.
 	var last struct {
 		params []float64
