@@ -171,24 +171,11 @@ func (w *mlpProj) fwdVisit(t, node int, get, pcum []float64) {
 		if w.grad {
 			clear(cum)
 		}
-		m := w.m
-		next := w.acc[(t+1)*d : (t+2)*d]
-		acc := w.acc[t*d : t*d+d]
-		ets := m.etok[t*v*d : (t+1)*v*d]
 		for k, c := range cm {
 			if c < w.tol || c == 0 {
 				continue // left out with its subtree
 			}
-			if t+1 == H-1 {
-				w.evalLeafParent(t+1, acc, ets[k*d:k*d+d])
-			} else {
-				addInto(next, acc, ets[k*d:k*d+d])
-				w.eval(t + 1)
-			}
-			var gk []float64
-			if w.grad {
-				gk = w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
-			}
+			gk := w.enterChild(t, k)
 			w.fwdVisit(t+1, node*v+k, gk, cum)
 		}
 	}

@@ -252,26 +252,33 @@ func newMLPProj(m *MLP) *mlpProj {
 // at a time: each child's network state, then its subtree. Its arguments are
 // leafParents'.
 func (w *mlpProj) children(t, node int, lp, mass float64, lsm, prob, q, cum []float64) {
-	m := w.m
-	d, v, H := m.d, m.sp.V, m.sp.H
-	next := w.acc[(t+1)*d : (t+2)*d]
-	acc := w.acc[t*d : t*d+d]
-	ets := m.etok[t*v*d : (t+1)*v*d]
+	v := w.m.sp.V
 	for k, l := range lsm {
-		if t+1 == H-1 {
-			// The children's sums are not needed below them: a = (acc + Etok) +
-			// Epos in one pass, as in MLP.Enumerate.
-			w.evalLeafParent(t+1, acc, ets[k*d:k*d+d])
-		} else {
-			addInto(next, acc, ets[k*d:k*d+d])
-			w.eval(t + 1)
-		}
-		var gk []float64
-		if w.grad {
-			gk = w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
-		}
+		gk := w.enterChild(t, k)
 		q[k] = w.visit(t+1, node*v+k, lp+l, mass*prob[k], gk, cum)
 	}
+}
+
+// enterChild runs the network at the k-th child (depth t+1) of the node at
+// depth t whose embedding sum is in acc[t], and returns the gradient of the
+// token embedding that leads to the child (nil without a gradient).
+func (w *mlpProj) enterChild(t, k int) []float64 {
+	m := w.m
+	d, v, H := m.d, m.sp.V, m.sp.H
+	acc := w.acc[t*d : t*d+d]
+	et := m.etok[(t*v+k)*d : (t*v+k)*d+d]
+	if t+1 == H-1 {
+		// The children's sums are not needed below them: a = (acc + Etok) +
+		// Epos in one pass, as in MLP.Enumerate.
+		w.evalLeafParent(t+1, acc, et)
+	} else {
+		addInto(w.acc[(t+1)*d:(t+2)*d], acc, et)
+		w.eval(t + 1)
+	}
+	if !w.grad {
+		return nil
+	}
+	return w.g.etok[(t*v+k)*d : (t*v+k)*d+d]
 }
 
 // batchLeafParents reports whether leafParents serves the MLP: V = 8, the

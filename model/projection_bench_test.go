@@ -34,16 +34,7 @@ func benchProjection(sp Space, w, n int) *Projection {
 	m := NewMLP(sp, 16, w, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 2)))
 	ref := NewMLP(sp, 16, w, MLPInit{In: 0.5, Out: 1}, rand.New(rand.NewPCG(1, 3)))
 	xs := benchInputs(n)
-	rng := rand.New(rand.NewPCG(1, 4))
-	targets := make([][]float64, len(xs))
-	r := make([]float64, sp.Size())
-	for i, x := range xs {
-		targets[i] = make([]float64, sp.Size())
-		ref.Enumerate(x, targets[i])
-		normal(rng, r, 1)
-		TiltTarget(targets[i], r, 0.1, targets[i])
-	}
-	return NewProjection(m, xs, targets)
+	return NewProjection(m, xs, tiltedTargets(ref, xs, 0.1, rand.New(rand.NewPCG(1, 4))))
 }
 
 // BenchmarkFisherDiag is one pass of Projection.FisherDiag on

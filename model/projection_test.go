@@ -21,17 +21,6 @@ func projectionCases(t *testing.T) []projectionCase {
 	rng := rand.New(rand.NewPCG(21, 1))
 	inputs := []Input{testInput(), {ID: 0, Bag: []Feature{{1, 0.5}, {2, 0.5}}}, {ID: 2, Bag: []Feature{{4, 1}}}}
 	sp := testSpace
-	targets := func(ref Policy, beta float64) [][]float64 {
-		out := make([][]float64, len(inputs))
-		r := make([]float64, sp.Size())
-		for i, x := range inputs {
-			out[i] = make([]float64, sp.Size())
-			ref.Enumerate(x, out[i])
-			normal(rng, r, 1)
-			TiltTarget(out[i], r, beta, out[i])
-		}
-		return out
-	}
 	trie := NewTrie(sp, 3)
 	normal(rng, trie.params, 1)
 	lin := NewLinearRM(sp, 5)
@@ -52,8 +41,7 @@ func projectionCases(t *testing.T) []projectionCase {
 	for i := range cases {
 		// Targets tilted from another policy of the same space, so that π ≠ p*.
 		ref := NewMLP(cases[i].pi.Space(), 5, 4, MLPInit{In: 0.7, Out: 1}, rand.New(rand.NewPCG(40+uint64(i), 1)))
-		sp = cases[i].pi.Space()
-		cases[i].targets = targets(ref, 0.5)
+		cases[i].targets = tiltedTargets(ref, inputs, 0.5, rng)
 	}
 	return cases
 }
@@ -160,15 +148,22 @@ func leafParentCase(h, d int) (*MLP, []Input, [][]float64) {
 	normal(rng, m.b, 0.3)
 	ref := NewMLP(sp, 5, d, MLPInit{In: 0.7, Out: 1}, rng)
 	inputs := []Input{testInput(), {ID: 0, Bag: []Feature{{1, 0.5}, {2, 0.5}}}}
+	return m, inputs, tiltedTargets(ref, inputs, 0.5, rng)
+}
+
+// tiltedTargets returns π_ref·exp(r/β)/Z for each input, with π_ref the
+// policy ref and r standard normal rewards drawn from rng.
+func tiltedTargets(ref Policy, inputs []Input, beta float64, rng *rand.Rand) [][]float64 {
+	sp := ref.Space()
 	targets := make([][]float64, len(inputs))
 	r := make([]float64, sp.Size())
 	for i, x := range inputs {
 		targets[i] = make([]float64, sp.Size())
 		ref.Enumerate(x, targets[i])
 		normal(rng, r, 1)
-		TiltTarget(targets[i], r, 0.5, targets[i])
+		TiltTarget(targets[i], r, beta, targets[i])
 	}
-	return m, inputs, targets
+	return targets
 }
 
 // TestLeafParentsSerial checks the batched walk of the leaves' parents
