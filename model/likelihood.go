@@ -120,10 +120,10 @@ func newPrefixMasses(sp Space, targets [][]float64) *prefixMasses {
 		ent := make([]float64, n-len(tg))
 		for lo, w := 0, 1; lo < len(ent); lo, w = lo+w, w*sp.V {
 			for k := range w {
-				s, e := ms[lo+k], 0.0
+				ls, e := math.Log(ms[lo+k]), 0.0
 				for _, c := range ms[lo+w+k*sp.V : lo+w+k*sp.V+sp.V] {
 					if c > 0 {
-						e += c * (math.Log(c) - math.Log(s))
+						e += c * (math.Log(c) - ls)
 					}
 				}
 				ent[lo+k] = e

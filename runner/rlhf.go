@@ -100,7 +100,18 @@ func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res
 	}
 	warm := 0
 	if cfg.RLHF.WarmSteps > 0 && proj.HasForwardKL() {
-		o, err := warmStart(ctx, cfg, pi, inputs, logRef, reward)
+		// The warm start's targets are the first stage's: those at β (final)
+		// unless there are anneal stages.
+		wt := final
+		if cfg.RLHF.Anneal > 0 {
+			beta := cfg.DPO.Beta * math.Ldexp(1, cfg.RLHF.Anneal)
+			wt = make([][]float64, len(inputs))
+			for i := range wt {
+				wt[i] = make([]float64, len(logRef[i]))
+				model.TiltTarget(logRef[i], reward[i], beta, wt[i])
+			}
+		}
+		o, err := warmStart(ctx, cfg, pi, inputs, wt)
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +207,7 @@ func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res
 
 // warmStart is exact RLHF's likelihood warm start (rlhf.warm_steps): from
 // the start policy, it minimises the forward KL (1/N) Σ_x KL(p*_x ‖ π_θ(·|x))
-// to the first stage's targets p* (at β·2^anneal; at β by default), the
+// to targets, the first stage's p* (at β·2^anneal; at β by default), the
 // cross-entropy of maximum likelihood on the exact target distribution
 // (model.Projection.ForwardKL), by L-BFGS for at most warm_steps iterations
 // or until the criteria of rlhf (grad_tol, rel_tol, abs_tol) hold, leaving
@@ -214,13 +225,7 @@ func (r *Runner) trainRLHF(ctx context.Context, cfg recipe.Config, seed int, res
 // The forward KL's gradient is weighted by the target's mass, so it moves mass
 // onto every mode of p* at once; the reverse KL, from there, only has to
 // sharpen. The choice of 60 iterations is in recipe.RLHFConfig.WarmSteps.
-func warmStart(ctx context.Context, cfg recipe.Config, pi model.Policy, inputs []model.Input, logRef, reward [][]float64) (trainer.ExactResult, error) {
-	beta := cfg.DPO.Beta * math.Ldexp(1, cfg.RLHF.Anneal)
-	targets := make([][]float64, len(inputs))
-	for i := range targets {
-		targets[i] = make([]float64, len(logRef[i]))
-		model.TiltTarget(logRef[i], reward[i], beta, targets[i])
-	}
+func warmStart(ctx context.Context, cfg recipe.Config, pi model.Policy, inputs []model.Input, targets [][]float64) (trainer.ExactResult, error) {
 	wp := model.NewProjection(pi, inputs, targets)
 	wp.ForwardTol = warmMassTol
 	opt := trainer.ExactOptions{MaxSteps: cfg.RLHF.WarmSteps, GradTol: cfg.RLHF.GradTol, RelTol: cfg.RLHF.RelTol, AbsTol: cfg.RLHF.AbsTol}
