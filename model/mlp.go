@@ -80,9 +80,9 @@ type MLP struct {
 	mask     []uint64  // words
 	enumAcc  []float64 // H×D
 	enumLsm  []float64 // H×V
-	ex       []float64 // V×V exps (lseRows)
+	ex       []float64 // max(V, H)×V exps (lseRows)
 	rowLse   []float64 // V log-normalisers (lseRows)
-	rowSum   []float64 // V sums (lseRows)
+	rowSum   []float64 // max(V, H) sums (lseRows)
 	leafA    []float64 // V×D: Enumerate's leaf pre-activations
 	leafMask []uint64  // V: their active units (D <= 64)
 }
@@ -148,9 +148,9 @@ func newMLP(sp Space, p, d int) *MLP {
 	m.mask = make([]uint64, m.words)
 	m.enumAcc = make([]float64, h*d)
 	m.enumLsm = make([]float64, h*v)
-	m.ex = make([]float64, v*v)
+	m.ex = make([]float64, max(v, h)*v) // V rows (Enumerate) or H (forward)
 	m.rowLse = make([]float64, v)
-	m.rowSum = make([]float64, v)
+	m.rowSum = make([]float64, max(v, h))
 	m.leafA = make([]float64, v*d)
 	m.leafMask = make([]uint64, v)
 	return m
@@ -325,14 +325,17 @@ func (m *MLP) forward(x Input, y []int, tp *mlpTape) float64 {
 	tp.bag = x.Bag
 	copy(tp.y, y)
 	m.base(x, m.acc)
-	lp := 0.0
-	for t, tok := range y {
+	for t := range y {
 		a, mask, lg := tp.a[t*d:t*d+d], tp.mask[t*nw:t*nw+nw], tp.lg[t*v:t*v+v]
 		m.hidden(t, y, m.acc, a, mask)
 		m.logitsOf(a, mask, lg)
-		lseRows(lg, v, tp.lse[t:t+1], m.ex, m.rowSum)
-		lse := tp.lse[t]
-		lp += lg[tok] - lse
+	}
+	// The positions' log-normalisers together: one vector exp and one vector
+	// log for all of them, each row's value the same as alone.
+	lseRows(tp.lg[:H*v], v, tp.lse[:H], m.ex, m.rowSum)
+	lp := 0.0
+	for t, tok := range y {
+		lp += tp.lg[t*v+tok] - tp.lse[t]
 	}
 	return lp
 }
