@@ -162,7 +162,7 @@ func (w *mlpProj) fwdVisit(t, node int, get, pcum []float64) {
 	w.fkl += w.tent[lo+node] - crossTerm(cm, lsm)
 	switch {
 	case t == H-1:
-	case t+1 == H-1 && w.batchLeafParents():
+	case t+1 == H-1 && w.batchLeafParents() && fwdKept(cm, w.tol) > serialMax:
 		if w.grad {
 			clear(cum)
 		}
@@ -213,6 +213,18 @@ func (w *mlpProj) fwdLeafParents(t, node int, cm, cum []float64) {
 			w.leafParentBackward(t, k, dl, gep, cum)
 		}
 	}
+}
+
+// fwdKept returns the number of children, of target masses cm, that
+// ForwardKL's walk keeps at tolerance tol.
+func fwdKept(cm []float64, tol float64) int {
+	n := 0
+	for _, c := range cm {
+		if !(c < tol || c == 0) {
+			n++
+		}
+	}
+	return n
 }
 
 // crossTerm returns Σ_a M*(s·a)·log p(a|s) at a node: cm the children's target

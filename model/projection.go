@@ -51,6 +51,11 @@ type Projection struct {
 	// leaves a decision node, and its subtree, out of the forward KL (0:
 	// none).
 	ForwardTol float64
+	// ReverseTol, in [0, 1), is the policy's own prefix mass below which Eval
+	// leaves a decision node, and its subtree, out of the reverse KL (0:
+	// none; see Eval). The MLP's walk only: the trie's and the tilt's
+	// ignore it.
+	ReverseTol float64
 
 	second float64
 
@@ -110,9 +115,27 @@ func TiltTarget(logRef, reward []float64, beta float64, out []float64) {
 
 // Eval returns L(θ) at the policy's current parameters and, when grad is
 // non-nil, adds ∇L to grad.
+//
+// With ReverseTol > 0 (the MLP only) it returns instead, and differentiates,
+//
+//	L_tol(θ) = (1/N) Σ_x Σ_{y ∈ K_x(θ)} π(y|x)·A(y),
+//
+// the same sum over the completions K_x(θ) none of whose prefixes (below the
+// root, above the leaf) has a mass under ReverseTol; the walk skips the
+// subtrees of the others. It differs from L by (1/N) Σ_x Σ_{y ∉ K_x} π(y|x)·A(y),
+// completions whose total mass is at most ReverseTol per prefix left out. The
+// gradient is exactly ∇L_tol wherever K does not change (everywhere but where a
+// prefix's mass equals ReverseTol): the walk gives a left-out child Q = −1,
+// because ∇ Σ_K π·A = Σ_K π·A·∇log π + Σ_K ∇π and Σ_K ∇π = −Σ_{y ∉ K} π·∇log π,
+// and adds the left-out mass back to the value. The policy's mass, like the
+// target's for ForwardKL, sits on few prefixes once it is near a peaked
+// target, so the pass visits a fraction of the tree.
 func (p *Projection) Eval(grad []float64) float64 {
 	if grad != nil && len(grad) != len(p.Policy.Params()) {
 		panic(fmt.Sprintf("model: gradient has %d entries, the policy has %d parameters", len(grad), len(p.Policy.Params())))
+	}
+	if !(p.ReverseTol >= 0 && p.ReverseTol < 1) {
+		panic(fmt.Sprintf("model: ReverseTol must be in [0, 1), got %v", p.ReverseTol))
 	}
 	scale := 1 / float64(len(p.Inputs))
 	s, s2 := 0.0, 0.0
@@ -123,7 +146,7 @@ func (p *Projection) Eval(grad []float64) float64 {
 		var kl float64
 		switch {
 		case p.mp != nil:
-			p.mp.second, p.mp.dsum = nil, 0
+			p.mp.second, p.mp.dsum, p.mp.rtol = nil, 0, p.ReverseTol
 			if p.Second != nil {
 				p.mp.second = p.Second[i]
 			}
@@ -212,6 +235,8 @@ type mlpProj struct {
 	tent   []float64 // ForwardKL: the prompt's node entropy terms (see prefixMasses)
 	tol    float64   // ForwardKL: Projection.ForwardTol
 	fkl    float64   // ForwardKL: the prompt's F so far
+	rtol   float64   // Eval: Projection.ReverseTol
+	out    float64   // Eval: the mass of the prompt's left-out prefixes so far
 
 	acc  []float64 // H×D: Wx·bag + b + Σ_{j<t} Etok[j, y_j] of the node at depth t
 	a    []float64 // H×D pre-activations
@@ -254,9 +279,44 @@ func newMLPProj(m *MLP) *mlpProj {
 func (w *mlpProj) children(t, node int, lp, mass float64, lsm, prob, q, cum []float64) {
 	v := w.m.sp.V
 	for k, l := range lsm {
+		if w.leaveOut(mass*prob[k], q, k) {
+			continue
+		}
 		gk := w.enterChild(t, k)
 		q[k] = w.visit(t+1, node*v+k, lp+l, mass*prob[k], gk, cum)
 	}
+}
+
+// serialMax is the number of kept leaves' parents under a node up to which
+// the walks (Eval's, ForwardKL's) visit them one at a time rather than
+// together (leafParents, fwdLeafParents): the batched forward pass computes
+// all V of them, the serial one only those kept. Either way the values are the
+// same bit for bit (TestReverseTolSerial, TestForwardKLSerial), so it only
+// sets the speed.
+const serialMax = 4
+
+// keptChildren returns the number of children of a node of mass mass and
+// conditionals prob that Eval's walk keeps (see leaveOut).
+func (w *mlpProj) keptChildren(mass float64, prob []float64) int {
+	n := 0
+	for _, pk := range prob {
+		if !(mass*pk < w.rtol) {
+			n++
+		}
+	}
+	return n
+}
+
+// leaveOut reports whether a child of mass mk is left out of Eval's walk
+// (mk < ReverseTol), and if so gives it Q = −1 in q[k] and counts its mass
+// (see Projection.Eval).
+func (w *mlpProj) leaveOut(mk float64, q []float64, k int) bool {
+	if !(mk < w.rtol) {
+		return false
+	}
+	q[k] = -1
+	w.out += mk
+	return true
 }
 
 // enterChild runs the network at the k-th child (depth t+1) of the node at
@@ -294,6 +354,15 @@ func (w *mlpProj) batchLeafParents() bool { return w.m.sp.V == 8 && !w.serial }
 // and, with a gradient, their hidden-state sums to cum (the node's).
 func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum []float64) {
 	d, v := w.m.d, w.m.sp.V
+	kept := 0
+	for k, pk := range pprob {
+		if !w.leaveOut(mass*pk, q, k) {
+			kept++
+		}
+	}
+	if kept == 0 {
+		return
+	}
 	prob, lsm := w.leafParentsForward(t)
 	qc := w.q[(t+1)*v : (t+2)*v]
 	var gep []float64
@@ -303,6 +372,9 @@ func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum
 	for k, l := range plsm {
 		nk := node*v + k
 		lpk, mk := lp+l, mass*pprob[k]
+		if mk < w.rtol {
+			continue // left out above
+		}
 		pr, ls := prob[k*v:k*v+v], lsm[k*v:k*v+v]
 		tg := w.target[nk*v : nk*v+v]
 		for j, l := range ls {
@@ -438,11 +510,12 @@ func (w *mlpProj) project(x Input, target, grad []float64, scale float64) float6
 	if w.grad {
 		clear(w.cum[:d])
 	}
+	w.out = 0
 	kl := w.visit(0, 0, 0, 1, nil, nil)
 	if w.grad {
 		m.baseGrad(x, w.cum[:d], w.g.wx, w.g.b)
 	}
-	return kl
+	return kl + w.out // the left-out children's Q of −1 taken back
 }
 
 // eval runs the network at the node of depth t whose embedding sum is in acc[t]:
@@ -489,7 +562,7 @@ func (w *mlpProj) visit(t, node int, lp, mass float64, get, pcum []float64) floa
 		if w.grad {
 			clear(cum)
 		}
-		if t+1 == H-1 && w.batchLeafParents() {
+		if t+1 == H-1 && w.batchLeafParents() && w.keptChildren(mass, prob) > serialMax {
 			w.leafParents(t, node, lp, mass, lsm, prob, q, cum)
 		} else {
 			w.children(t, node, lp, mass, lsm, prob, q, cum)
