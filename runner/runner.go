@@ -44,7 +44,7 @@ import (
 // Version names the computation; it is part of every result key, so results from
 // a different version of the training code are recomputed rather than reused.
 // Bump it whenever a change alters any number a run produces.
-const Version = "gapbench-9"
+const Version = "gapbench-10"
 
 // Result is what one run produces.
 type Result struct {
