@@ -4,7 +4,8 @@ package vmath
 
 import "golang.org/x/sys/cpu"
 
-// useAVX2 selects the assembly; the twin runs on CPUs without AVX2 and FMA.
+// useAVX2 selects the four-lane assembly; the twin runs on CPUs without AVX2
+// and FMA.
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // expAVX2 writes e^src[i] into dst[i] four lanes at a time for i < n (n a
@@ -19,12 +20,19 @@ func expAVX2(dst, src *float64, n int) int
 // ExpTo writes e^src[i] into dst[i] (len(dst) >= len(src)). dst and src may be
 // the same slice. Each value is bit-identical to Exp(src[i]).
 func ExpTo(dst, src []float64) {
+	switch {
+	case useAVX2:
+		expTo256(dst, src)
+	default:
+		expSlow(dst[:len(src)], src)
+	}
+}
+
+// expTo256 is ExpTo on expAVX2, the blocks it leaves and the last n%4
+// values going to the twin.
+func expTo256(dst, src []float64) {
 	n := len(src)
 	dst = dst[:n]
-	if !useAVX2 {
-		expSlow(dst, src)
-		return
-	}
 	i := 0
 	for {
 		m := (n - i) &^ 3
@@ -52,12 +60,19 @@ func logAVX2(dst, src *float64, n int) int
 // LogTo writes log(src[i]) into dst[i] (len(dst) >= len(src)). dst and src may
 // be the same slice. Each value is bit-identical to Log(src[i]).
 func LogTo(dst, src []float64) {
+	switch {
+	case useAVX2:
+		logTo256(dst, src)
+	default:
+		logSlow(dst[:len(src)], src)
+	}
+}
+
+// logTo256 is LogTo on logAVX2, the blocks it leaves and the last n%4
+// values going to the twin.
+func logTo256(dst, src []float64) {
 	n := len(src)
 	dst = dst[:n]
-	if !useAVX2 {
-		logSlow(dst, src)
-		return
-	}
 	i := 0
 	for {
 		m := (n - i) &^ 3

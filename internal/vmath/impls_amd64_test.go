@@ -1,0 +1,14 @@
+//go:build amd64 && !purego
+
+package vmath
+
+// impls returns the implementations of ExpTo and LogTo this CPU can run, the
+// twin first, so that the tests check each against the others bit for bit
+// and the benchmarks time them side by side.
+func impls() []impl {
+	is := []impl{{"go", expSlow, logSlow}}
+	if useAVX2 {
+		is = append(is, impl{"avx2", expTo256, logTo256})
+	}
+	return is
+}
