@@ -1,6 +1,6 @@
-// Package vmath evaluates exp over slices of float64, four lanes at a time where
-// the CPU allows, with results bit-identical to one scalar algorithm on every
-// machine and in every build.
+// Package vmath evaluates exp and log over slices of float64, eight or four
+// lanes at a time where the CPU allows, with results bit-identical to one
+// scalar algorithm on every machine and in every build.
 //
 // The algorithm is the one of Go's math.Exp on amd64 when the CPU has FMA
 // (Shibata's method from SLEEF: reduce by k·ln 2 with fused multiply-adds, a
@@ -9,8 +9,10 @@
 // computed with math.Exp stays the same bit for bit; elsewhere they differ from
 // that machine's math.Exp by at most 1 ulp (measured in the tests) and agree
 // with each other. The portable twin (expGo) uses math.FMA where the assembly
-// fuses; the assembly needs AVX2 and FMA and the package falls back to the twin
-// at run time when the CPU lacks them, or under the purego build tag.
+// fuses; the assembly needs AVX2 and FMA (four lanes), or also AVX-512F (eight
+// lanes, the same instructions in their EVEX forms), and the package falls back
+// from eight lanes to four, and from four to the twin, at run time when the CPU
+// lacks them, or to the twin under the purego build tag.
 //
 // It is not a general math library: only what gapbench's inner loops need.
 package vmath

@@ -8,6 +8,11 @@ import "golang.org/x/sys/cpu"
 // and FMA.
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// useAVX512 selects the eight-lane assembly, which needs only AVX-512F (and
+// the OS's saving of the ZMM state, which cpu checks); CPUs without it run
+// the four-lane one. Both give the same values bit for bit.
+var useAVX512 = useAVX2 && cpu.X86.HasAVX512F
+
 // expAVX2 writes e^src[i] into dst[i] four lanes at a time for i < n (n a
 // multiple of 4) and returns n, or, at the first block of four with a lane
 // outside the plain path (an argument that overflows, underflows to a
@@ -17,14 +22,38 @@ var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //go:noescape
 func expAVX2(dst, src *float64, n int) int
 
+// expAVX512 is expAVX2 eight lanes at a time, for any n > 0: it writes
+// e^src[i] into dst[i] for i < n and returns n, or, at the first block of
+// eight (the last one masked to n) with a lane outside the plain path, that
+// block's index, a multiple of 8, leaving it to the caller.
+//
+//go:noescape
+func expAVX512(dst, src *float64, n int) int
+
 // ExpTo writes e^src[i] into dst[i] (len(dst) >= len(src)). dst and src may be
 // the same slice. Each value is bit-identical to Exp(src[i]).
 func ExpTo(dst, src []float64) {
 	switch {
+	case useAVX512:
+		expTo512(dst, src)
 	case useAVX2:
 		expTo256(dst, src)
 	default:
 		expSlow(dst[:len(src)], src)
+	}
+}
+
+// expTo512 is ExpTo on expAVX512, the blocks it leaves going to the twin.
+func expTo512(dst, src []float64) {
+	n := len(src)
+	dst = dst[:n]
+	for i := 0; i < n; {
+		i += expAVX512(&dst[i], &src[i], n-i)
+		if i < n {
+			j := min(i+8, n)
+			expSlow(dst[i:j], src[i:j])
+			i = j
+		}
 	}
 }
 
@@ -57,14 +86,38 @@ func expTo256(dst, src []float64) {
 //go:noescape
 func logAVX2(dst, src *float64, n int) int
 
+// logAVX512 is logAVX2 eight lanes at a time, for any n > 0: it writes
+// log(src[i]) into dst[i] for i < n and returns n, or, at the first block of
+// eight (the last one masked to n) with a lane that is not positive and
+// finite, that block's index, a multiple of 8, leaving it to the caller.
+//
+//go:noescape
+func logAVX512(dst, src *float64, n int) int
+
 // LogTo writes log(src[i]) into dst[i] (len(dst) >= len(src)). dst and src may
 // be the same slice. Each value is bit-identical to Log(src[i]).
 func LogTo(dst, src []float64) {
 	switch {
+	case useAVX512:
+		logTo512(dst, src)
 	case useAVX2:
 		logTo256(dst, src)
 	default:
 		logSlow(dst[:len(src)], src)
+	}
+}
+
+// logTo512 is LogTo on logAVX512, the blocks it leaves going to the twin.
+func logTo512(dst, src []float64) {
+	n := len(src)
+	dst = dst[:n]
+	for i := 0; i < n; {
+		i += logAVX512(&dst[i], &src[i], n-i)
+		if i < n {
+			j := min(i+8, n)
+			logSlow(dst[i:j], src[i:j])
+			i = j
+		}
 	}
 }
 

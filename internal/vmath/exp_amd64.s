@@ -93,3 +93,106 @@ slow:
 	VZEROUPPER
 	MOVQ AX, ret+24(FP)
 	RET
+
+// EXP8 replaces the eight lanes of Z0 by their e^x, the operations of
+// expAVX2's loop one for one on the constants in Z16…Z30, and jumps to
+// slow512 when a lane is off the plain path.
+#define EXP8                    \
+	VMULPD       Z16, Z0, Z1       \
+	VCVTPD2DQ    Z1, Y2            \
+	VCVTDQ2PD    Y2, Z3            \
+	VFNMADD231PD Z17, Z3, Z0       \
+	VFNMADD231PD Z18, Z3, Z0       \
+	VMULPD       Z19, Z0, Z0       \
+	VMOVAPD      Z20, Z4           \
+	VFMADD213PD  Z21, Z0, Z4       \
+	VFMADD213PD  Z22, Z0, Z4       \
+	VFMADD213PD  Z23, Z0, Z4       \
+	VFMADD213PD  Z24, Z0, Z4       \
+	VFMADD213PD  Z25, Z0, Z4       \
+	VFMADD213PD  Z26, Z0, Z4       \
+	VFMADD213PD  Z27, Z0, Z4       \
+	VMULPD       Z4, Z0, Z0        \
+	VADDPD       Z28, Z0, Z4       \
+	VMULPD       Z4, Z0, Z0        \
+	VADDPD       Z28, Z0, Z4       \
+	VMULPD       Z4, Z0, Z0        \
+	VADDPD       Z28, Z0, Z4       \
+	VMULPD       Z4, Z0, Z0        \
+	VADDPD       Z28, Z0, Z4       \
+	VFMADD213PD  Z27, Z4, Z0       \
+	VPADDD       Z29, Z2, Z2       \
+	VPCMPGTD     Z31, Z2, K2       \
+	VPCMPGTD     Z2, Z30, K2, K2   \
+	KMOVW        K2, BX            \
+	CMPL         BX, $0xffff       \
+	JNE          slow512           \
+	VPMOVZXDQ    Y2, Z5            \
+	VPSLLQ       $52, Z5, Z5       \
+	VMULPD       Z5, Z0, Z0
+
+// func expAVX512(dst, src *float64, n int) int
+//
+// expAVX2 eight lanes at a time: the same operations in the same order on
+// each lane (the EVEX forms of the same IEEE instructions, under the same
+// MXCSR rounding), so every lane on the plain path is bit-identical to
+// expAVX2's and to math.Exp. A last block of n%8 lanes is loaded and stored
+// under the mask K1; its lanes beyond n read as 0 (e^0 is on the plain path)
+// and are not stored. At the first block with a lane off the plain path the
+// loop stops and returns that block's index, a multiple of 8; otherwise it
+// returns n. The test of expAVX2 runs on all sixteen int32 of Z2, whose upper
+// eight are zero (VCVTPD2DQ to Y zeroes them) and pass as k = 0, so it needs
+// only AVX-512F.
+TEXT ·expAVX512(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	XORQ         AX, AX              // element index
+	VBROADCASTSD expc<>+0(SB), Z16   // log2e
+	VBROADCASTSD expc<>+32(SB), Z17  // ln2U
+	VBROADCASTSD expc<>+64(SB), Z18  // ln2L
+	VBROADCASTSD expc<>+96(SB), Z19  // 0.0625
+	VBROADCASTSD expc<>+128(SB), Z20 // c8
+	VBROADCASTSD expc<>+160(SB), Z21 // c7
+	VBROADCASTSD expc<>+192(SB), Z22 // c6
+	VBROADCASTSD expc<>+224(SB), Z23 // c5
+	VBROADCASTSD expc<>+256(SB), Z24 // c4
+	VBROADCASTSD expc<>+288(SB), Z25 // c3
+	VBROADCASTSD expc<>+320(SB), Z26 // 0.5
+	VBROADCASTSD expc<>+352(SB), Z27 // 1
+	VBROADCASTSD expc<>+384(SB), Z28 // 2
+	VPBROADCASTD expc<>+416(SB), Z29 // 1023 as int32
+	VPBROADCASTD expc<>+432(SB), Z30 // 2047 as int32
+	VPXORQ       Z31, Z31, Z31       // 0
+	MOVQ         CX, DX
+	ANDQ         $-8, DX             // the full blocks end at DX
+	CMPQ         DX, $0
+	JEQ          tail512
+
+loop512:
+	VMOVUPD (SI)(AX*8), Z0
+	EXP8
+	VMOVUPD Z0, (DI)(AX*8)
+	ADDQ    $8, AX
+	CMPQ    AX, DX
+	JLT     loop512
+
+tail512:
+	CMPQ      AX, CX
+	JEQ       done512
+	MOVQ      CX, DX
+	SUBQ      AX, CX                 // 1…7 lanes left
+	MOVL      $1, R9
+	SHLL      CX, R9
+	DECL      R9
+	KMOVW     R9, K1
+	VMOVUPD.Z (SI)(AX*8), K1, Z0
+	EXP8
+	VMOVUPD   Z0, K1, (DI)(AX*8)
+	MOVQ      DX, AX
+
+done512:
+slow512:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET

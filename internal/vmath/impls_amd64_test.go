@@ -10,5 +10,8 @@ func impls() []impl {
 	if useAVX2 {
 		is = append(is, impl{"avx2", expTo256, logTo256})
 	}
+	if useAVX512 {
+		is = append(is, impl{"avx512", expTo512, logTo512})
+	}
 	return is
 }

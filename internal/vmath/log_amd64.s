@@ -100,3 +100,120 @@ ldone:
 	VZEROUPPER
 	MOVQ AX, ret+24(FP)
 	RET
+
+// LOG8 replaces the eight lanes of Z0 by their logs in Z2, the operations of
+// logAVX2's loop one for one on the constants in Z14…Z31, and jumps to
+// lslow512 when a lane is not positive and finite. The compare that picks k
+// and f1 sets K3 instead of a vector mask, and the 1-or-0 that logAVX2 takes
+// with VANDPD is a zeroing move of 1 under K3: the same values.
+#define LOG8                         \
+	VPCMPGTQ  Z15, Z0, K2            \
+	VPCMPGTQ  Z0, Z14, K2, K2        \
+	KMOVW     K2, BX                 \
+	CMPL      BX, $0xff              \
+	JNE       lslow512               \
+	VPANDQ    Z16, Z0, Z1            \
+	VPORQ     Z17, Z1, Z1            \
+	VPSRLQ    $52, Z0, Z2            \
+	VPORQ     Z18, Z2, Z2            \
+	VSUBPD    Z18, Z2, Z2            \
+	VSUBPD    Z19, Z2, Z2            \
+	VCMPPD    $5, Z1, Z20, K3        \
+	VMOVAPD.Z Z21, K3, Z4            \
+	VSUBPD    Z4, Z2, Z2             \
+	VADDPD    Z21, Z4, Z4            \
+	VMULPD    Z4, Z1, Z1             \
+	VSUBPD    Z21, Z1, Z1            \
+	VADDPD    Z22, Z1, Z3            \
+	VDIVPD    Z3, Z1, Z3             \
+	VMULPD    Z3, Z3, Z4             \
+	VMULPD    Z4, Z4, Z5             \
+	VMULPD    Z29, Z5, Z6            \
+	VADDPD    Z27, Z6, Z6            \
+	VMULPD    Z5, Z6, Z6             \
+	VADDPD    Z25, Z6, Z6            \
+	VMULPD    Z5, Z6, Z6             \
+	VADDPD    Z23, Z6, Z6            \
+	VMULPD    Z6, Z4, Z4             \
+	VMULPD    Z28, Z5, Z6            \
+	VADDPD    Z26, Z6, Z6            \
+	VMULPD    Z5, Z6, Z6             \
+	VADDPD    Z24, Z6, Z6            \
+	VMULPD    Z6, Z5, Z5             \
+	VADDPD    Z5, Z4, Z4             \
+	VMULPD    Z17, Z1, Z7            \
+	VMULPD    Z1, Z7, Z7             \
+	VADDPD    Z7, Z4, Z4             \
+	VMULPD    Z4, Z3, Z3             \
+	VMULPD    Z31, Z2, Z8            \
+	VADDPD    Z8, Z3, Z3             \
+	VSUBPD    Z3, Z7, Z7             \
+	VSUBPD    Z1, Z7, Z7             \
+	VMULPD    Z30, Z2, Z2            \
+	VSUBPD    Z7, Z2, Z2
+
+// func logAVX512(dst, src *float64, n int) int
+//
+// logAVX2 eight lanes at a time: the same operations in the same order on
+// each lane (the EVEX forms of the same IEEE instructions), so every lane is
+// bit-identical to logAVX2's and to math.Log. A last block of n%8 lanes is
+// loaded and stored under the mask K1, its lanes beyond n reading as 1 (on
+// the plain path) and not stored. At the first block with a lane that is not
+// positive and finite the loop stops and returns that block's index, a
+// multiple of 8; otherwise it returns n. Needs only AVX-512F.
+TEXT ·logAVX512(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	XORQ         AX, AX
+	VBROADCASTSD logc<>+512(SB), Z14 // inf
+	VPXORQ       Z15, Z15, Z15       // 0
+	VBROADCASTSD logc<>+0(SB), Z16   // mant
+	VBROADCASTSD logc<>+32(SB), Z17  // half
+	VBROADCASTSD logc<>+64(SB), Z18  // magic
+	VBROADCASTSD logc<>+96(SB), Z19  // c1022
+	VBROADCASTSD logc<>+128(SB), Z20 // hsqrt2
+	VBROADCASTSD logc<>+160(SB), Z21 // one
+	VBROADCASTSD logc<>+192(SB), Z22 // two
+	VBROADCASTSD logc<>+224(SB), Z23 // L1
+	VBROADCASTSD logc<>+256(SB), Z24 // L2
+	VBROADCASTSD logc<>+288(SB), Z25 // L3
+	VBROADCASTSD logc<>+320(SB), Z26 // L4
+	VBROADCASTSD logc<>+352(SB), Z27 // L5
+	VBROADCASTSD logc<>+384(SB), Z28 // L6
+	VBROADCASTSD logc<>+416(SB), Z29 // L7
+	VBROADCASTSD logc<>+448(SB), Z30 // ln2hi
+	VBROADCASTSD logc<>+480(SB), Z31 // ln2lo
+	MOVQ         CX, DX
+	ANDQ         $-8, DX             // the full blocks end at DX
+	CMPQ         DX, $0
+	JEQ          ltail512
+
+lloop512:
+	VMOVDQU64 (SI)(AX*8), Z0
+	LOG8
+	VMOVUPD   Z2, (DI)(AX*8)
+	ADDQ      $8, AX
+	CMPQ      AX, DX
+	JLT       lloop512
+
+ltail512:
+	CMPQ    AX, CX
+	JEQ     ldone512
+	MOVQ    CX, DX
+	SUBQ    AX, CX                   // 1…7 lanes left
+	MOVL    $1, R9
+	SHLL    CX, R9
+	DECL    R9
+	KMOVW   R9, K1
+	VMOVAPD Z21, Z0                  // 1 in the lanes beyond n
+	VMOVUPD (SI)(AX*8), K1, Z0
+	LOG8
+	VMOVUPD Z2, K1, (DI)(AX*8)
+	MOVQ    DX, AX
+
+ldone512:
+lslow512:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
