@@ -1,13 +1,14 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "lanes_amd64.h"
 
 // Each constant four times, for 256-bit memory operands.
 #define C4(off, bits) \
-	DATA expc<>+(off)+0(SB)/8, $bits; \
-	DATA expc<>+(off)+8(SB)/8, $bits; \
-	DATA expc<>+(off)+16(SB)/8, $bits; \
-	DATA expc<>+(off)+24(SB)/8, $bits
+	DATA ·expc+(off)+0(SB)/8, $bits; \
+	DATA ·expc+(off)+8(SB)/8, $bits; \
+	DATA ·expc+(off)+16(SB)/8, $bits; \
+	DATA ·expc+(off)+24(SB)/8, $bits
 
 C4(0, 0x3ff71547652b82fe)   // log2e
 C4(32, 0x3fe62e42fefa3000)  // ln2U
@@ -22,11 +23,11 @@ C4(288, 0x3fc5555555555555) // c3 = 1.6666666666666666667e-1
 C4(320, 0x3fe0000000000000) // 0.5
 C4(352, 0x3ff0000000000000) // 1
 C4(384, 0x4000000000000000) // 2
-DATA expc<>+416(SB)/8, $0x000003ff000003ff // 1023 as four int32
-DATA expc<>+424(SB)/8, $0x000003ff000003ff
-DATA expc<>+432(SB)/8, $0x000007ff000007ff // 2047 as four int32
-DATA expc<>+440(SB)/8, $0x000007ff000007ff
-GLOBL expc<>(SB), RODATA|NOPTR, $448
+DATA ·expc+416(SB)/8, $0x000003ff000003ff // 1023 as four int32
+DATA ·expc+424(SB)/8, $0x000003ff000003ff
+DATA ·expc+432(SB)/8, $0x000007ff000007ff // 2047 as four int32
+DATA ·expc+440(SB)/8, $0x000007ff000007ff
+GLOBL ·expc(SB), RODATA|NOPTR, $448
 
 // func expAVX2(dst, src *float64, n int) int
 //
@@ -40,37 +41,37 @@ TEXT ·expAVX2(SB), NOSPLIT, $0-32
 	MOVQ    src+8(FP), SI
 	MOVQ    n+16(FP), CX
 	XORQ    AX, AX                 // element index
-	VMOVDQU expc<>+416(SB), X13    // 1023
-	VMOVDQU expc<>+432(SB), X14    // 2047
+	VMOVDQU ·expc+416(SB), X13    // 1023
+	VMOVDQU ·expc+432(SB), X14    // 2047
 	VPXOR   X15, X15, X15          // 0
 	CMPQ    CX, $0
 	JEQ     done
 
 loop:
 	VMOVUPD      (SI)(AX*8), Y0
-	VMULPD       expc<>+0(SB), Y0, Y1
+	VMULPD       ·expc+0(SB), Y0, Y1
 	VCVTPD2DQY   Y1, X2               // k, rounded to nearest
 	VCVTDQ2PD    X2, Y3               // float64(k)
-	VFNMADD231PD expc<>+32(SB), Y3, Y0 // x -= k·ln2U, fused
-	VFNMADD231PD expc<>+64(SB), Y3, Y0 // x -= k·ln2L, fused
-	VMULPD       expc<>+96(SB), Y0, Y0
-	VMOVUPD      expc<>+128(SB), Y4
-	VFMADD213PD  expc<>+160(SB), Y0, Y4 // p = x·p + c
-	VFMADD213PD  expc<>+192(SB), Y0, Y4
-	VFMADD213PD  expc<>+224(SB), Y0, Y4
-	VFMADD213PD  expc<>+256(SB), Y0, Y4
-	VFMADD213PD  expc<>+288(SB), Y0, Y4
-	VFMADD213PD  expc<>+320(SB), Y0, Y4
-	VFMADD213PD  expc<>+352(SB), Y0, Y4
+	VFNMADD231PD ·expc+32(SB), Y3, Y0 // x -= k·ln2U, fused
+	VFNMADD231PD ·expc+64(SB), Y3, Y0 // x -= k·ln2L, fused
+	VMULPD       ·expc+96(SB), Y0, Y0
+	VMOVUPD      ·expc+128(SB), Y4
+	VFMADD213PD  ·expc+160(SB), Y0, Y4 // p = x·p + c
+	VFMADD213PD  ·expc+192(SB), Y0, Y4
+	VFMADD213PD  ·expc+224(SB), Y0, Y4
+	VFMADD213PD  ·expc+256(SB), Y0, Y4
+	VFMADD213PD  ·expc+288(SB), Y0, Y4
+	VFMADD213PD  ·expc+320(SB), Y0, Y4
+	VFMADD213PD  ·expc+352(SB), Y0, Y4
 	VMULPD       Y4, Y0, Y0
-	VADDPD       expc<>+384(SB), Y0, Y4
+	VADDPD       ·expc+384(SB), Y0, Y4
 	VMULPD       Y4, Y0, Y0
-	VADDPD       expc<>+384(SB), Y0, Y4
+	VADDPD       ·expc+384(SB), Y0, Y4
 	VMULPD       Y4, Y0, Y0
-	VADDPD       expc<>+384(SB), Y0, Y4
+	VADDPD       ·expc+384(SB), Y0, Y4
 	VMULPD       Y4, Y0, Y0
-	VADDPD       expc<>+384(SB), Y0, Y4
-	VFMADD213PD  expc<>+352(SB), Y4, Y0 // x = (x+2)·x + 1, fused
+	VADDPD       ·expc+384(SB), Y0, Y4
+	VFMADD213PD  ·expc+352(SB), Y4, Y0 // x = (x+2)·x + 1, fused
 
 	// 2^k: every lane needs 0 < k+1023 < 2047.
 	VPADDD    X13, X2, X2
@@ -94,43 +95,6 @@ slow:
 	MOVQ AX, ret+24(FP)
 	RET
 
-// EXP8 replaces the eight lanes of Z0 by their e^x, the operations of
-// expAVX2's loop one for one on the constants in Z16…Z30, and jumps to
-// slow512 when a lane is off the plain path.
-#define EXP8                    \
-	VMULPD       Z16, Z0, Z1       \
-	VCVTPD2DQ    Z1, Y2            \
-	VCVTDQ2PD    Y2, Z3            \
-	VFNMADD231PD Z17, Z3, Z0       \
-	VFNMADD231PD Z18, Z3, Z0       \
-	VMULPD       Z19, Z0, Z0       \
-	VMOVAPD      Z20, Z4           \
-	VFMADD213PD  Z21, Z0, Z4       \
-	VFMADD213PD  Z22, Z0, Z4       \
-	VFMADD213PD  Z23, Z0, Z4       \
-	VFMADD213PD  Z24, Z0, Z4       \
-	VFMADD213PD  Z25, Z0, Z4       \
-	VFMADD213PD  Z26, Z0, Z4       \
-	VFMADD213PD  Z27, Z0, Z4       \
-	VMULPD       Z4, Z0, Z0        \
-	VADDPD       Z28, Z0, Z4       \
-	VMULPD       Z4, Z0, Z0        \
-	VADDPD       Z28, Z0, Z4       \
-	VMULPD       Z4, Z0, Z0        \
-	VADDPD       Z28, Z0, Z4       \
-	VMULPD       Z4, Z0, Z0        \
-	VADDPD       Z28, Z0, Z4       \
-	VFMADD213PD  Z27, Z4, Z0       \
-	VPADDD       Z29, Z2, Z2       \
-	VPCMPGTD     Z31, Z2, K2       \
-	VPCMPGTD     Z2, Z30, K2, K2   \
-	KMOVW        K2, BX            \
-	CMPL         BX, $0xffff       \
-	JNE          slow512           \
-	VPMOVZXDQ    Y2, Z5            \
-	VPSLLQ       $52, Z5, Z5       \
-	VMULPD       Z5, Z0, Z0
-
 // func expAVX512(dst, src *float64, n int) int
 //
 // expAVX2 eight lanes at a time: the same operations in the same order on
@@ -140,30 +104,13 @@ slow:
 // under the mask K1; its lanes beyond n read as 0 (e^0 is on the plain path)
 // and are not stored. At the first block with a lane off the plain path the
 // loop stops and returns that block's index, a multiple of 8; otherwise it
-// returns n. The test of expAVX2 runs on all sixteen int32 of Z2, whose upper
-// eight are zero (VCVTPD2DQ to Y zeroes them) and pass as k = 0, so it needs
-// only AVX-512F.
+// returns n. Needs only AVX-512F (see EXP8).
 TEXT ·expAVX512(SB), NOSPLIT, $0-32
 	MOVQ         dst+0(FP), DI
 	MOVQ         src+8(FP), SI
 	MOVQ         n+16(FP), CX
 	XORQ         AX, AX              // element index
-	VBROADCASTSD expc<>+0(SB), Z16   // log2e
-	VBROADCASTSD expc<>+32(SB), Z17  // ln2U
-	VBROADCASTSD expc<>+64(SB), Z18  // ln2L
-	VBROADCASTSD expc<>+96(SB), Z19  // 0.0625
-	VBROADCASTSD expc<>+128(SB), Z20 // c8
-	VBROADCASTSD expc<>+160(SB), Z21 // c7
-	VBROADCASTSD expc<>+192(SB), Z22 // c6
-	VBROADCASTSD expc<>+224(SB), Z23 // c5
-	VBROADCASTSD expc<>+256(SB), Z24 // c4
-	VBROADCASTSD expc<>+288(SB), Z25 // c3
-	VBROADCASTSD expc<>+320(SB), Z26 // 0.5
-	VBROADCASTSD expc<>+352(SB), Z27 // 1
-	VBROADCASTSD expc<>+384(SB), Z28 // 2
-	VPBROADCASTD expc<>+416(SB), Z29 // 1023 as int32
-	VPBROADCASTD expc<>+432(SB), Z30 // 2047 as int32
-	VPXORQ       Z31, Z31, Z31       // 0
+	EXPCONSTS
 	MOVQ         CX, DX
 	ANDQ         $-8, DX             // the full blocks end at DX
 	CMPQ         DX, $0
@@ -171,7 +118,7 @@ TEXT ·expAVX512(SB), NOSPLIT, $0-32
 
 loop512:
 	VMOVUPD (SI)(AX*8), Z0
-	EXP8
+	EXP8(slow512)
 	VMOVUPD Z0, (DI)(AX*8)
 	ADDQ    $8, AX
 	CMPQ    AX, DX
@@ -187,7 +134,7 @@ tail512:
 	DECL      R9
 	KMOVW     R9, K1
 	VMOVUPD.Z (SI)(AX*8), K1, Z0
-	EXP8
+	EXP8(slow512)
 	VMOVUPD   Z0, K1, (DI)(AX*8)
 	MOVQ      DX, AX
 

@@ -1,12 +1,13 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "lanes_amd64.h"
 
 #define C4L(off, bits) \
-	DATA logc<>+(off)+0(SB)/8, $bits; \
-	DATA logc<>+(off)+8(SB)/8, $bits; \
-	DATA logc<>+(off)+16(SB)/8, $bits; \
-	DATA logc<>+(off)+24(SB)/8, $bits
+	DATA ·logc+(off)+0(SB)/8, $bits; \
+	DATA ·logc+(off)+8(SB)/8, $bits; \
+	DATA ·logc+(off)+16(SB)/8, $bits; \
+	DATA ·logc+(off)+24(SB)/8, $bits
 
 C4L(0, 0x000fffffffffffff) // mant
 C4L(32, 0x3fe0000000000000) // half
@@ -25,7 +26,7 @@ C4L(416, 0x3fc2f112df3e5244) // L7
 C4L(448, 0x3fe62e42fee00000) // ln2hi
 C4L(480, 0x3dea39ef35793c76) // ln2lo
 C4L(512, 0x7ff0000000000000) // inf
-GLOBL logc<>(SB), RODATA|NOPTR, $544
+GLOBL ·logc(SB), RODATA|NOPTR, $544
 
 // func logAVX2(dst, src *float64, n int) int
 //
@@ -39,7 +40,7 @@ TEXT ·logAVX2(SB), NOSPLIT, $0-32
 	MOVQ    n+16(FP), CX
 	XORQ    AX, AX
 	VPXOR   Y15, Y15, Y15
-	VMOVDQU logc<>+512(SB), Y14
+	VMOVDQU ·logc+512(SB), Y14
 	CMPQ    CX, $0
 	JEQ     ldone
 
@@ -51,45 +52,45 @@ lloop:
 	VMOVMSKPD Y5, BX
 	CMPQ      BX, $15
 	JNE       ldone
-	VPAND     logc<>+0(SB), Y0, Y1
-	VPOR      logc<>+32(SB), Y1, Y1       // f1
+	VPAND     ·logc+0(SB), Y0, Y1
+	VPOR      ·logc+32(SB), Y1, Y1       // f1
 	VPSRLQ    $52, Y0, Y2
-	VPOR      logc<>+64(SB), Y2, Y2
-	VSUBPD    logc<>+64(SB), Y2, Y2       // the exponent field, exactly
-	VSUBPD    logc<>+96(SB), Y2, Y2       // k
-	VMOVUPD   logc<>+128(SB), Y3
+	VPOR      ·logc+64(SB), Y2, Y2
+	VSUBPD    ·logc+64(SB), Y2, Y2       // the exponent field, exactly
+	VSUBPD    ·logc+96(SB), Y2, Y2       // k
+	VMOVUPD   ·logc+128(SB), Y3
 	VCMPPD    $5, Y1, Y3, Y3   // !(Sqrt2/2 < f1)
-	VANDPD    logc<>+160(SB), Y3, Y4       // 1 or 0
+	VANDPD    ·logc+160(SB), Y3, Y4       // 1 or 0
 	VSUBPD    Y4, Y2, Y2
-	VADDPD    logc<>+160(SB), Y4, Y4       // 2 or 1
+	VADDPD    ·logc+160(SB), Y4, Y4       // 2 or 1
 	VMULPD    Y4, Y1, Y1
-	VSUBPD    logc<>+160(SB), Y1, Y1       // f
-	VADDPD    logc<>+192(SB), Y1, Y3
+	VSUBPD    ·logc+160(SB), Y1, Y1       // f
+	VADDPD    ·logc+192(SB), Y1, Y3
 	VDIVPD    Y3, Y1, Y3       // s = f/(2+f)
 	VMULPD    Y3, Y3, Y4       // s2
 	VMULPD    Y4, Y4, Y5       // s4
-	VMULPD    logc<>+416(SB), Y5, Y6
-	VADDPD    logc<>+352(SB), Y6, Y6
+	VMULPD    ·logc+416(SB), Y5, Y6
+	VADDPD    ·logc+352(SB), Y6, Y6
 	VMULPD    Y5, Y6, Y6
-	VADDPD    logc<>+288(SB), Y6, Y6
+	VADDPD    ·logc+288(SB), Y6, Y6
 	VMULPD    Y5, Y6, Y6
-	VADDPD    logc<>+224(SB), Y6, Y6
+	VADDPD    ·logc+224(SB), Y6, Y6
 	VMULPD    Y6, Y4, Y4       // t1
-	VMULPD    logc<>+384(SB), Y5, Y6
-	VADDPD    logc<>+320(SB), Y6, Y6
+	VMULPD    ·logc+384(SB), Y5, Y6
+	VADDPD    ·logc+320(SB), Y6, Y6
 	VMULPD    Y5, Y6, Y6
-	VADDPD    logc<>+256(SB), Y6, Y6
+	VADDPD    ·logc+256(SB), Y6, Y6
 	VMULPD    Y6, Y5, Y5       // t2
 	VADDPD    Y5, Y4, Y4       // R
-	VMULPD    logc<>+32(SB), Y1, Y7
+	VMULPD    ·logc+32(SB), Y1, Y7
 	VMULPD    Y1, Y7, Y7       // hfsq
 	VADDPD    Y7, Y4, Y4
 	VMULPD    Y4, Y3, Y3       // s*(hfsq+R)
-	VMULPD    logc<>+480(SB), Y2, Y8
+	VMULPD    ·logc+480(SB), Y2, Y8
 	VADDPD    Y8, Y3, Y3
 	VSUBPD    Y3, Y7, Y7
 	VSUBPD    Y1, Y7, Y7
-	VMULPD    logc<>+448(SB), Y2, Y2
+	VMULPD    ·logc+448(SB), Y2, Y2
 	VSUBPD    Y7, Y2, Y2
 	VMOVUPD   Y2, (DI)(AX*8)
 	ADDQ      $4, AX
@@ -100,57 +101,6 @@ ldone:
 	VZEROUPPER
 	MOVQ AX, ret+24(FP)
 	RET
-
-// LOG8 replaces the eight lanes of Z0 by their logs in Z2, the operations of
-// logAVX2's loop one for one on the constants in Z14…Z31, and jumps to
-// lslow512 when a lane is not positive and finite. The compare that picks k
-// and f1 sets K3 instead of a vector mask, and the 1-or-0 that logAVX2 takes
-// with VANDPD is a zeroing move of 1 under K3: the same values.
-#define LOG8                         \
-	VPCMPGTQ  Z15, Z0, K2            \
-	VPCMPGTQ  Z0, Z14, K2, K2        \
-	KMOVW     K2, BX                 \
-	CMPL      BX, $0xff              \
-	JNE       lslow512               \
-	VPANDQ    Z16, Z0, Z1            \
-	VPORQ     Z17, Z1, Z1            \
-	VPSRLQ    $52, Z0, Z2            \
-	VPORQ     Z18, Z2, Z2            \
-	VSUBPD    Z18, Z2, Z2            \
-	VSUBPD    Z19, Z2, Z2            \
-	VCMPPD    $5, Z1, Z20, K3        \
-	VMOVAPD.Z Z21, K3, Z4            \
-	VSUBPD    Z4, Z2, Z2             \
-	VADDPD    Z21, Z4, Z4            \
-	VMULPD    Z4, Z1, Z1             \
-	VSUBPD    Z21, Z1, Z1            \
-	VADDPD    Z22, Z1, Z3            \
-	VDIVPD    Z3, Z1, Z3             \
-	VMULPD    Z3, Z3, Z4             \
-	VMULPD    Z4, Z4, Z5             \
-	VMULPD    Z29, Z5, Z6            \
-	VADDPD    Z27, Z6, Z6            \
-	VMULPD    Z5, Z6, Z6             \
-	VADDPD    Z25, Z6, Z6            \
-	VMULPD    Z5, Z6, Z6             \
-	VADDPD    Z23, Z6, Z6            \
-	VMULPD    Z6, Z4, Z4             \
-	VMULPD    Z28, Z5, Z6            \
-	VADDPD    Z26, Z6, Z6            \
-	VMULPD    Z5, Z6, Z6             \
-	VADDPD    Z24, Z6, Z6            \
-	VMULPD    Z6, Z5, Z5             \
-	VADDPD    Z5, Z4, Z4             \
-	VMULPD    Z17, Z1, Z7            \
-	VMULPD    Z1, Z7, Z7             \
-	VADDPD    Z7, Z4, Z4             \
-	VMULPD    Z4, Z3, Z3             \
-	VMULPD    Z31, Z2, Z8            \
-	VADDPD    Z8, Z3, Z3             \
-	VSUBPD    Z3, Z7, Z7             \
-	VSUBPD    Z1, Z7, Z7             \
-	VMULPD    Z30, Z2, Z2            \
-	VSUBPD    Z7, Z2, Z2
 
 // func logAVX512(dst, src *float64, n int) int
 //
@@ -166,24 +116,7 @@ TEXT ·logAVX512(SB), NOSPLIT, $0-32
 	MOVQ         src+8(FP), SI
 	MOVQ         n+16(FP), CX
 	XORQ         AX, AX
-	VBROADCASTSD logc<>+512(SB), Z14 // inf
-	VPXORQ       Z15, Z15, Z15       // 0
-	VBROADCASTSD logc<>+0(SB), Z16   // mant
-	VBROADCASTSD logc<>+32(SB), Z17  // half
-	VBROADCASTSD logc<>+64(SB), Z18  // magic
-	VBROADCASTSD logc<>+96(SB), Z19  // c1022
-	VBROADCASTSD logc<>+128(SB), Z20 // hsqrt2
-	VBROADCASTSD logc<>+160(SB), Z21 // one
-	VBROADCASTSD logc<>+192(SB), Z22 // two
-	VBROADCASTSD logc<>+224(SB), Z23 // L1
-	VBROADCASTSD logc<>+256(SB), Z24 // L2
-	VBROADCASTSD logc<>+288(SB), Z25 // L3
-	VBROADCASTSD logc<>+320(SB), Z26 // L4
-	VBROADCASTSD logc<>+352(SB), Z27 // L5
-	VBROADCASTSD logc<>+384(SB), Z28 // L6
-	VBROADCASTSD logc<>+416(SB), Z29 // L7
-	VBROADCASTSD logc<>+448(SB), Z30 // ln2hi
-	VBROADCASTSD logc<>+480(SB), Z31 // ln2lo
+	LOGCONSTS
 	MOVQ         CX, DX
 	ANDQ         $-8, DX             // the full blocks end at DX
 	CMPQ         DX, $0
@@ -191,7 +124,7 @@ TEXT ·logAVX512(SB), NOSPLIT, $0-32
 
 lloop512:
 	VMOVDQU64 (SI)(AX*8), Z0
-	LOG8
+	LOG8(lslow512)
 	VMOVUPD   Z2, (DI)(AX*8)
 	ADDQ      $8, AX
 	CMPQ      AX, DX
@@ -208,7 +141,7 @@ ltail512:
 	KMOVW   R9, K1
 	VMOVAPD Z21, Z0                  // 1 in the lanes beyond n
 	VMOVUPD (SI)(AX*8), K1, Z0
-	LOG8
+	LOG8(lslow512)
 	VMOVUPD Z2, K1, (DI)(AX*8)
 	MOVQ    DX, AX
 
