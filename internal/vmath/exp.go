@@ -14,6 +14,10 @@
 // from eight lanes to four, and from four to the twin, at run time when the CPU
 // lacks them, or to the twin under the purego build tag.
 //
+// LogSumExpRows8 takes the log-sum-exps of one or eight rows of eight
+// (gapbench's log-softmax over V = 8 tokens) in one pass, with the same exps
+// and logs, summed in the same order, as ExpTo and LogTo and a scalar sum.
+//
 // It is not a general math library: only what gapbench's inner loops need.
 package vmath
 
