@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -58,5 +59,26 @@ func BenchmarkSample(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		m.Sample(rng, x, 1, y)
+	}
+}
+
+// BenchmarkLseRows measures lseRows at its two shapes of V = 8: eight rows of
+// eight logits (MLP.leaves' children of one node) and one row (a forward step,
+// logSoftmaxWith), on 64 different random inputs in turn.
+func BenchmarkLseRows(b *testing.B) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	lgs := make([]float64, 64*64)
+	for i := range lgs {
+		lgs[i] = rng.NormFloat64() * 2
+	}
+	lse, ex, sums := make([]float64, 8), make([]float64, 64), make([]float64, 8)
+	for _, rows := range []int{8, 1} {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				lseRows(lgs[i*64:i*64+rows*8], 8, lse, ex, sums)
+				i = (i + 1) % 64
+			}
+		})
 	}
 }

@@ -263,7 +263,27 @@ func logSumExp(lg []float64) float64 {
 // 1 that logSumExp adds); the logs are taken together by vmath.LogTo, whose
 // values are math.Log's on amd64. ex holds len(lg) scratch values and sums one
 // per row.
+//
+// For V = 8, one row or eight, vmath.LogSumExpRows8 computes the same values
+// in one pass (with AVX-512, the rows in its lanes; under purego and off amd64,
+// by its portable twin; other amd64 CPUs decline): the same m (a maximum
+// depends on no order; where its m is a zero of the other sign, every value
+// below is the same, as for the builtin max), the same e^(x−m) (ExpTo's
+// values, bit for bit), summed in the same order from 0, and the same m + log
+// s (LogTo's values). It leaves to lseRowsLoops whatever would not go the
+// plain way there: rows with a NaN or an infinity (which go to logSumExp) and
+// exps below the normal range (which ExpTo leaves to its twin).
 func lseRows(lg []float64, v int, lse, ex, sums []float64) {
+	rows := len(lg) / v
+	if v == 8 && vmath.LogSumExpRows8(lse[:rows], lg[:8*rows]) {
+		return
+	}
+	lseRowsLoops(lg, v, lse, ex, sums)
+}
+
+// lseRowsLoops is lseRows without the V = 8 pass: ExpTo and LogTo over all
+// rows, the rows' maxima and sums in scalar loops.
+func lseRowsLoops(lg []float64, v int, lse, ex, sums []float64) {
 	rows := len(lg) / v
 	ex = ex[:len(lg)]
 	lse = lse[:rows]

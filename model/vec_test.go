@@ -281,3 +281,39 @@ func TestLseRows(t *testing.T) {
 		}
 	}
 }
+
+// TestLseRows8 checks lseRows at V = 8, one row and eight (vmath.LogSumExpRows8's
+// shapes), against lseRowsLoops and logSumExp, bit for bit (NaN for NaN against
+// logSumExp), on rows of random logits with signed zeros, ties, entries far
+// below the rest, infinities and NaNs.
+func TestLseRows8(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 8))
+	vals := []float64{0, math.Copysign(0, -1), 1, -1, math.Inf(-1), math.Inf(1), math.NaN(), -800, -710, 3, 3, 1e300, -1e300}
+	lg := make([]float64, 64)
+	for trial := range 20000 {
+		p := []float64{0, 0.01, 0.05, 0.3}[trial%4]
+		for i := range lg {
+			if rng.Float64() < p {
+				lg[i] = vals[rng.IntN(len(vals))]
+			} else {
+				lg[i] = rng.NormFloat64() * 5
+			}
+		}
+		for _, rows := range []int{1, 8} {
+			lg := lg[:8*rows]
+			lse, ex, sums := make([]float64, rows), make([]float64, 8*rows), make([]float64, rows)
+			lse2, ex2, sums2 := make([]float64, rows), make([]float64, 8*rows), make([]float64, rows)
+			lseRows(lg, 8, lse, ex, sums)
+			lseRowsLoops(lg, 8, lse2, ex2, sums2)
+			for k := range lse {
+				row := lg[k*8 : k*8+8]
+				if math.Float64bits(lse[k]) != math.Float64bits(lse2[k]) {
+					t.Fatalf("row %v: lseRows %v (%#x), lseRowsLoops %v (%#x)", row, lse[k], math.Float64bits(lse[k]), lse2[k], math.Float64bits(lse2[k]))
+				}
+				if want := logSumExp(row); math.Float64bits(lse[k]) != math.Float64bits(want) && !(math.IsNaN(lse[k]) && math.IsNaN(want)) {
+					t.Fatalf("row %v: lseRows %v, logSumExp %v", row, lse[k], want)
+				}
+			}
+		}
+	}
+}
