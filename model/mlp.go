@@ -264,7 +264,7 @@ func logSumExp(lg []float64) float64 {
 // values are math.Log's on amd64. ex holds len(lg) scratch values and sums one
 // per row.
 //
-// For V = 8, one row or eight, vmath.LogSumExpRows8 computes the same values
+// For V = 8 and up to eight rows, vmath.LogSumExpRows8 computes the same values
 // in one pass (with AVX-512, the rows in its lanes; under purego and off amd64,
 // by its portable twin; other amd64 CPUs decline): the same m (a maximum
 // depends on no order; where its m is a zero of the other sign, every value
@@ -275,8 +275,22 @@ func logSumExp(lg []float64) float64 {
 // exps below the normal range (which ExpTo leaves to its twin).
 func lseRows(lg []float64, v int, lse, ex, sums []float64) {
 	rows := len(lg) / v
-	if v == 8 && vmath.LogSumExpRows8(lse[:rows], lg[:8*rows]) {
-		return
+	switch {
+	case v != 8:
+	case rows == 1 || rows == 8:
+		if vmath.LogSumExpRows8(lse[:rows], lg[:8*rows]) {
+			return
+		}
+	case rows < 8:
+		// Fewer rows (forward's H positions) ride in eight lanes, the rest
+		// of them zeros; each row's value is the same as alone.
+		var pad [64]float64
+		var out [8]float64
+		copy(pad[:], lg[:8*rows])
+		if vmath.LogSumExpRows8(out[:], pad[:]) {
+			copy(lse[:rows], out[:rows])
+			return
+		}
 	}
 	lseRowsLoops(lg, v, lse, ex, sums)
 }
