@@ -44,14 +44,19 @@ func ExpTo(dst, src []float64) {
 }
 
 // expTo512 is ExpTo on expAVX512, the blocks it leaves going to the twin.
-func expTo512(dst, src []float64) {
+func expTo512(dst, src []float64) { blocks512(dst, src, expAVX512, expSlow) }
+
+// blocks512 runs fast, an eight-lane kernel that returns the index of the first
+// block of eight it leaves (or n), over src into dst, and slow, the pure-Go twin,
+// over each block fast leaves, until every value is done.
+func blocks512(dst, src []float64, fast func(dst, src *float64, n int) int, slow func(dst, src []float64)) {
 	n := len(src)
 	dst = dst[:n]
 	for i := 0; i < n; {
-		i += expAVX512(&dst[i], &src[i], n-i)
+		i += fast(&dst[i], &src[i], n-i)
 		if i < n {
 			j := min(i+8, n)
-			expSlow(dst[i:j], src[i:j])
+			slow(dst[i:j], src[i:j])
 			i = j
 		}
 	}
@@ -108,18 +113,7 @@ func LogTo(dst, src []float64) {
 }
 
 // logTo512 is LogTo on logAVX512, the blocks it leaves going to the twin.
-func logTo512(dst, src []float64) {
-	n := len(src)
-	dst = dst[:n]
-	for i := 0; i < n; {
-		i += logAVX512(&dst[i], &src[i], n-i)
-		if i < n {
-			j := min(i+8, n)
-			logSlow(dst[i:j], src[i:j])
-			i = j
-		}
-	}
-}
+func logTo512(dst, src []float64) { blocks512(dst, src, logAVX512, logSlow) }
 
 // logTo256 is LogTo on logAVX2, the blocks it leaves and the last n%4
 // values going to the twin.
