@@ -272,7 +272,7 @@ func logSumExp(lg []float64) float64 {
 // values, bit for bit), summed in the same order from 0, and the same m + log
 // s (LogTo's values). It leaves to lseRowsLoops whatever would not go the
 // plain way there: rows with a NaN or an infinity (which go to logSumExp) and
-// exps below the normal range (which ExpTo leaves to its twin).
+// exps off ExpTo's plain path (which it leaves to its twin).
 func lseRows(lg []float64, v int, lse, ex, sums []float64) {
 	rows := len(lg) / v
 	switch {
@@ -281,7 +281,7 @@ func lseRows(lg []float64, v int, lse, ex, sums []float64) {
 		if vmath.LogSumExpRows8(lse[:rows], lg[:8*rows]) {
 			return
 		}
-	case rows < 8:
+	case rows < 8 && vmath.HasLogSumExpRows8():
 		// Fewer rows (forward's H positions) ride in eight lanes, the rest
 		// of them zeros; each row's value is the same as alone.
 		var pad [64]float64

@@ -354,14 +354,8 @@ func (w *mlpProj) batchLeafParents() bool { return w.m.sp.V == 8 && !w.serial }
 // and, with a gradient, their hidden-state sums to cum (the node's).
 func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum []float64) {
 	d, v := w.m.d, w.m.sp.V
-	kept := 0
 	for k, pk := range pprob {
-		if !w.leaveOut(mass*pk, q, k) {
-			kept++
-		}
-	}
-	if kept == 0 {
-		return
+		w.leaveOut(mass*pk, q, k) // visit walks here only when more than serialMax are kept
 	}
 	prob, lsm := w.leafParentsForward(t)
 	qc := w.q[(t+1)*v : (t+2)*v]
@@ -373,7 +367,7 @@ func (w *mlpProj) leafParents(t, node int, lp, mass float64, plsm, pprob, q, cum
 		nk := node*v + k
 		lpk, mk := lp+l, mass*pprob[k]
 		if mk < w.rtol {
-			continue // left out above
+			continue // left out above (leaveOut's test)
 		}
 		pr, ls := prob[k*v:k*v+v], lsm[k*v:k*v+v]
 		tg := w.target[nk*v : nk*v+v]

@@ -140,43 +140,122 @@ func TestReverseTolGradient(t *testing.T) {
 // TestReverseTolSerial checks that the batched walk of the leaves' parents
 // leaves out the same prefixes as the walk one node at a time, bit for bit,
 // in every shape the batched walk serves, and the value against the sum from
-// Enumerate's completions.
+// Enumerate's completions. It does so at two tolerances: splitTol's, which
+// leaves out about half the first tokens (and, deeper, whole subtrees above
+// the leaves' parents), and batchTol's, at which some leaves' parents' parent
+// keeps more than serialMax children and leaves some out, so that the batched
+// walk runs with children left out.
 func TestReverseTolSerial(t *testing.T) {
 	for _, c := range leafParentShapes {
-		t.Run(c.name, func(t *testing.T) {
-			m, inputs, targets := leafParentCase(c.h, c.d)
-			tol := splitTol(policyPrefixMasses(m, inputs)[0])
-			eval := func(serial bool) ([]float64, []float64) {
-				p := NewProjection(m, inputs, targets)
-				p.mp.serial, p.ReverseTol = serial, tol
-				g := make([]float64, len(m.Params()))
-				return []float64{p.Eval(g), p.Eval(nil)}, g
-			}
-			v1, g1 := eval(false)
-			v2, g2 := eval(true)
-			same(t, "values", v1, v2)
-			same(t, "gradient", g1, g2)
-			if want := bruteReverseKL(m, inputs, targets, tol); math.Abs(v1[0]-want) > 1e-12*math.Max(1, math.Abs(want)) {
-				t.Errorf("tol %v: L_tol %.15g, want %.15g", tol, v1[0], want)
-			}
-		})
+		m, inputs, targets := leafParentCase(c.h, c.d)
+		masses := policyPrefixMasses(m, inputs)
+		tols := []float64{splitTol(masses)}
+		switch bt := batchTol(masses, m.sp); {
+		case bt > 0:
+			tols = append(tols, bt)
+		case c.name == "h2-d4":
+			// Its first token is uniform: no tolerance keeps more than
+			// serialMax of the root's children and leaves one out.
+		default:
+			t.Fatalf("%s: no node at depth H-2 has children whose masses are 5%% apart between the %dth and the %dth largest",
+				c.name, serialMax+1, m.sp.V)
+		}
+		for _, tol := range tols {
+			t.Run(fmt.Sprintf("%s/tol=%.3g", c.name, tol), func(t *testing.T) {
+				prefixMargin(t, m, inputs, tol)
+				eval := func(serial bool) ([]float64, []float64) {
+					p := NewProjection(m, inputs, targets)
+					p.mp.serial, p.ReverseTol = serial, tol
+					g := make([]float64, len(m.Params()))
+					return []float64{p.Eval(g), p.Eval(nil)}, g
+				}
+				v1, g1 := eval(false)
+				v2, g2 := eval(true)
+				same(t, "values", v1, v2)
+				same(t, "gradient", g1, g2)
+				if want := bruteReverseKL(m, inputs, targets, tol); math.Abs(v1[0]-want) > 1e-12*math.Max(1, math.Abs(want)) {
+					t.Errorf("tol %v: L_tol %.15g, want %.15g", tol, v1[0], want)
+				}
+			})
+		}
 	}
 }
 
-// splitTol returns a ReverseTol between two of the prefix masses ms that are
-// at least 5% apart, the pair with the largest ratio in the middle half of
-// their order (about half the prefixes, and the subtrees below them, are then
-// left out), or, when there is none (a uniform first token, say), twice the
-// largest (all of them are).
-func splitTol(ms []float64) float64 {
-	ms = slices.Sorted(slices.Values(ms))
-	tol, best := 2*ms[len(ms)-1], 1.05
-	for i := len(ms) / 4; i+1 < len(ms)*3/4; i++ {
-		if r := ms[i+1] / ms[i]; r > best {
-			tol, best = math.Sqrt(ms[i]*ms[i+1]), r
+// batchTol returns a ReverseTol at which a node at depth H−2 keeps between
+// serialMax+1 and V−1 of its children (the leaves' parents), so that Eval
+// walks them batched with some left out: between the masses of two of a
+// node's children, where clearTol finds the widest gap of all the masses,
+// with the largest gap over every input's such nodes, or 0 when no gap is
+// 5% or more. masses are
+// policyPrefixMasses', whose last V^(H−1) entries per input are the prefixes
+// of length H−1, V to a parent.
+func batchTol(masses [][]float64, sp Space) float64 {
+	n := 1
+	for range sp.H - 1 {
+		n *= sp.V
+	}
+	all := sortedMasses(masses)
+	tol, best := 0.0, 1.05
+	for _, ms := range masses {
+		last := ms[len(ms)-n:]
+		for lo := 0; lo < n; lo += sp.V {
+			cs := slices.Sorted(slices.Values(last[lo : lo+sp.V]))
+			slices.Reverse(cs)
+			for j := serialMax; j+1 < sp.V; j++ { // j+1 kept, the rest left out
+				if c, r := clearTol(all, cs[j+1], cs[j]); r > best {
+					tol, best = c, r
+				}
+			}
 		}
 	}
 	return tol
+}
+
+// splitTol returns a ReverseTol between two of input 0's prefix masses (of
+// every length) in the middle half of their order, so that about half of
+// them, and the subtrees below them, are left out; clearTol picks it, the
+// widest gap of all the masses there being at least 5%. When there is none (a
+// uniform first token, say) it returns twice the largest mass: all of them
+// are left out.
+func splitTol(masses [][]float64) float64 {
+	all := sortedMasses(masses)
+	ms := slices.Sorted(slices.Values(masses[0]))
+	tol, best := 2*all[len(all)-1], 1.05
+	for i := len(ms) / 4; i+1 < len(ms)*3/4; i++ {
+		if c, r := clearTol(all, ms[i], ms[i+1]); r > best {
+			tol, best = c, r
+		}
+	}
+	return tol
+}
+
+// sortedMasses returns every input's prefix masses in one sorted slice.
+func sortedMasses(masses [][]float64) []float64 {
+	return slices.Sorted(slices.Values(slices.Concat(masses...)))
+}
+
+// clearTol returns the geometric middle of the widest gap, as a ratio,
+// between consecutive values of lo, the masses of all (sorted) strictly
+// between lo and hi, and hi; and that ratio (0 when lo is not above 0). A
+// tolerance there decides every prefix the same way in Eval's products of
+// conditionals as in Enumerate's sums when the ratio is well above 1.
+func clearTol(all []float64, lo, hi float64) (tol, ratio float64) {
+	if !(lo > 0) {
+		return 0, 0
+	}
+	prev := lo
+	for _, m := range all {
+		if m > lo && m < hi {
+			if r := m / prev; r > ratio {
+				tol, ratio = math.Sqrt(prev*m), r
+			}
+			prev = m
+		}
+	}
+	if r := hi / prev; r > ratio {
+		tol, ratio = math.Sqrt(prev*hi), r
+	}
+	return tol, ratio
 }
 
 // TestReverseTolRange checks that Eval refuses a ReverseTol outside [0, 1).

@@ -15,7 +15,3 @@ func impls() []impl {
 	}
 	return is
 }
-
-// lseRuns reports whether LogSumExpRows8 computes (AVX-512) rather than
-// leaving every row to its caller.
-func lseRuns() bool { return useAVX512 }

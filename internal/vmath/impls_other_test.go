@@ -7,7 +7,3 @@ package vmath
 func impls() []impl {
 	return []impl{{"go", expSlow, logSlow}}
 }
-
-// lseRuns reports whether LogSumExpRows8 computes (here by the twin) rather
-// than leaving every row to its caller.
-func lseRuns() bool { return true }

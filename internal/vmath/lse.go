@@ -7,7 +7,7 @@ import "math"
 // writes into lse[k] m + Log(s), where m is row k's largest entry and s = 0 +
 // Exp(x_0−m) + … + Exp(x_7−m) summed in that order, and returns true; for
 // other shapes, a row with a NaN or an infinity, or an Exp(x_j−m) off Exp's
-// plain path (subnormal or zero: an entry more than about 708 below its row's
+// plain path (see expPlain: an entry more than about 708.7 below its row's
 // largest), it writes nothing and returns false.
 func logSumExpRows8Go(lse, x []float64) bool {
 	rows := len(x) / 8

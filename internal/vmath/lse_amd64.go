@@ -37,3 +37,8 @@ func LogSumExpRows8(lse, x []float64) bool {
 	}
 	return false
 }
+
+// HasLogSumExpRows8 reports whether LogSumExpRows8 computes on this CPU (it
+// declines without AVX-512), so that a caller can skip preparing its
+// arguments when it would decline.
+func HasLogSumExpRows8() bool { return useAVX512 }

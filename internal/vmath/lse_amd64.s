@@ -16,7 +16,7 @@
 // same: x−(+0) and x−(−0) differ only for x = ±0, whose e^ is 1 either way,
 // and ±0 + log s is the same for s ≥ 1. A row with a NaN, or an infinity,
 // gives some c_j−m a NaN (NaN−m, +Inf−(+Inf), −Inf−(−Inf)), which, like an
-// e^ below the normal range, fails EXP8's test: the kernel then returns false
+// e^ off Exp's plain path (see expPlain), fails EXP8's test: the kernel then returns false
 // having written nothing.
 TEXT ·lse8x8AVX512(SB), NOSPLIT, $0-17
 	MOVQ lse+0(FP), DI
@@ -116,7 +116,7 @@ fail8x8:
 // entry, in every lane (VMAXPD across the lanes, exact whatever the order; a
 // zero of either sign as for lse8x8AVX512), the e^(x_j−m) by EXP8, s = 0 +
 // e_0 + … + e_7 in that order by scalar adds, and lse = m + log s by LOG8 on s
-// in every lane. A NaN or an infinity in x, or an e^ below the normal range,
+// in every lane. A NaN or an infinity in x, or an e^ off Exp's plain path,
 // fails EXP8's test as in lse8x8AVX512: the kernel then returns false having
 // written nothing.
 TEXT ·lse8AVX512(SB), NOSPLIT, $0-17

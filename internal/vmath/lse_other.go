@@ -10,3 +10,8 @@ package vmath
 // shapes, for a row with a NaN or an infinity, and for an Exp(x_j−m) off
 // Exp's plain path (an entry more than about 708 below its row's largest).
 func LogSumExpRows8(lse, x []float64) bool { return logSumExpRows8Go(lse, x) }
+
+// HasLogSumExpRows8 reports whether LogSumExpRows8 computes on this machine
+// (here always: by the portable twin), so that a caller can skip preparing
+// its arguments when it would decline.
+func HasLogSumExpRows8() bool { return true }
