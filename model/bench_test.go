@@ -64,7 +64,8 @@ func BenchmarkSample(b *testing.B) {
 
 // BenchmarkLseRows measures lseRows at two shapes of V = 8: eight rows of
 // eight logits (MLP.leaves' children of one node) and one row
-// (logSoftmaxWith; forward's H positions take two to seven, padded to eight), on 64 different random inputs in turn.
+// (logSoftmaxWith; forward's H positions take two to seven, padded to
+// eight), on 64 different random inputs in turn.
 func BenchmarkLseRows(b *testing.B) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	lgs := make([]float64, 64*64)

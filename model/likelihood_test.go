@@ -141,19 +141,11 @@ func TestForwardKLSerial(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			m, inputs, targets := leafParentCase(c.h, c.d)
 			for _, tol := range forwardTols {
-				eval := func(serial bool) ([]float64, []float64) {
-					p := NewProjection(m, inputs, targets)
-					p.mp.serial, p.ForwardTol = serial, tol
-					g := make([]float64, len(m.Params()))
-					return []float64{p.ForwardKL(g), p.ForwardKL(nil)}, g
-				}
-				v1, g1 := eval(false)
-				v2, g2 := eval(true)
-				same(t, fmt.Sprintf("values at tol %v", tol), v1, v2)
-				same(t, fmt.Sprintf("gradient at tol %v", tol), g1, g2)
+				v := sameSerial(t, fmt.Sprintf(" at tol %v", tol), m, inputs, targets,
+					func(p *Projection) { p.ForwardTol = tol }, (*Projection).ForwardKL)
 				// Deeper trees leave out whole subtrees above the leaves' parents.
-				if want := bruteForwardKL(m, inputs, targets, tol); math.Abs(v1[0]-want) > 1e-12*math.Max(1, want) {
-					t.Errorf("tol %v: forward KL %.15g, want %.15g", tol, v1[0], want)
+				if want := bruteForwardKL(m, inputs, targets, tol); math.Abs(v-want) > 1e-12*math.Max(1, want) {
+					t.Errorf("tol %v: forward KL %.15g, want %.15g", tol, v, want)
 				}
 			}
 		})

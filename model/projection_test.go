@@ -151,6 +151,27 @@ func leafParentCase(h, d int) (*MLP, []Input, [][]float64) {
 	return m, inputs, tiltedTargets(ref, inputs, 0.5, rng)
 }
 
+// sameSerial evaluates f (with a gradient, then without) on a projection of
+// m onto targets, set up by set, once batched and once one node at a time,
+// fails the test unless the values and the gradients are the same bit for
+// bit (label names the case), and returns the batched value.
+func sameSerial(t *testing.T, label string, m *MLP, inputs []Input, targets [][]float64,
+	set func(*Projection), f func(p *Projection, grad []float64) float64) float64 {
+	t.Helper()
+	eval := func(serial bool) ([]float64, []float64) {
+		p := NewProjection(m, inputs, targets)
+		set(p)
+		p.mp.serial = serial
+		g := make([]float64, len(m.Params()))
+		return []float64{f(p, g), f(p, nil)}, g
+	}
+	v1, g1 := eval(false)
+	v2, g2 := eval(true)
+	same(t, "values"+label, v1, v2)
+	same(t, "gradient"+label, g1, g2)
+	return v1[0]
+}
+
 // tiltedTargets returns π_ref·exp(r/β)/Z for each input, with π_ref the
 // policy ref and r standard normal rewards drawn from rng.
 func tiltedTargets(ref Policy, inputs []Input, beta float64, rng *rand.Rand) [][]float64 {

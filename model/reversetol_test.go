@@ -163,18 +163,9 @@ func TestReverseTolSerial(t *testing.T) {
 		for _, tol := range tols {
 			t.Run(fmt.Sprintf("%s/tol=%.3g", c.name, tol), func(t *testing.T) {
 				prefixMargin(t, m, inputs, tol)
-				eval := func(serial bool) ([]float64, []float64) {
-					p := NewProjection(m, inputs, targets)
-					p.mp.serial, p.ReverseTol = serial, tol
-					g := make([]float64, len(m.Params()))
-					return []float64{p.Eval(g), p.Eval(nil)}, g
-				}
-				v1, g1 := eval(false)
-				v2, g2 := eval(true)
-				same(t, "values", v1, v2)
-				same(t, "gradient", g1, g2)
-				if want := bruteReverseKL(m, inputs, targets, tol); math.Abs(v1[0]-want) > 1e-12*math.Max(1, math.Abs(want)) {
-					t.Errorf("tol %v: L_tol %.15g, want %.15g", tol, v1[0], want)
+				v := sameSerial(t, "", m, inputs, targets, func(p *Projection) { p.ReverseTol = tol }, (*Projection).Eval)
+				if want := bruteReverseKL(m, inputs, targets, tol); math.Abs(v-want) > 1e-12*math.Max(1, math.Abs(want)) {
+					t.Errorf("tol %v: L_tol %.15g, want %.15g", tol, v, want)
 				}
 			})
 		}
@@ -186,9 +177,8 @@ func TestReverseTolSerial(t *testing.T) {
 // walks them batched with some left out: between the masses of two of a
 // node's children, where clearTol finds the widest gap of all the masses,
 // with the largest gap over every input's such nodes, or 0 when no gap is
-// 5% or more. masses are
-// policyPrefixMasses', whose last V^(H−1) entries per input are the prefixes
-// of length H−1, V to a parent.
+// 5% or more. masses are policyPrefixMasses', whose last V^(H−1) entries per
+// input are the prefixes of length H−1, V to a parent.
 func batchTol(masses [][]float64, sp Space) float64 {
 	n := 1
 	for range sp.H - 1 {
